@@ -1,0 +1,85 @@
+// Builds every package with esbuild. `node scripts/build.mjs [name…] [--except name…]`.
+// The action's dist/ is committed (GitHub runs it as is); `npm test` leaves it alone and a test
+// checks it against a fresh in-memory build instead, so a stale bundle fails CI.
+import { chmod, readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+async function thirdPartyDependencies(pkg) {
+  const manifest = JSON.parse(await readFile(`${root}packages/${pkg}/package.json`, "utf8"));
+  return Object.keys(manifest.dependencies ?? {}).filter((name) => !name.startsWith("@keyward/"));
+}
+
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: false,
+  legalComments: "none",
+  logLevel: "warning",
+  absWorkingDir: root,
+};
+
+/** A library: our own workspace code inlined, third-party packages left to node_modules. */
+async function library(pkg, entryPoints) {
+  return {
+    ...common,
+    entryPoints: entryPoints.map((entry) => `packages/${pkg}/src/${entry}.ts`),
+    outdir: `packages/${pkg}/dist`,
+    external: await thirdPartyDependencies(pkg),
+  };
+}
+
+/** A self-contained executable: everything inlined, runs with a bare `node`. */
+function standalone(pkg, entry, outfile, banner = "") {
+  return {
+    ...common,
+    entryPoints: [`packages/${pkg}/src/${entry}.ts`],
+    outfile: `packages/${pkg}/dist/${outfile}`,
+    // Some CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
+    banner: {
+      js: `${banner}import { createRequire as __keywardRequire } from "node:module"; const require = __keywardRequire(import.meta.url);`,
+    },
+  };
+}
+
+export const targets = {
+  contract: async () => [await library("contract", ["index"])],
+  client: async () => [await library("client", ["index"])],
+  server: async () => [await library("server", ["index", "cli"])],
+  provider: async () => [
+    standalone("provider", "main", "terraform-provider-keyward.js", "#!/usr/bin/env node\n"),
+    await library("provider", ["index"]),
+  ],
+  action: async () => [standalone("action", "main", "index.js")],
+};
+
+export async function buildOptions(name) {
+  return targets[name]();
+}
+
+async function main(argv) {
+  const except = argv.includes("--except") ? argv.slice(argv.indexOf("--except") + 1) : [];
+  const named = argv.includes("--except") ? argv.slice(0, argv.indexOf("--except")) : argv;
+  const unknown = [...named, ...except].filter((name) => !(name in targets));
+  if (unknown.length > 0) {
+    throw new Error(`unknown build target(s) ${unknown.join(", ")}; expected any of ${Object.keys(targets).join(", ")}`);
+  }
+  const chosen = (named.length > 0 ? named : Object.keys(targets)).filter((name) => !except.includes(name));
+  for (const name of chosen) {
+    for (const options of await buildOptions(name)) {
+      await esbuild.build(options);
+      if (options.outfile?.endsWith("terraform-provider-keyward.js")) await chmod(`${root}${options.outfile}`, 0o755);
+    }
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,22 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@keyward/contract": src("./packages/contract/src/index.ts"),
+      "@keyward/client": src("./packages/client/src/index.ts"),
+    },
+  },
+  test: {
+    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    // 2 cores: end-to-end suites start servers, PostgreSQL clusters and terraform.
+    maxWorkers: 2,
+    reporters: ["default"],
+  },
+});
