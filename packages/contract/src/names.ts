@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+/** Name rules of SPEC §2, kept as patterns so the provider can validate at plan time too. */
+export const PROJECT_NAME_PATTERN = /^[a-z][a-z0-9-]{1,62}$/;
+export const SCOPE_NAME_PATTERN = /^[a-z][a-z0-9_.:-]{0,127}$/;
+/** Key and token names are referenced as `project/environment/name`, so no slash. */
+export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export const ProjectName = z.string().regex(PROJECT_NAME_PATTERN, {
+  error: "must be 2-63 characters: a lowercase letter, then lowercase letters, digits or '-'",
+});
+export const ScopeName = z.string().regex(SCOPE_NAME_PATTERN, {
+  error: "must be 1-128 characters: a lowercase letter, then lowercase letters, digits or '_', '.', ':', '-'",
+});
+export const KeyName = z.string().regex(KEY_NAME_PATTERN, {
+  error: "must be 1-128 characters: a letter or digit, then letters, digits or '_', '.', '-'",
+});
+
+export const environments = ["test", "live"] as const;
+export const Environment = z.enum(environments, { error: "must be 'test' or 'live'" });
+export type Environment = z.infer<typeof Environment>;
+
+export const KEY_ID_PATTERN = /^key_[0-9A-Za-z]{20}$/;
+export const TOKEN_ID_PATTERN = /^tok_[0-9A-Za-z]{20}$/;
+export const KeyId = z.string().regex(KEY_ID_PATTERN, { error: "must be a key id: 'key_' and 20 letters or digits" });
+export const TokenId = z.string().regex(TOKEN_ID_PATTERN, { error: "must be a token id: 'tok_' and 20 letters or digits" });
+
+export const Timestamp = z.iso.datetime({ offset: true, error: "must be an RFC 3339 time such as 2027-06-30T00:00:00Z" });

@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { AuditEvent, AuditVerification, ListAuditQuery } from "./audit";
+import { page } from "./common";
+import { Health } from "./health";
+import {
+  ApiKey,
+  CreateKeyRequest,
+  CreateKeyResponse,
+  KeyParams,
+  ListKeysQuery,
+  RotateKeyRequest,
+  RotateKeyResponse,
+  UpdateKeyRequest,
+} from "./keys";
+import { CreateProjectRequest, Project, ProjectParams } from "./projects";
+import { PutScopeRequest, Scope, ScopeParams } from "./scopes";
+import { CreateTokenRequest, CreateTokenResponse, ListTokensQuery, ManagementToken, type ManagementScope, TokenParams } from "./tokens";
+import { KeyUsage, UsageQuery } from "./usage";
+import { VerifyRequest, VerifyResponse } from "./verify";
+
+/**
+ * Who may call a route: anyone (`public`), any valid management token (`authenticated`), or a
+ * token holding the named management scope (`admin` holds them all).
+ */
+export type Permission = "public" | "authenticated" | ManagementScope;
+
+export interface Route {
+  readonly operationId: string;
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** OpenAPI style: `/v1/keys/{id}`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly permission: Permission;
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  /** The success status; `response` is absent for 204 and non-JSON bodies. */
+  readonly status: 200 | 201 | 204;
+  readonly response?: z.ZodType;
+  /** Honours `Idempotency-Key` (SPEC §3): a retry gets the saved answer back. */
+  readonly idempotent?: boolean;
+}
+
+const EmptyQuery = z.strictObject({});
+
+function route<const R extends Route>(definition: R): R {
+  return definition;
+}
+
+/** Every endpoint of SPEC §3. The server registers exactly these; the client calls exactly these. */
+export const routes = {
+  health: route({ operationId: "health", method: "GET", path: "/healthz", summary: "Liveness and database reachability", permission: "public", status: 200, response: Health }),
+  metrics: route({ operationId: "metrics", method: "GET", path: "/metrics", summary: "Prometheus metrics (text format)", permission: "public", status: 200 }),
+  openapi: route({ operationId: "openapi", method: "GET", path: "/openapi.json", summary: "This API as OpenAPI 3.1", permission: "public", status: 200 }),
+
+  createProject: route({ operationId: "createProject", method: "POST", path: "/v1/projects", summary: "Create a project", permission: "projects:write", body: CreateProjectRequest, status: 201, response: Project }),
+  listProjects: route({ operationId: "listProjects", method: "GET", path: "/v1/projects", summary: "List projects", permission: "authenticated", query: z.strictObject({ limit: ListTokensQuery.shape.limit, cursor: ListTokensQuery.shape.cursor }), status: 200, response: page(Project) }),
+  getProject: route({ operationId: "getProject", method: "GET", path: "/v1/projects/{project}", summary: "Get a project", permission: "authenticated", params: ProjectParams, status: 200, response: Project }),
+  deleteProject: route({ operationId: "deleteProject", method: "DELETE", path: "/v1/projects/{project}", summary: "Erase a project: keys, scopes, tokens and usage (the audit log keeps a tombstone)", permission: "projects:write", params: ProjectParams, status: 204 }),
+
+  putScope: route({ operationId: "putScope", method: "PUT", path: "/v1/projects/{project}/scopes/{scope}", summary: "Create or update a scope (201 when created, 200 when updated)", permission: "scopes:write", params: ScopeParams, body: PutScopeRequest, status: 200, response: Scope }),
+  listScopes: route({ operationId: "listScopes", method: "GET", path: "/v1/projects/{project}/scopes", summary: "List a project's scope catalog", permission: "authenticated", params: ProjectParams, query: z.strictObject({ limit: ListTokensQuery.shape.limit, cursor: ListTokensQuery.shape.cursor }), status: 200, response: page(Scope) }),
+  deleteScope: route({ operationId: "deleteScope", method: "DELETE", path: "/v1/projects/{project}/scopes/{scope}", summary: "Delete a scope (409 while a non-revoked key holds it)", permission: "scopes:write", params: ScopeParams, status: 204 }),
+
+  createKey: route({ operationId: "createKey", method: "POST", path: "/v1/keys", summary: "Create an API key; the secret is in this answer only", permission: "keys:write", body: CreateKeyRequest, status: 201, response: CreateKeyResponse, idempotent: true }),
+  listKeys: route({ operationId: "listKeys", method: "GET", path: "/v1/keys", summary: "List API keys", permission: "keys:read", query: ListKeysQuery, status: 200, response: page(ApiKey) }),
+  getKey: route({ operationId: "getKey", method: "GET", path: "/v1/keys/{id}", summary: "Get an API key (never its secret)", permission: "keys:read", params: KeyParams, status: 200, response: ApiKey }),
+  updateKey: route({ operationId: "updateKey", method: "PATCH", path: "/v1/keys/{id}", summary: "Update name, scopes, expiry, rotation, allowlist, rate limit or metadata", permission: "keys:write", params: KeyParams, body: UpdateKeyRequest, status: 200, response: ApiKey }),
+  rotateKey: route({ operationId: "rotateKey", method: "POST", path: "/v1/keys/{id}/rotate", summary: "Issue a new secret; the previous one verifies for the grace period", permission: "keys:rotate", params: KeyParams, body: RotateKeyRequest, status: 200, response: RotateKeyResponse, idempotent: true }),
+  rollbackKey: route({ operationId: "rollbackKey", method: "POST", path: "/v1/keys/{id}/rollback", summary: "Undo the latest rotation while the previous secret is still valid", permission: "keys:rotate", params: KeyParams, body: EmptyQuery, status: 200, response: ApiKey }),
+  revokeKey: route({ operationId: "revokeKey", method: "POST", path: "/v1/keys/{id}/revoke", summary: "Revoke every secret of the key now", permission: "keys:revoke", params: KeyParams, body: EmptyQuery, status: 200, response: ApiKey }),
+  deleteKey: route({ operationId: "deleteKey", method: "DELETE", path: "/v1/keys/{id}", summary: "Revoke and delete a key", permission: "keys:write", params: KeyParams, status: 204 }),
+  getKeyUsage: route({ operationId: "getKeyUsage", method: "GET", path: "/v1/keys/{id}/usage", summary: "Verification counts by outcome, last use", permission: "keys:read", params: KeyParams, query: UsageQuery, status: 200, response: KeyUsage }),
+
+  verifyKey: route({ operationId: "verifyKey", method: "POST", path: "/v1/verify", summary: "Verify an API key; always 200 for a well-formed request", permission: "keys:verify", body: VerifyRequest, status: 200, response: VerifyResponse }),
+
+  createToken: route({ operationId: "createToken", method: "POST", path: "/v1/tokens", summary: "Create a management token; the secret is in this answer only", permission: "tokens:write", body: CreateTokenRequest, status: 201, response: CreateTokenResponse, idempotent: true }),
+  listTokens: route({ operationId: "listTokens", method: "GET", path: "/v1/tokens", summary: "List management tokens", permission: "tokens:write", query: ListTokensQuery, status: 200, response: page(ManagementToken) }),
+  deleteToken: route({ operationId: "deleteToken", method: "DELETE", path: "/v1/tokens/{id}", summary: "Revoke a management token", permission: "tokens:write", params: TokenParams, status: 204 }),
+
+  listAudit: route({ operationId: "listAudit", method: "GET", path: "/v1/audit", summary: "List audit events, oldest first", permission: "audit:read", query: ListAuditQuery, status: 200, response: page(AuditEvent) }),
+  verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the audit hash chain", permission: "audit:read", query: EmptyQuery, status: 200, response: AuditVerification }),
+} as const satisfies Record<string, Route>;
+
+export type Routes = typeof routes;
+export type OperationId = keyof Routes;
