@@ -47,7 +47,7 @@ export class CliOutput {
 
   /** One object as a two-column table of field and value. */
   record(fields: readonly (readonly [string, unknown])[], to: "stdout" | "stderr" = "stdout"): void {
-    const table = new Table({ style: plainStyle });
+    const table = new Table({ style: { ...plainStyle, compact: true } });
     for (const [name, value] of fields) table.push({ [name]: cellOf(value) });
     (to === "stdout" ? this.#stdout : this.#stderr)(`${table.toString()}\n`);
   }
