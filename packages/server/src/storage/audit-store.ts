@@ -79,11 +79,11 @@ export class AuditStore {
     return rows.map(auditFromRow);
   }
 
-  /** Removes events older than `before`; returns the last removed event, the chain's new anchor. */
-  async purge(before: Date): Promise<AuditRecord | undefined> {
+  /** Removes events older than `before`; returns how many and the last one removed (the chain's new anchor). */
+  async purge(before: Date): Promise<{ removed: number; last?: AuditRecord }> {
     const [last] = await this.db.query<AuditRow>("SELECT * FROM audit_events WHERE time < $1 ORDER BY seq DESC LIMIT 1", [before.toISOString()]);
-    if (!last) return undefined;
-    await this.db.query("DELETE FROM audit_events WHERE seq <= $1", [last.seq]);
-    return auditFromRow(last);
+    if (!last) return { removed: 0 };
+    const removed = await this.db.query("DELETE FROM audit_events WHERE seq <= $1 RETURNING seq", [last.seq]);
+    return { removed: removed.length, last: auditFromRow(last) };
   }
 }

@@ -123,6 +123,15 @@ export class KeyStore {
     return rows.map((row) => keyFromRow(row));
   }
 
+  /** The key that is not revoked with this name, if any: names are unique per project and environment. */
+  async findActiveByName(project: string, environment: Environment, name: string): Promise<KeyRecord | undefined> {
+    const [row] = await this.db.query<KeyRow>(
+      "SELECT * FROM api_keys WHERE project = $1 AND environment = $2 AND name = $3 AND revoked_at IS NULL",
+      [project, environment, name],
+    );
+    return row && keyFromRow(row);
+  }
+
   /** True when a key that is not revoked holds `scope`. */
   async scopeInUse(project: string, scope: string): Promise<boolean> {
     const rows = await this.db.query(

@@ -39,8 +39,15 @@ export class ProjectStore {
     return rows.map(toRecord);
   }
 
-  async delete(name: string): Promise<boolean> {
-    const rows = await this.db.query("DELETE FROM projects WHERE name = $1 RETURNING name", [name]);
-    return rows.length === 1;
+  /** Deletes the project and (by cascade) everything in it; answers how much went. */
+  async delete(name: string): Promise<{ keys: number; scopes: number; tokens: number }> {
+    const [row] = await this.db.query<Record<string, unknown>>(
+      `SELECT (SELECT count(*) FROM api_keys WHERE project = $1) AS keys,
+              (SELECT count(*) FROM scopes WHERE project = $1) AS scopes,
+              (SELECT count(*) FROM management_tokens WHERE project = $1) AS tokens`,
+      [name],
+    );
+    await this.db.query("DELETE FROM projects WHERE name = $1", [name]);
+    return { keys: Number(row?.keys ?? 0), scopes: Number(row?.scopes ?? 0), tokens: Number(row?.tokens ?? 0) };
   }
 }

@@ -62,7 +62,7 @@ export class ScopeStore {
   /** Which of `names` the project's catalog declares. */
   async declared(project: string, names: readonly string[]): Promise<Set<string>> {
     if (names.length === 0) return new Set();
-    const rows = await this.db.query<{ name: string }>("SELECT name FROM scopes WHERE project = $1 AND name = ANY($2::text[])", [project, names]);
+    const rows = await this.db.query<{ name: string }>("SELECT name FROM scopes WHERE project = $1 AND name = ANY($2::text[]) FOR SHARE", [project, names]);
     return new Set(rows.map((row) => row.name));
   }
 
