@@ -153,6 +153,11 @@ describe("rotate mode", () => {
     expect(world.github.requestsTo("put-secret").length).toBe(putsBefore);
     expect([await world.version(first.key.id), await world.version(second.key.id)]).toEqual([1, 1]);
     expect(await world.verify(first.secret)).toBe("VALID");
+    expectNoLeaks(run, [
+      { label: "old first", value: first.secret },
+      { label: "old second", value: second.secret },
+      { label: "limited github-token", value: limited },
+    ]);
   });
 
   it("fails before any GitHub call when a key does not exist", async () => {
@@ -161,6 +166,7 @@ describe("rotate mode", () => {
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain("::error::Key 'billing-api/live/no-such-key' was not found in Keyward.");
     expect(world.github.requests.length).toBe(before);
+    expectNoLeaks(run, []);
   });
 
   it("with only-due rotates only keys whose rotation is due; dry-run rotates nothing", async () => {

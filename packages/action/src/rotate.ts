@@ -1,6 +1,6 @@
 import type { ApiKey, Keyward, RotatedKey } from "@keyward/client";
 import { ActionError, describeError } from "./action-error";
-import type { GitHubSecrets } from "./github-secrets";
+import { GitHubRequestError, type GitHubSecrets } from "./github-secrets";
 import { formatKeyReference } from "./key-reference";
 import { resolveKey } from "./key-resolver";
 import { type KeyOutcome, rotatedOutput, rotationFailure, rotationSummary, type TargetOutcome } from "./rotation-report";
@@ -25,7 +25,8 @@ interface PreparedKey {
 
 interface Prepared {
   readonly keys: readonly PreparedKey[];
-  readonly publicKeys: ReadonlyMap<string, GitHubPublicKey>;
+  /** Replaced for a destination whose key pair GitHub changed during the run. */
+  readonly publicKeys: Map<string, GitHubPublicKey>;
   readonly repositoryIds: ReadonlyMap<string, number>;
 }
 
@@ -147,16 +148,33 @@ async function rotateOne(key: ApiKey, targets: readonly Target[], prepared: Prep
 async function writeTarget(target: Target, rotated: RotatedKey, prepared: Prepared, deps: RotateDependencies): Promise<TargetOutcome> {
   const where = `${target.secret} in ${describeDestination(target.destination)}`;
   try {
-    const publicKey = prepared.publicKeys.get(destinationId(target.destination)) as GitHubPublicKey;
-    const sealed = await sealSecret(rotated.secret, publicKey);
-    const ids = target.destination.kind === "organization" ? target.destination.selectedRepositories.map((name) => prepared.repositoryIds.get(name) as number) : [];
-    const result = await deps.github.put(target.destination, target.secret, sealed, ids);
+    const result = await putSealed(target, rotated, prepared, deps);
     deps.runner.info(`Wrote ${where} (${result}).`);
     return { target, result };
   } catch (error) {
     const message = describeError(error);
     deps.runner.warning(`Could not write ${where}: ${message}`);
     return { target, result: "failed", error: message };
+  }
+}
+
+/**
+ * Seals for the destination's public key and writes. GitHub may replace a key pair between the
+ * up-front fetch and the write (a long run); a 422 then gets one fresh key and one more try.
+ */
+async function putSealed(target: Target, rotated: RotatedKey, prepared: Prepared, deps: RotateDependencies): Promise<"created" | "updated"> {
+  const id = destinationId(target.destination);
+  const ids = target.destination.kind === "organization" ? target.destination.selectedRepositories.map((name) => prepared.repositoryIds.get(name) as number) : [];
+  const publicKey = prepared.publicKeys.get(id) as GitHubPublicKey;
+  try {
+    return await deps.github.put(target.destination, target.secret, await sealSecret(rotated.secret, publicKey), ids);
+  } catch (error) {
+    if (!(error instanceof GitHubRequestError) || error.status !== 422) throw error;
+    const fresh = await deps.github.publicKey(target.destination);
+    if (fresh.key_id === publicKey.key_id) throw error;
+    deps.runner.info(`The public key of ${describeDestination(target.destination)} changed during the run; sealing again for key ${fresh.key_id}.`);
+    prepared.publicKeys.set(id, fresh);
+    return deps.github.put(target.destination, target.secret, await sealSecret(rotated.secret, fresh), ids);
   }
 }
 
