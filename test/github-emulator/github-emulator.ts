@@ -101,6 +101,9 @@ export interface TokenGrant {
 }
 
 const MAX_SECRET_BYTES = 48 * 1024;
+/** GitHub's limits on how many secrets a place holds (docs: "Limits for secrets"). */
+const MAX_SECRETS: Record<SecretLocation["kind"], number> = { repository: 100, environment: 100, organization: 1000 };
+const API_VERSIONS = ["2022-11-28", "2026-03-10"];
 const MAX_BODY_BYTES = 1024 * 1024;
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DOCS = "https://docs.github.com/rest";
@@ -296,6 +299,11 @@ export class GitHubEmulator {
       record(400, raw, false);
       return this.#send(response, { status: 400, body: { message: "Problems parsing JSON" } });
     }
+    const apiVersion = header(request, "x-github-api-version");
+    if (apiVersion !== undefined && !API_VERSIONS.includes(apiVersion)) {
+      record(400, body, false);
+      return this.#send(response, { status: 400, body: { message: `Unsupported 'X-GitHub-Api-Version' header '${apiVersion}'` } });
+    }
     if (!match) {
       record(404, body, false);
       return this.#send(response, { status: 404, body: { message: "Not Found" } });
@@ -468,6 +476,9 @@ export class GitHubEmulator {
     this.#secrets.set(locationKey(location), store);
     const upper = name.toUpperCase();
     const existing = store.get(upper);
+    if (!existing && store.size >= MAX_SECRETS[location.kind]) {
+      throw new HttpError(422, `Invalid request.\n\nThe ${describeLocation(location)} already hold ${store.size} secrets, the most GitHub allows.`);
+    }
     const now = new Date().toISOString();
     store.set(upper, { name: upper, value, keyId, createdAt: existing?.createdAt ?? now, updatedAt: now, ...orgSettings });
     return existing ? { status: 204 } : { status: 201, body: {} };

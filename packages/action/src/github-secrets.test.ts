@@ -18,7 +18,7 @@ beforeAll(async () => {
     repositories: { "acme/api": ["metadata", "secrets", "environments"] },
     organizations: { acme: ["organization_secrets"] },
   });
-  client = GitHubSecrets.connect({ token: new Secret("ghs_writer"), baseUrl: github.url, onWait: (m) => waits.push(m), debug: () => {} });
+  client = GitHubSecrets.connect({ token: new Secret("ghs_writer"), baseUrl: github.url, userAgent: "keyward-action/test", onWait: (m) => waits.push(m), debug: () => {} });
 });
 
 afterAll(async () => {
@@ -34,6 +34,7 @@ describe("GitHubSecrets", () => {
     expect(github.secretValue({ kind: "repository", repository: "acme/api" }, "API_KEY")).toBe("kw_test_sealed_value_1");
     const put = github.requestsTo("put-secret").at(-1);
     expect(put?.apiVersion).toBe("2022-11-28");
+    expect(put?.userAgent).toMatch(/^keyward-action\/test /);
     expect(JSON.stringify(put?.body)).not.toContain("kw_test_sealed_value_1");
   });
 

@@ -21,6 +21,7 @@ export interface GitHubConnection {
   readonly token: Secret;
   /** `GITHUB_API_URL`. */
   readonly baseUrl: string;
+  readonly userAgent: string;
   /** Told about each wait for a rate limit; gets no request or response body. */
   readonly onWait: (message: string) => void;
   /** Where Octokit's own diagnostics go (first line only). */
@@ -57,6 +58,7 @@ export class GitHubSecrets {
       connection.token.reveal(),
       {
         baseUrl: connection.baseUrl,
+        userAgent: connection.userAgent,
         log: { debug: firstLine, info: firstLine, warn: firstLine, error: firstLine },
         throttle: { onRateLimit: onLimit("primary"), onSecondaryRateLimit: onLimit("secondary") },
         // 429 and rate-limited 403 are the throttling plugin's, which honours GitHub's headers.

@@ -110,7 +110,9 @@ async function fetchPublicKeys(targets: readonly Target[], deps: RotateDependenc
     const id = destinationId(destination);
     if (keys.has(id) || problems.has(id)) continue;
     try {
-      keys.set(id, await deps.github.publicKey(destination));
+      const publicKey = await deps.github.publicKey(destination);
+      deps.runner.debug(`Public key ${publicKey.key_id} of ${describeDestination(destination)}: the token may write there.`);
+      keys.set(id, publicKey);
     } catch (error) {
       problems.set(id, `${describeDestination(destination)}: ${describeError(error)}`);
     }

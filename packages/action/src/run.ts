@@ -48,6 +48,7 @@ function connectGitHub(settings: Settings, runner: Runner): GitHubSecrets {
   return GitHubSecrets.connect({
     token: settings.githubToken as NonNullable<Settings["githubToken"]>,
     baseUrl: settings.githubApiUrl,
+    userAgent: `keyward-action/${ACTION_VERSION}`,
     onWait: (message) => runner.warning(message),
     debug: (message) => runner.debug(message),
   });
