@@ -143,6 +143,18 @@ describe("keyward CLI: a key's life (issue 2, acceptance 2)", () => {
     expect(undeclared.stderr).toContain("invoices:delete");
   });
 
+  it("refuses a wrong token without printing it", async () => {
+    const wrong = "kwm_" + "A".repeat(49);
+    const saved = env;
+    env = { ...env, KEYWARD_TOKEN: wrong };
+    const run = await keyward(["keys", "list"]).finally(() => {
+      env = saved;
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/\(UNAUTHORIZED, request \S+\)/);
+    expect(run.stdout + run.stderr).not.toContain(wrong);
+  });
+
   it("repeats a rotation with the same --idempotency-key without rotating twice (acceptance 3)", async () => {
     await keyward(["keys", "create", "--project", "billing-api", "--environment", "test", "--name", "idempotent", "--json"]);
     const first = await json(["keys", "rotate", "billing-api/test/idempotent", "--idempotency-key", "rotate-2026-11-22"]);
