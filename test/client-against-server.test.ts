@@ -79,6 +79,21 @@ describe("@keyward/client against the key service", () => {
     await expect(keyward.keys.get(key.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("replays a repeated rollback, revoke or project create instead of failing it, so a retry after a lost answer is safe", async () => {
+    await keyward.projects.create({ name: "sdk-retry" }, { idempotencyKey: "sdk-retry-project" });
+    expect(await keyward.projects.create({ name: "sdk-retry" }, { idempotencyKey: "sdk-retry-project" })).toMatchObject({ name: "sdk-retry" });
+    await keyward.scopes.put("sdk-retry", "jobs:run");
+    const { key } = await keyward.keys.create({ project: "sdk-retry", environment: "test", name: "runner", scopes: ["jobs:run"] });
+    await keyward.keys.rotate(key.id, { grace_period: "1h" });
+    const rolledBack = await keyward.keys.rollback(key.id, { idempotencyKey: "sdk-retry-rollback" });
+    expect(await keyward.keys.rollback(key.id, { idempotencyKey: "sdk-retry-rollback" })).toEqual(rolledBack);
+    const revoked = await keyward.keys.revoke(key.id, { idempotencyKey: "sdk-retry-revoke" });
+    expect(await keyward.keys.revoke(key.id, { idempotencyKey: "sdk-retry-revoke" })).toEqual(revoked);
+    const actions = (await keyward.audit.list({ project: "sdk-retry" }).toArray()).map((event) => event.action);
+    // One event per operation: the repeats changed nothing.
+    for (const action of new Set(actions)) expect(actions.filter((item) => item === action), action).toHaveLength(1);
+  });
+
   it("names the field and the rule of a bad request", async () => {
     const error = await keyward.keys.create({ project: "sdk-one", environment: "live", name: "bad", scopes: [], ip_allowlist: ["10.0.0.0/33"] }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(BadRequestError);
