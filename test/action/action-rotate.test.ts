@@ -191,6 +191,18 @@ describe("rotate mode", () => {
     const web: SecretLocation = { kind: "repository", repository: "acme/web" };
     expect(await world.verify(world.github.secretValue(web, "DAILY") as string)).toBe("VALID");
     expect(world.github.secretValue(web, "MONTHLY")).toBeUndefined();
+    // The monthly key is not due, but its target was never written: a warning says what to do.
+    expect(due.stdout).toContain(
+      `::warning::MONTHLY in acme/web does not exist, before version 1 of schedule-api/live/monthly (${monthly.key.id}) was issued. Run without only-due to rotate it into place now.`,
+    );
+    expect(due.files.GITHUB_STEP_SUMMARY).toMatch(/schedule-api\/live\/monthly .*\| stale \| not due, skipped \|/);
+
+    // An hour later nothing is due; the daily key's target holds its current version, so no warning.
+    world.clock.advance(HOUR_MS);
+    const later = await world.run({ targets, "only-due": "true" });
+    expect(later.exitCode, later.stdout).toBe(0);
+    expect(later.stdout).not.toContain("::warning::DAILY");
+    expect(later.stdout).toContain("::warning::MONTHLY in acme/web does not exist");
     expectNoLeaks(due, [
       { label: "new daily", value: world.github.secretValue(web, "DAILY") as string },
       { label: "old daily", value: daily.secret },

@@ -82,6 +82,17 @@ export class GitHubSecrets {
     return this.#request<GitHubPublicKey>(`GET ${route}/public-key`, params);
   }
 
+  /** When a secret was last written, or undefined when it does not exist. GitHub never returns values. */
+  async secretUpdatedAt(destination: SecretDestination, name: string): Promise<string | undefined> {
+    const { route, params } = secretsRoute(destination);
+    try {
+      return (await this.#request<{ updated_at: string }>(`GET ${route}/{secret_name}`, { ...params, secret_name: name })).updated_at;
+    } catch (error) {
+      if (error instanceof GitHubRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
   /** Creates or updates one secret; `created` mirrors GitHub's 201, `updated` its 204. */
   async put(destination: SecretDestination, name: string, sealed: SealedSecret, selectedRepositoryIds: readonly number[] = []): Promise<"created" | "updated"> {
     const { route, params } = secretsRoute(destination);

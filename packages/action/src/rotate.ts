@@ -43,7 +43,7 @@ export async function rotateKeys(settings: Settings, deps: RotateDependencies): 
   const outcomes: KeyOutcome[] = [];
   for (const { key, targets } of prepared.keys) {
     if (settings.onlyDue && !key.rotation_due) {
-      outcomes.push({ key, status: "not-due", targets: targets.map((target) => ({ target, result: "skipped" })) });
+      outcomes.push({ key, status: "not-due", targets: await checkNotDueTargets(key, targets, deps) });
       continue;
     }
     if (settings.dryRun) {
@@ -123,6 +123,31 @@ async function fetchPublicKeys(targets: readonly Target[], deps: RotateDependenc
     );
   }
   return keys;
+}
+
+/** How much older than the key's last rotation a secret may look before it is called stale. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A key that is not due keeps its secret, but a target that never received the current version
+ * (a run that died between rotating and writing, or a target added since) would break when the
+ * previous secret's grace period ends: say so, with what to do.
+ */
+async function checkNotDueTargets(key: ApiKey, targets: readonly Target[], deps: RotateDependencies): Promise<TargetOutcome[]> {
+  const current = Date.parse(key.rotated_at ?? key.created_at);
+  const outcomes: TargetOutcome[] = [];
+  for (const target of targets) {
+    const updatedAt = await deps.github.secretUpdatedAt(target.destination, target.secret);
+    const stale = updatedAt === undefined || Date.parse(updatedAt) < current - CLOCK_SKEW_MS;
+    if (stale) {
+      const state = updatedAt === undefined ? "does not exist" : `was last written at ${updatedAt}`;
+      deps.runner.warning(
+        `${target.secret} in ${describeDestination(target.destination)} ${state}, before version ${key.version} of ${describeKey(key)} was issued. Run without only-due to rotate it into place now.`,
+      );
+    }
+    outcomes.push({ target, result: stale ? "stale" : "skipped" });
+  }
+  return outcomes;
 }
 
 async function rotateOne(key: ApiKey, targets: readonly Target[], prepared: Prepared, settings: Settings, deps: RotateDependencies): Promise<KeyOutcome> {

@@ -6,7 +6,8 @@ import { describeDestination, type Target } from "./target";
 /** What happened to one target of a key. Never holds a secret. */
 export interface TargetOutcome {
   readonly target: Target;
-  readonly result: "created" | "updated" | "failed" | "skipped";
+  /** `stale`: a key not due whose secret here predates its current version. */
+  readonly result: "created" | "updated" | "failed" | "skipped" | "stale";
   readonly error?: string;
 }
 
