@@ -169,6 +169,14 @@ describe("rotate mode", () => {
     expectNoLeaks(run, []);
   });
 
+  it("fails with the key service's answer, and no token, when keyward-token is refused", async () => {
+    const wrong = "kwm_live_WrongTokenValue0123456789abcdefghijklmnopqrstu";
+    const run = await world.run({ targets: "- key: billing-api/live/repo-key\n  secret: REPO_KEY", "keyward-token": wrong });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/::error::HTTP 401: /);
+    expectNoLeaks(run, [{ label: "wrong keyward-token", value: wrong }]);
+  });
+
   it("with only-due rotates only keys whose rotation is due; dry-run rotates nothing", async () => {
     await world.project("schedule-api");
     const daily = await world.key("schedule-api", "daily", { every: "1d", grace_period: "1h" });

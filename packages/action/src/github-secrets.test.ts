@@ -58,6 +58,19 @@ describe("GitHubSecrets", () => {
     expect(waits.at(-1)).toMatch(/secondary rate limit on GET \/repos\/acme\/api\/actions\/secrets\/public-key; retrying in 1s/);
   });
 
+  it("waits for x-ratelimit-reset when the primary rate limit is used up", async () => {
+    const before = github.requestsTo("get-public-key").length;
+    github.failNext("get-public-key", { status: 403, rateLimitReset: Math.floor(Date.now() / 1000) });
+    await expect(client.publicKey(repository)).resolves.toBeDefined();
+    expect(github.requestsTo("get-public-key").slice(before).map((attempt) => attempt.status)).toEqual([403, 200]);
+    expect(waits.at(-1)).toMatch(/^GitHub primary rate limit on GET \/repos\/acme\/api\/actions\/secrets\/public-key; retrying in [01]s$/);
+  });
+
+  it("gives up on a rate limit that resets too far ahead, with GitHub's message", async () => {
+    github.failNext("get-public-key", { status: 403, rateLimitReset: Math.floor(Date.now() / 1000) + 3600 });
+    await expect(client.publicKey(repository)).rejects.toThrow("GitHub answered 403 to GET /repos/acme/api/actions/secrets/public-key: API rate limit exceeded.");
+  });
+
   it("retries a server error and succeeds", async () => {
     const before = github.requestsTo("get-public-key").length;
     github.failNext("get-public-key", { status: 502 });
