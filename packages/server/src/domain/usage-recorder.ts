@@ -31,7 +31,7 @@ export class UsageRecorder {
     const count = this.counts.get(id);
     if (count) count.count += 1;
     else this.counts.set(id, { keyId, bucket: new Date(bucket), code, count: 1 });
-    this.keyUse.set(keyId, { at, ip });
+    this.keyUse.set(keyId, { at, ip: ip ?? this.keyUse.get(keyId)?.ip ?? null });
   }
 
   recordTokenUse(tokenId: string, at: Date): void {
