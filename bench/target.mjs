@@ -1,5 +1,5 @@
 // One server under load, in its own process so the load generator does not share its event loop.
-// `node bench/target.mjs bare|keyward [fillerKeys]` prints one JSON line {url, requests} when ready.
+// `node bench/target.mjs bare|framework|keyward [fillerKeys]` prints one JSON line {url, requests} when ready.
 import { createServer } from "node:http";
 import { listen, openKeyward } from "../packages/server/dist/index.js";
 
@@ -17,6 +17,15 @@ async function bare() {
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   ready({ url: `http://127.0.0.1:${server.address().port}/v1/verify`, requests: [{ key: "x" }] });
+}
+
+/** The framework's own floor: fastify answering a constant body, no Keyward code at all. */
+async function framework() {
+  const Fastify = (await import("fastify")).default;
+  const app = Fastify();
+  app.post("/v1/verify", async () => ({ valid: true, code: "VALID" }));
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  ready({ url: `http://127.0.0.1:${app.server.address().port}/v1/verify`, requests: [{ key: "x" }] });
 }
 
 async function call(url, token, method, path, body) {
@@ -66,4 +75,5 @@ async function keyward(fillerKeys) {
 }
 
 if (kind === "bare") await bare();
+else if (kind === "framework") await framework();
 else await keyward(Number(fillerText));

@@ -35,3 +35,26 @@ describe("audit log", () => {
     expect((await k.call("GET", "/v1/audit/verify")).json()).toMatchObject({ ok: false, checked: 2, first_bad: victim?.id });
   });
 });
+
+describe("data retention", () => {
+  it("purges old audit events and revoked keys and the chain still verifies from its new anchor", async () => {
+    const { purge } = await import("../domain/purge");
+    const fresh = await openKeywardUnderTest();
+    try {
+      await seedProject(fresh, "old", []);
+      const { id } = await seedKey(fresh, { project: "old", environment: "live", name: "gone", scopes: [] });
+      const { id: kept } = await seedKey(fresh, { project: "old", environment: "live", name: "kept", scopes: [] });
+      await fresh.call("POST", `/v1/keys/${id}/revoke`);
+      fresh.clock.advance(400 * 86_400_000);
+      await fresh.call("POST", `/v1/keys/${kept}/rotate`, { body: {} });
+      expect(await purge(fresh.keyward.services, 365 * 86_400_000, "purge")).toEqual({ keys: 1, audit_events: 5, idempotent_answers: 0 });
+      expect((await fresh.call("GET", `/v1/keys/${id}`)).statusCode).toBe(404);
+      expect((await fresh.call("GET", `/v1/keys/${kept}`)).statusCode).toBe(200);
+      expect((await fresh.call("GET", "/v1/audit/verify")).json()).toEqual({ ok: true, checked: 2, first_bad: null });
+      await fresh.keyward.services.storage.database.query("DELETE FROM audit_events WHERE seq = (SELECT min(seq) FROM audit_events)");
+      expect((await fresh.call("GET", "/v1/audit/verify")).json().ok).toBe(false);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

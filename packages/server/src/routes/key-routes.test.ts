@@ -214,3 +214,28 @@ describe("bad input (issue 2 acceptance 5)", () => {
     expect((await k.call("GET", "/v1/keys?status=sleepy")).json().error.message).toContain("query.status");
   });
 });
+
+describe("crash safety (SPEC §9)", () => {
+  it("a rotation that fails half-way leaves the old state: same version, old secret valid, no new secret", async () => {
+    const { KeyStore } = await import("../storage/key-store");
+    const { id, secret } = await seedKey(k, { project: "billing", environment: "live", name: "half-rotated", scopes: [] });
+    const before = (await k.call("GET", `/v1/keys/${id}`)).json();
+    const update = KeyStore.prototype.update;
+    // The new secret is already written when the key row update fails, as if the process died there.
+    KeyStore.prototype.update = async () => {
+      throw new Error("simulated crash");
+    };
+    try {
+      const failed = await k.call("POST", `/v1/keys/${id}/rotate`, { body: { grace_period: "1h" }, headers: { "idempotency-key": "crash-1" } });
+      expect([failed.statusCode, failed.json().error]).toEqual([500, { code: "INTERNAL", message: expect.not.stringContaining("simulated"), request_id: expect.any(String) }]);
+    } finally {
+      KeyStore.prototype.update = update;
+    }
+    expect((await k.call("GET", `/v1/keys/${id}`)).json()).toEqual(before);
+    expect((await k.call("POST", "/v1/verify", { body: { key: secret } })).json()).toMatchObject({ code: "VALID", key: { expires_at: null } });
+    const secrets = await k.keyward.services.storage.database.query("SELECT version FROM key_secrets WHERE key_id = $1", [id]);
+    expect(secrets).toEqual([{ version: 1 }]);
+    const retried = await k.call("POST", `/v1/keys/${id}/rotate`, { body: { grace_period: "1h" }, headers: { "idempotency-key": "crash-1" } });
+    expect([retried.statusCode, retried.json().key.version]).toEqual([200, 2]);
+  });
+});
