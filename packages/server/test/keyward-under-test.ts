@@ -21,6 +21,8 @@ export interface KeywardUnderTest {
   rootToken: string;
   /** `app.inject` with a token (root by default) and a JSON body. */
   call(method: InjectOptions["method"], url: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  /** `app.inject` exactly as given. */
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function openKeywardUnderTest(
         ...(body === undefined ? {} : { payload: body as object }),
       });
     },
+    inject: (options) => keyward.app.inject(options),
     close: () => keyward.close(),
   };
 }
