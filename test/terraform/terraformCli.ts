@@ -27,8 +27,14 @@ export interface RunningTerraform {
   readonly result: Promise<TerraformResult>;
 }
 
-export function startTerraform(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): RunningTerraform {
-  const child = spawn(terraformPath(options.env), args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+/** `detached` puts terraform in its own process group, so a test can Ctrl-C it as a terminal would. */
+export function startTerraform(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; detached?: boolean }): RunningTerraform {
+  const child = spawn(terraformPath(options.env), args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: options.detached ?? false,
+  });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));

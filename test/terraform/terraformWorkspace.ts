@@ -1,4 +1,4 @@
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTerraform, type RunningTerraform, type TerraformResult } from "./terraformCli";
@@ -36,6 +36,9 @@ export function cliConfig(mirror: string): string {
 }
 
 export class TerraformWorkspace {
+  /** Everything every run printed, stdout and stderr, for leak scans. */
+  readonly transcript: string[] = [];
+
   private constructor(
     readonly root: string,
     readonly dir: string,
@@ -43,12 +46,12 @@ export class TerraformWorkspace {
     private readonly baseEnvironment: NodeJS.ProcessEnv,
   ) {}
 
-  static async create(options: { providers: readonly MirroredProvider[]; env?: Record<string, string> }): Promise<TerraformWorkspace> {
+  static async create(options: { providers?: readonly MirroredProvider[]; env?: Record<string, string> }): Promise<TerraformWorkspace> {
     const root = await mkdtemp(join(tmpdir(), "keyward-tf-"));
     const dir = join(root, "work");
     const mirror = join(root, "mirror");
     await mkdir(dir, { recursive: true });
-    for (const provider of options.providers) await installIntoMirror(mirror, provider);
+    for (const provider of options.providers ?? []) await installIntoMirror(mirror, provider);
     const cliConfigFile = join(root, "terraform.rc");
     await writeFile(cliConfigFile, cliConfig(mirror));
     const environment: NodeJS.ProcessEnv = { ...process.env };
@@ -72,17 +75,27 @@ export class TerraformWorkspace {
     await writeFile(join(this.dir, name), content);
   }
 
+  async readFile(name: string): Promise<string> {
+    return readFile(join(this.dir, name), "utf8");
+  }
+
+  /** Copies every `.tf` file of `source` (e.g. an example) into the working directory. */
+  async copyConfiguration(source: string): Promise<void> {
+    for (const file of await readdir(source)) if (file.endsWith(".tf")) await copyFile(join(source, file), join(this.dir, file));
+  }
+
   async removeFile(name: string): Promise<void> {
     await rm(join(this.dir, name), { force: true });
   }
 
-  start(args: readonly string[], env: Record<string, string> = {}): RunningTerraform {
-    return startTerraform(args, { cwd: this.dir, env: { ...this.baseEnvironment, ...env } });
+  start(args: readonly string[], env: Record<string, string> = {}, detached = false): RunningTerraform {
+    return startTerraform(args, { cwd: this.dir, env: { ...this.baseEnvironment, ...env }, detached });
   }
 
   /** Runs terraform; rejects with the whole output when the exit code is not an expected one. */
   async run(args: readonly string[], options: { env?: Record<string, string>; expectExit?: readonly number[] } = {}): Promise<TerraformResult> {
     const result = await this.start(args, options.env).result;
+    this.transcript.push(`$ terraform ${args.join(" ")}\n${result.stdout}\n${result.stderr}`);
     const expected = options.expectExit ?? [0];
     if (!expected.includes(result.exitCode)) {
       throw new Error(`terraform ${args.join(" ")} exited ${result.exitCode} (expected ${expected.join(" or ")})\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
@@ -107,9 +120,10 @@ export class TerraformWorkspace {
     return this.run(["destroy", "-no-color", "-input=false", "-auto-approve"]);
   }
 
+  /** Root module outputs, read from the state file: `terraform output` would print sensitive values. */
   async outputs(): Promise<Record<string, { value: unknown; sensitive: boolean }>> {
-    const result = await this.run(["output", "-json"]);
-    return JSON.parse(result.stdout) as Record<string, { value: unknown; sensitive: boolean }>;
+    const state = JSON.parse(await this.readFile("terraform.tfstate")) as { outputs: Record<string, { value: unknown; sensitive?: boolean }> };
+    return Object.fromEntries(Object.entries(state.outputs).map(([name, output]) => [name, { value: output.value, sensitive: output.sensitive ?? false }]));
   }
 
   /** The attributes of one resource instance in `terraform.tfstate`, or undefined. */

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,7 @@ import { TerraformWorkspace } from "../../../test/terraform/terraformWorkspace";
 const here = fileURLToPath(new URL(".", import.meta.url));
 let workspace: TerraformWorkspace;
 let notes: string;
+let root: string;
 
 const configuration = (body: string) => `terraform {
   required_providers {
@@ -43,7 +44,7 @@ output "names" { value = data.toy_notes.all.names }
 const stored = (name: string) => JSON.parse(readFileSync(join(notes, `${name}.json`), "utf8")) as Record<string, unknown>;
 
 beforeAll(async () => {
-  const root = await mkdtemp(join(tmpdir(), "keyward-toy-"));
+  root = await mkdtemp(join(tmpdir(), "keyward-toy-"));
   notes = join(root, "notes");
   const executable = await bundleProviderExecutable({
     source: `import { servePlugin } from "../src/protocol/pluginServer";\nimport { toyProvider } from "./toyProvider";\nvoid servePlugin(async () => toyProvider);\n`,
@@ -57,6 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await workspace?.dispose();
+  await rm(root, { recursive: true, force: true });
 });
 
 describe("a provider built on the protocol layer, driven by terraform", () => {
