@@ -28,14 +28,14 @@ resource "keyward_scope" "read" {
 }
 
 resource "keyward_api_key" "ci" {
-  project      = keyward_project.billing.name
-  environment  = "live"
-  name         = "ci-deployer"
-  scopes       = [keyward_scope.read.name]
-  expires_at   = "2027-06-30T00:00:00Z"                # optional
-  rotation     = { every = "30d", grace_period = "24h" }
-  ip_allowlist = ["10.0.0.0/8"]                        # optional
-  rate_limit   = { requests = 100, window = "1m" }     # optional
-  metadata     = { team = "payments" }
-  rotation_triggers = { reason = "2026-11 incident" }  # changing it rotates the key on apply
+  project           = keyward_project.billing.name
+  environment       = "live"
+  name              = "ci-deployer"
+  scopes            = [keyward_scope.read.name]
+  expires_at        = "2027-06-30T00:00:00Z" # optional
+  rotation          = { every = "30d", grace_period = "24h" }
+  ip_allowlist      = ["10.0.0.0/8"]                    # optional
+  rate_limit        = { requests = 100, window = "1m" } # optional
+  metadata          = { team = "payments" }
+  rotation_triggers = { reason = "2026-11 incident" } # changing it rotates the key on apply
 }

@@ -117,7 +117,7 @@ describe("the example of SPEC §6, from init to destroy (acceptance 1), with TF_
     const main = await workspace.readFile("main.tf");
     await workspace.writeFile(
       "main.tf",
-      main.replace("scopes       = [keyward_scope.read.name]", "scopes       = [keyward_scope.read.name, keyward_scope.write.name]") +
+      main.replace(/scopes(\s+)= \[keyward_scope\.read\.name\]/, "scopes$1= [keyward_scope.read.name, keyward_scope.write.name]") +
         `\nresource "keyward_scope" "write" {\n  project = keyward_project.billing.name\n  name    = "invoices:write"\n}\n`,
     );
     const plan = await workspace.plan();
@@ -149,7 +149,7 @@ describe("the example of SPEC §6, from init to destroy (acceptance 1), with TF_
 
   it("plans a replacement when the environment changes", async () => {
     const main = await workspace.readFile("main.tf");
-    await workspace.writeFile("main.tf", main.replace('environment  = "live"', 'environment  = "test"'));
+    await workspace.writeFile("main.tf", main.replace(/environment(\s+)= "live"/, 'environment$1= "test"'));
     const plan = await workspace.plan();
     expect(plan.stdout).toContain("keyward_api_key.ci must be replaced");
     expect(plan.stdout).toMatch(/environment\s+= "live" -> "test" # forces replacement/);

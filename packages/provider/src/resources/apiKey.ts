@@ -25,8 +25,8 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
     description: "An API key: bound to one project and environment, holding scopes of the project's catalog, optionally rotated on a schedule. Its secret is shown once, as the sensitive `secret` attribute.",
     attributes: {
       id: { type: cty.string, computed: true, description: "Key id (`key_` and 20 letters or digits)." },
-      project: { type: cty.string, required: true, requiresReplace: true, description: "Project name. Changing it replaces the key." },
-      environment: { type: cty.string, required: true, requiresReplace: true, description: "`test` or `live`. Changing it replaces the key." },
+      project: { type: cty.string, required: true, requiresReplace: true, description: "Project name." },
+      environment: { type: cty.string, required: true, requiresReplace: true, description: "`test` or `live`." },
       name: { type: cty.string, required: true, description: "Name, unique per project and environment." },
       scopes: {
         type: cty.set(cty.string),

@@ -18,7 +18,7 @@ export const projectResource: ResourceDefinition<KeywardContext> = {
         type: cty.string,
         required: true,
         requiresReplace: true,
-        description: "Project name: 2-63 characters, a lowercase letter then lowercase letters, digits or `-`. Changing it replaces the project.",
+        description: "Project name: 2-63 characters, a lowercase letter then lowercase letters, digits or `-`.",
       },
       description: {
         type: cty.string,
