@@ -373,7 +373,7 @@ resource "keyward_scope" "s" {
   name    = "jobs:run"
 }
 resource "keyward_api_key" "k" {
-  count       = 12
+  count       = 30
   project     = keyward_project.p.name
   environment = "test"
   name        = "worker-\${count.index}"
@@ -382,12 +382,12 @@ resource "keyward_api_key" "k" {
 `,
     );
     await workspace.init();
-    const running = workspace.start(["apply", "-auto-approve", "-no-color", "-parallelism=2"], {}, true);
+    const running = workspace.start(["apply", "-auto-approve", "-no-color", "-parallelism=1"], {}, true);
     let output = "";
     await new Promise<void>((resolve) => {
       running.child.stdout?.on("data", (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes("keyward_api_key.k[") && output.includes("Creating...")) resolve();
+        if (/keyward_api_key\.k\[\d+\]: Creating\.\.\./.test(output)) resolve();
       });
       void running.result.then(() => resolve());
     });
