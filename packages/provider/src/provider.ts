@@ -48,7 +48,7 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
     ];
     if (missing.length > 0) throw new DiagnosticError(missing);
     try {
-      return { keyward: new Keyward({ url: endpoint!, token: token! }), plannedScopes: new Set<string>() };
+      return { keyward: new Keyward({ url: endpoint!, token: token! }), plannedScopes: new Set<string>(), catalogs: new Map() };
     } catch (error) {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }

@@ -12,6 +12,12 @@ export interface KeywardContext {
    * same apply creates; any other scope missing from the catalog is an error at plan time.
    */
   readonly plannedScopes: Set<string>;
+  /**
+   * Scope catalogs read during this process, by project: a plan of many keys asks once per project.
+   * A scope this process plans is accepted through `plannedScopes`, so a catalog read before that
+   * scope was created is never the reason a key is refused.
+   */
+  readonly catalogs: Map<string, Promise<ReadonlySet<string>>>;
 }
 
 export function scopeKey(project: string, name: string): string {

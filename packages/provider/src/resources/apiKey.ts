@@ -196,10 +196,8 @@ async function undeclaredScopes({ client }: OperationContext<KeywardContext>, pl
   const scopes = planned.scopes;
   if (typeof project !== "string" || !Array.isArray(scopes)) return [];
   const named = scopes.filter((scope): scope is string => typeof scope === "string");
-  const catalog = await request(`read the scope catalog of project "${project}"`, () =>
-    unlessNotFound(() => client.keyward.scopes.list(project).toArray()),
-  );
-  const declared = new Set((catalog ?? []).map((scope) => scope.name));
+  if (named.every((scope) => client.plannedScopes.has(scopeKey(project, scope)))) return [];
+  const declared = await catalogOf(client, project);
   const missing = named.filter((scope) => !declared.has(scope) && !client.plannedScopes.has(scopeKey(project, scope)));
   return missing.map((scope) =>
     Diagnostics.invalidAttribute(
@@ -207,4 +205,17 @@ async function undeclaredScopes({ client }: OperationContext<KeywardContext>, pl
       `Scope "${scope}" is not in the catalog of project "${project}". Declare it with a keyward_scope resource and reference it (keyward_scope.<name>.name), or create it with \`keyward scopes create\`.`,
     ),
   );
+}
+
+function catalogOf(client: KeywardContext, project: string): Promise<ReadonlySet<string>> {
+  let catalog = client.catalogs.get(project);
+  if (!catalog) {
+    catalog = request(`read the scope catalog of project "${project}"`, () => unlessNotFound(() => client.keyward.scopes.list(project).toArray())).then(
+      (scopes) => new Set((scopes ?? []).map((scope) => scope.name)),
+    );
+    // A failed read is not remembered: the next key asks again.
+    catalog.catch(() => client.catalogs.delete(project));
+    client.catalogs.set(project, catalog);
+  }
+  return catalog;
 }
