@@ -4,8 +4,8 @@
 //                                                 filesystem mirror, `terraform init` offline and read
 //                                                 `terraform providers schema -json`, then generate
 //   node scripts/generate-bindings.mjs --schema F generate from a schema document already on disk
-//   … --check                                     generate in a temporary directory and fail when the
-//                                                 committed bindings differ (the CI drift check)
+//   … --check [--against DIR]                     generate in a temporary directory and fail when the
+//                                                 committed bindings (or DIR) differ: the CI drift check
 //
 // `npm run generate -w @keyward/provider` runs the first form.
 //
@@ -33,12 +33,13 @@ const require = createRequire(import.meta.url);
 const generatorRequire = createRequire(require.resolve("@cdktf/provider-generator/package.json"));
 
 function parseArguments(argv) {
-  const options = { check: false, schema: undefined };
+  const options = { check: false, schema: undefined, against: bindingsDir };
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
     if (argument === "--check") options.check = true;
     else if (argument === "--schema" && argv[index + 1]) options.schema = resolve(argv[++index]);
-    else throw new Error(`unknown argument '${argument}'; usage: generate-bindings.mjs [--schema FILE] [--check]`);
+    else if (argument === "--against" && argv[index + 1]) options.against = resolve(argv[++index]);
+    else throw new Error(`unknown argument '${argument}'; usage: generate-bindings.mjs [--schema FILE] [--check [--against DIR]]`);
   }
   return options;
 }
@@ -210,11 +211,11 @@ function addOverrideModifiers(files) {
   return result;
 }
 
-async function driftedFiles(files) {
-  const committed = await listFiles(bindingsDir);
+async function driftedFiles(files, committedDir) {
+  const committed = await listFiles(committedDir);
   const drifted = committed.filter((path) => !files.has(path)).map((path) => `${path} (should not exist)`);
   for (const [path, text] of files) {
-    const current = await readFile(join(bindingsDir, path), "utf8").catch(() => undefined);
+    const current = await readFile(join(committedDir, path), "utf8").catch(() => undefined);
     if (current === undefined) drifted.push(`${path} (missing)`);
     else if (current !== text) drifted.push(`${path} (differs)`);
   }
@@ -240,10 +241,10 @@ async function main(argv) {
       console.error(`wrote ${files.size} files to ${relative(repoRoot, bindingsDir)}`);
       return;
     }
-    const drifted = await driftedFiles(files);
+    const drifted = await driftedFiles(files, options.against);
     if (drifted.length === 0) return;
     throw new Error(
-      `The CDKTF bindings in packages/provider/src/gen do not match the provider's schema:\n  ${drifted.join("\n  ")}\n` +
+      `The CDKTF bindings in ${relative(repoRoot, options.against)} do not match the provider's schema:\n  ${drifted.join("\n  ")}\n` +
         `Run ${regenerateCommand} and commit the result.`,
     );
   } finally {
