@@ -93,6 +93,11 @@ export class KeywardApiKey extends Construct {
   /** The key's name. */
   readonly keyName: string;
 
+  /**
+   * @param scope usually the key's {@link KeywardProject}
+   * @param id the construct id, part of the key's Terraform address: keep it when renaming the key
+   * @param props the key and its project
+   */
   constructor(scope: Construct, id: string, props: KeywardApiKeyProps) {
     super(scope, id);
     this.environment = this.checkedEnvironment(props.environment);

@@ -61,6 +61,11 @@ export class KeywardProject extends Construct {
   readonly name: string;
   private readonly scopeResources = new Map<string, Scope>();
 
+  /**
+   * @param scope the stack (or any construct in it)
+   * @param id the construct id, part of the Terraform addresses of the project, its scopes and keys
+   * @param props the project, its scope catalog and its keys
+   */
   constructor(scope: Construct, id: string, props: KeywardProjectProps) {
     super(scope, id);
     this.name = this.checkedName(props.name);
