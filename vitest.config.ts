@@ -9,6 +9,7 @@ export default defineConfig({
       "@keyward/contract": src("./packages/contract/src/index.ts"),
       "@keyward/client": src("./packages/client/src/index.ts"),
       "@keyward/provider": src("./packages/provider/src/index.ts"),
+      "@keyward/server": src("./packages/server/src/index.ts"),
     },
   },
   test: {
