@@ -6,6 +6,7 @@
 //   node scripts/generate-bindings.mjs --schema F generate from a schema document already on disk
 //   … --check [--against DIR]                     generate in a temporary directory and fail when the
 //                                                 committed bindings (or DIR) differ: the CI drift check
+//   … --save-schema FILE                          also write the schema document that was used to FILE
 //
 // `npm run generate -w @keyward/provider` runs the first form.
 //
@@ -37,13 +38,14 @@ const require = createRequire(import.meta.url);
 const generatorRequire = createRequire(require.resolve(`${generatorPackage}/package.json`));
 
 function parseArguments(argv) {
-  const options = { check: false, schema: undefined, against: bindingsDir };
+  const options = { check: false, schema: undefined, against: bindingsDir, saveSchema: undefined };
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
     if (argument === "--check") options.check = true;
     else if (argument === "--schema" && argv[index + 1]) options.schema = resolve(argv[++index]);
     else if (argument === "--against" && argv[index + 1]) options.against = resolve(argv[++index]);
-    else throw new Error(`unknown argument '${argument}'; usage: generate-bindings.mjs [--schema FILE] [--check [--against DIR]]`);
+    else if (argument === "--save-schema" && argv[index + 1]) options.saveSchema = resolve(argv[++index]);
+    else throw new Error(`unknown argument '${argument}'; usage: generate-bindings.mjs [--schema FILE] [--check [--against DIR]] [--save-schema FILE]`);
   }
   return options;
 }
@@ -80,13 +82,13 @@ function platform() {
   return `${process.platform}_${arch}`;
 }
 
+/** The provider exactly as `npm run build` makes it, copied so that a later build cannot change it under us. */
 async function buildProvider(work) {
-  const esbuild = await import("esbuild");
-  const { buildOptions } = await import(join(repoRoot, "scripts/build.mjs"));
-  const [executable] = await buildOptions("provider");
-  const outfile = join(work, "build", "terraform-provider-keyward.js");
-  await esbuild.build({ ...executable, outfile });
-  return outfile;
+  const built = spawnSync(process.execPath, [join(repoRoot, "scripts/build.mjs"), "provider"], { cwd: repoRoot, encoding: "utf8" });
+  if (built.status !== 0) throw new Error(`building the provider failed:\n${built.stderr}${built.stdout}`);
+  const executable = join(work, "terraform-provider-keyward.js");
+  await writeFile(executable, await readFile(join(packageDir, "dist/terraform-provider-keyward.js")));
+  return executable;
 }
 
 async function installProvider(executable, mirrorDir) {
@@ -239,6 +241,7 @@ async function main(argv) {
   const work = await mkdtemp(join(tmpdir(), "keyward-bindings-"));
   try {
     const schema = options.schema ? JSON.parse(await readFile(options.schema, "utf8")) : await readProviderSchema(work);
+    if (options.saveSchema) await writeFile(options.saveSchema, `${JSON.stringify(schema, null, 2)}\n`);
     const files = await generateBindings(schema, work);
     if (!options.check) {
       await writeBindings(files);
