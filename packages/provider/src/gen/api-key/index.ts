@@ -11,200 +11,75 @@ import * as cdktf from '../../constructs/cdktf';
 
 export interface ApiKeyConfig extends cdktf.TerraformMetaArguments {
   /**
-  * The project. Changing it replaces the key.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#project ApiKey#project}
-  */
-  readonly project: string;
-  /**
-  * `test` or `live`. Changing it replaces the key.
+  * `test` or `live`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#environment ApiKey#environment}
   */
   readonly environment: string;
   /**
-  * Key name, unique per project and environment.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#name ApiKey#name}
-  */
-  readonly name: string;
-  /**
-  * Scopes the key holds; each must exist in the project's catalog.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#scopes ApiKey#scopes}
-  */
-  readonly scopes: string[];
-  /**
-  * When the key expires (RFC 3339).
+  * When the key stops verifying (RFC 3339), e.g. `2027-06-30T00:00:00Z`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#expires_at ApiKey#expires_at}
   */
   readonly expiresAt?: string;
   /**
-  * Rotation schedule.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#rotation ApiKey#rotation}
-  */
-  readonly rotation?: ApiKeyRotation;
-  /**
-  * CIDR blocks allowed to use the key.
+  * CIDR blocks (IPv4 or IPv6) the key may be used from.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#ip_allowlist ApiKey#ip_allowlist}
   */
   readonly ipAllowlist?: string[];
   /**
-  * Rate limit applied at verification.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#rate_limit ApiKey#rate_limit}
-  */
-  readonly rateLimit?: ApiKeyRateLimit;
-  /**
-  * Free-form labels (at most 32).
+  * Up to 32 string entries returned with a successful verification.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#metadata ApiKey#metadata}
   */
   readonly metadata?: { [key: string]: string };
   /**
-  * Changing any value rotates the key on apply.
+  * Name, unique per project and environment.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#name ApiKey#name}
+  */
+  readonly name: string;
+  /**
+  * Project name.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#project ApiKey#project}
+  */
+  readonly project: string;
+  /**
+  * Verification rate limit.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#rate_limit ApiKey#rate_limit}
+  */
+  readonly rateLimit?: ApiKeyRateLimit;
+  /**
+  * Rotation schedule; rotations are performed by the GitHub Action or `keyward keys rotate`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#rotation ApiKey#rotation}
+  */
+  readonly rotation?: ApiKeyRotation;
+  /**
+  * Arbitrary values; changing any of them rotates the key on apply (new version and secret, the previous secret valid for the grace period).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#rotation_triggers ApiKey#rotation_triggers}
   */
   readonly rotationTriggers?: { [key: string]: string };
-}
-export interface ApiKeyRotation {
   /**
-  * How often the key is rotated: a duration such as `30d` or `720h`.
+  * Scopes the key holds; each must be in the project's catalog (declare it with `keyward_scope` and reference it, so it is created first).
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#every ApiKey#every}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#scopes ApiKey#scopes}
   */
-  readonly every: string;
-  /**
-  * How long the previous secret keeps working after a rotation; not longer than `every`.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#grace_period ApiKey#grace_period}
-  */
-  readonly gracePeriod: string;
-}
-
-export function apiKeyRotationToTerraform(struct?: ApiKeyRotation | cdktf.IResolvable): any {
-  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
-  if (cdktf.isComplexElement(struct)) {
-    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
-  }
-  return {
-    every: cdktf.stringToTerraform(struct!.every),
-    grace_period: cdktf.stringToTerraform(struct!.gracePeriod),
-  }
-}
-
-
-export function apiKeyRotationToHclTerraform(struct?: ApiKeyRotation | cdktf.IResolvable): any {
-  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
-  if (cdktf.isComplexElement(struct)) {
-    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
-  }
-  const attrs = {
-    every: {
-      value: cdktf.stringToHclTerraform(struct!.every),
-      isBlock: false,
-      type: "simple",
-      storageClassType: "string",
-    },
-    grace_period: {
-      value: cdktf.stringToHclTerraform(struct!.gracePeriod),
-      isBlock: false,
-      type: "simple",
-      storageClassType: "string",
-    },
-  };
-
-  // remove undefined attributes
-  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
-}
-
-export class ApiKeyRotationOutputReference extends cdktf.ComplexObject {
-  private isEmptyObject = false;
-  private resolvableValue?: cdktf.IResolvable;
-
-  /**
-  * @param terraformResource The parent resource
-  * @param terraformAttribute The attribute on the parent resource this class is referencing
-  */
-  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
-    super(terraformResource, terraformAttribute, false);
-  }
-
-  public get internalValue(): ApiKeyRotation | cdktf.IResolvable | undefined {
-    if (this.resolvableValue) {
-      return this.resolvableValue;
-    }
-    let hasAnyValues = this.isEmptyObject;
-    const internalValueResult: any = {};
-    if (this._every !== undefined) {
-      hasAnyValues = true;
-      internalValueResult.every = this._every;
-    }
-    if (this._gracePeriod !== undefined) {
-      hasAnyValues = true;
-      internalValueResult.gracePeriod = this._gracePeriod;
-    }
-    return hasAnyValues ? internalValueResult : undefined;
-  }
-
-  public set internalValue(value: ApiKeyRotation | cdktf.IResolvable | undefined) {
-    if (value === undefined) {
-      this.isEmptyObject = false;
-      this.resolvableValue = undefined;
-      this._every = undefined;
-      this._gracePeriod = undefined;
-    }
-    else if (cdktf.Tokenization.isResolvable(value)) {
-      this.isEmptyObject = false;
-      this.resolvableValue = value;
-    }
-    else {
-      this.isEmptyObject = Object.keys(value).length === 0;
-      this.resolvableValue = undefined;
-      this._every = value.every;
-      this._gracePeriod = value.gracePeriod;
-    }
-  }
-
-  // every - computed: false, optional: false, required: true
-  private _every?: string; 
-  public get every() {
-    return this.getStringAttribute('every');
-  }
-  public set every(value: string) {
-    this._every = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get everyInput() {
-    return this._every;
-  }
-
-  // grace_period - computed: false, optional: false, required: true
-  private _gracePeriod?: string; 
-  public get gracePeriod() {
-    return this.getStringAttribute('grace_period');
-  }
-  public set gracePeriod(value: string) {
-    this._gracePeriod = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get gracePeriodInput() {
-    return this._gracePeriod;
-  }
+  readonly scopes: string[];
 }
 export interface ApiKeyRateLimit {
   /**
-  * Requests allowed per window.
+  * Requests allowed per window (1-1000000).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#requests ApiKey#requests}
   */
   readonly requests: number;
   /**
-  * The window: a duration such as `1m`.
+  * Window length, e.g. `1m`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#window ApiKey#window}
   */
@@ -321,6 +196,131 @@ export class ApiKeyRateLimitOutputReference extends cdktf.ComplexObject {
     return this._window;
   }
 }
+export interface ApiKeyRotation {
+  /**
+  * Rotation period, e.g. `30d`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#every ApiKey#every}
+  */
+  readonly every: string;
+  /**
+  * How long the previous secret keeps verifying after a rotation, e.g. `24h`; at most `every`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#grace_period ApiKey#grace_period}
+  */
+  readonly gracePeriod: string;
+}
+
+export function apiKeyRotationToTerraform(struct?: ApiKeyRotation | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    every: cdktf.stringToTerraform(struct!.every),
+    grace_period: cdktf.stringToTerraform(struct!.gracePeriod),
+  }
+}
+
+
+export function apiKeyRotationToHclTerraform(struct?: ApiKeyRotation | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    every: {
+      value: cdktf.stringToHclTerraform(struct!.every),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    grace_period: {
+      value: cdktf.stringToHclTerraform(struct!.gracePeriod),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class ApiKeyRotationOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): ApiKeyRotation | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._every !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.every = this._every;
+    }
+    if (this._gracePeriod !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.gracePeriod = this._gracePeriod;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: ApiKeyRotation | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._every = undefined;
+      this._gracePeriod = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._every = value.every;
+      this._gracePeriod = value.gracePeriod;
+    }
+  }
+
+  // every - computed: false, optional: false, required: true
+  private _every?: string; 
+  public get every() {
+    return this.getStringAttribute('every');
+  }
+  public set every(value: string) {
+    this._every = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get everyInput() {
+    return this._every;
+  }
+
+  // grace_period - computed: false, optional: false, required: true
+  private _gracePeriod?: string; 
+  public get gracePeriod() {
+    return this.getStringAttribute('grace_period');
+  }
+  public set gracePeriod(value: string) {
+    this._gracePeriod = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get gracePeriodInput() {
+    return this._gracePeriod;
+  }
+}
 
 /**
 * Represents a {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key keyward_api_key}
@@ -371,38 +371,25 @@ export class ApiKey extends cdktf.TerraformResource {
       connection: config.connection,
       forEach: config.forEach
     });
-    this._project = config.project;
     this._environment = config.environment;
-    this._name = config.name;
-    this._scopes = config.scopes;
     this._expiresAt = config.expiresAt;
-    this._rotation.internalValue = config.rotation;
     this._ipAllowlist = config.ipAllowlist;
-    this._rateLimit.internalValue = config.rateLimit;
     this._metadata = config.metadata;
+    this._name = config.name;
+    this._project = config.project;
+    this._rateLimit.internalValue = config.rateLimit;
+    this._rotation.internalValue = config.rotation;
     this._rotationTriggers = config.rotationTriggers;
+    this._scopes = config.scopes;
   }
 
   // ==========
   // ATTRIBUTES
   // ==========
 
-  // id - computed: true, optional: false, required: false
-  public get id() {
-    return this.getStringAttribute('id');
-  }
-
-  // project - computed: false, optional: false, required: true
-  private _project?: string; 
-  public get project() {
-    return this.getStringAttribute('project');
-  }
-  public set project(value: string) {
-    this._project = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get projectInput() {
-    return this._project;
+  // created_at - computed: true, optional: false, required: false
+  public get createdAt() {
+    return this.getStringAttribute('created_at');
   }
 
   // environment - computed: false, optional: false, required: true
@@ -416,32 +403,6 @@ export class ApiKey extends cdktf.TerraformResource {
   // Temporarily expose input value. Use with caution.
   public get environmentInput() {
     return this._environment;
-  }
-
-  // name - computed: false, optional: false, required: true
-  private _name?: string; 
-  public get name() {
-    return this.getStringAttribute('name');
-  }
-  public set name(value: string) {
-    this._name = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get nameInput() {
-    return this._name;
-  }
-
-  // scopes - computed: false, optional: false, required: true
-  private _scopes?: string[]; 
-  public get scopes() {
-    return cdktf.Fn.tolist(this.getListAttribute('scopes'));
-  }
-  public set scopes(value: string[]) {
-    this._scopes = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get scopesInput() {
-    return this._scopes;
   }
 
   // expires_at - computed: false, optional: true, required: false
@@ -460,20 +421,14 @@ export class ApiKey extends cdktf.TerraformResource {
     return this._expiresAt;
   }
 
-  // rotation - computed: false, optional: true, required: false
-  private _rotation = new ApiKeyRotationOutputReference(this, "rotation");
-  public get rotation() {
-    return this._rotation;
+  // hint - computed: true, optional: false, required: false
+  public get hint() {
+    return this.getStringAttribute('hint');
   }
-  public putRotation(value: ApiKeyRotation) {
-    this._rotation.internalValue = value;
-  }
-  public resetRotation() {
-    this._rotation.internalValue = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get rotationInput() {
-    return this._rotation.internalValue;
+
+  // id - computed: true, optional: false, required: false
+  public get id() {
+    return this.getStringAttribute('id');
   }
 
   // ip_allowlist - computed: false, optional: true, required: false
@@ -492,6 +447,53 @@ export class ApiKey extends cdktf.TerraformResource {
     return this._ipAllowlist;
   }
 
+  // metadata - computed: false, optional: true, required: false
+  private _metadata?: { [key: string]: string }; 
+  public get metadata() {
+    return this.getStringMapAttribute('metadata');
+  }
+  public set metadata(value: { [key: string]: string }) {
+    this._metadata = value;
+  }
+  public resetMetadata() {
+    this._metadata = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get metadataInput() {
+    return this._metadata;
+  }
+
+  // name - computed: false, optional: false, required: true
+  private _name?: string; 
+  public get name() {
+    return this.getStringAttribute('name');
+  }
+  public set name(value: string) {
+    this._name = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get nameInput() {
+    return this._name;
+  }
+
+  // next_rotation_at - computed: true, optional: false, required: false
+  public get nextRotationAt() {
+    return this.getStringAttribute('next_rotation_at');
+  }
+
+  // project - computed: false, optional: false, required: true
+  private _project?: string; 
+  public get project() {
+    return this.getStringAttribute('project');
+  }
+  public set project(value: string) {
+    this._project = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get projectInput() {
+    return this._project;
+  }
+
   // rate_limit - computed: false, optional: true, required: false
   private _rateLimit = new ApiKeyRateLimitOutputReference(this, "rate_limit");
   public get rateLimit() {
@@ -508,20 +510,30 @@ export class ApiKey extends cdktf.TerraformResource {
     return this._rateLimit.internalValue;
   }
 
-  // metadata - computed: false, optional: true, required: false
-  private _metadata?: { [key: string]: string }; 
-  public get metadata() {
-    return this.getStringMapAttribute('metadata');
+  // rotated_at - computed: true, optional: false, required: false
+  public get rotatedAt() {
+    return this.getStringAttribute('rotated_at');
   }
-  public set metadata(value: { [key: string]: string }) {
-    this._metadata = value;
+
+  // rotation - computed: false, optional: true, required: false
+  private _rotation = new ApiKeyRotationOutputReference(this, "rotation");
+  public get rotation() {
+    return this._rotation;
   }
-  public resetMetadata() {
-    this._metadata = undefined;
+  public putRotation(value: ApiKeyRotation) {
+    this._rotation.internalValue = value;
+  }
+  public resetRotation() {
+    this._rotation.internalValue = undefined;
   }
   // Temporarily expose input value. Use with caution.
-  public get metadataInput() {
-    return this._metadata;
+  public get rotationInput() {
+    return this._rotation.internalValue;
+  }
+
+  // rotation_due - computed: true, optional: false, required: false
+  public get rotationDue() {
+    return this.getBooleanAttribute('rotation_due');
   }
 
   // rotation_triggers - computed: false, optional: true, required: false
@@ -540,14 +552,22 @@ export class ApiKey extends cdktf.TerraformResource {
     return this._rotationTriggers;
   }
 
-  // version - computed: true, optional: false, required: false
-  public get version() {
-    return this.getNumberAttribute('version');
+  // scopes - computed: false, optional: false, required: true
+  private _scopes?: string[]; 
+  public get scopes() {
+    return cdktf.Fn.tolist(this.getListAttribute('scopes'));
+  }
+  public set scopes(value: string[]) {
+    this._scopes = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get scopesInput() {
+    return this._scopes;
   }
 
-  // hint - computed: true, optional: false, required: false
-  public get hint() {
-    return this.getStringAttribute('hint');
+  // secret - computed: true, optional: false, required: false
+  public get secret() {
+    return this.getStringAttribute('secret');
   }
 
   // status - computed: true, optional: false, required: false
@@ -555,29 +575,9 @@ export class ApiKey extends cdktf.TerraformResource {
     return this.getStringAttribute('status');
   }
 
-  // created_at - computed: true, optional: false, required: false
-  public get createdAt() {
-    return this.getStringAttribute('created_at');
-  }
-
-  // rotated_at - computed: true, optional: false, required: false
-  public get rotatedAt() {
-    return this.getStringAttribute('rotated_at');
-  }
-
-  // next_rotation_at - computed: true, optional: false, required: false
-  public get nextRotationAt() {
-    return this.getStringAttribute('next_rotation_at');
-  }
-
-  // rotation_due - computed: true, optional: false, required: false
-  public get rotationDue() {
-    return this.getBooleanAttribute('rotation_due');
-  }
-
-  // secret - computed: true, optional: false, required: false
-  public get secret() {
-    return this.getStringAttribute('secret');
+  // version - computed: true, optional: false, required: false
+  public get version() {
+    return this.getNumberAttribute('version');
   }
 
   // =========
@@ -586,44 +586,26 @@ export class ApiKey extends cdktf.TerraformResource {
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     return {
-      project: cdktf.stringToTerraform(this._project),
       environment: cdktf.stringToTerraform(this._environment),
-      name: cdktf.stringToTerraform(this._name),
-      scopes: cdktf.listMapper(cdktf.stringToTerraform, false)(this._scopes),
       expires_at: cdktf.stringToTerraform(this._expiresAt),
-      rotation: apiKeyRotationToTerraform(this._rotation.internalValue),
       ip_allowlist: cdktf.listMapper(cdktf.stringToTerraform, false)(this._ipAllowlist),
-      rate_limit: apiKeyRateLimitToTerraform(this._rateLimit.internalValue),
       metadata: cdktf.hashMapper(cdktf.stringToTerraform)(this._metadata),
+      name: cdktf.stringToTerraform(this._name),
+      project: cdktf.stringToTerraform(this._project),
+      rate_limit: apiKeyRateLimitToTerraform(this._rateLimit.internalValue),
+      rotation: apiKeyRotationToTerraform(this._rotation.internalValue),
       rotation_triggers: cdktf.hashMapper(cdktf.stringToTerraform)(this._rotationTriggers),
+      scopes: cdktf.listMapper(cdktf.stringToTerraform, false)(this._scopes),
     };
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
-      project: {
-        value: cdktf.stringToHclTerraform(this._project),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
-      },
       environment: {
         value: cdktf.stringToHclTerraform(this._environment),
         isBlock: false,
         type: "simple",
         storageClassType: "string",
-      },
-      name: {
-        value: cdktf.stringToHclTerraform(this._name),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
-      },
-      scopes: {
-        value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(this._scopes),
-        isBlock: false,
-        type: "set",
-        storageClassType: "stringList",
       },
       expires_at: {
         value: cdktf.stringToHclTerraform(this._expiresAt),
@@ -631,23 +613,11 @@ export class ApiKey extends cdktf.TerraformResource {
         type: "simple",
         storageClassType: "string",
       },
-      rotation: {
-        value: apiKeyRotationToHclTerraform(this._rotation.internalValue),
-        isBlock: true,
-        type: "struct",
-        storageClassType: "ApiKeyRotation",
-      },
       ip_allowlist: {
         value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(this._ipAllowlist),
         isBlock: false,
         type: "list",
         storageClassType: "stringList",
-      },
-      rate_limit: {
-        value: apiKeyRateLimitToHclTerraform(this._rateLimit.internalValue),
-        isBlock: true,
-        type: "struct",
-        storageClassType: "ApiKeyRateLimit",
       },
       metadata: {
         value: cdktf.hashMapperHcl(cdktf.stringToHclTerraform)(this._metadata),
@@ -655,11 +625,41 @@ export class ApiKey extends cdktf.TerraformResource {
         type: "map",
         storageClassType: "stringMap",
       },
+      name: {
+        value: cdktf.stringToHclTerraform(this._name),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      project: {
+        value: cdktf.stringToHclTerraform(this._project),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      rate_limit: {
+        value: apiKeyRateLimitToHclTerraform(this._rateLimit.internalValue),
+        isBlock: true,
+        type: "struct",
+        storageClassType: "ApiKeyRateLimit",
+      },
+      rotation: {
+        value: apiKeyRotationToHclTerraform(this._rotation.internalValue),
+        isBlock: true,
+        type: "struct",
+        storageClassType: "ApiKeyRotation",
+      },
       rotation_triggers: {
         value: cdktf.hashMapperHcl(cdktf.stringToHclTerraform)(this._rotationTriggers),
         isBlock: false,
         type: "map",
         storageClassType: "stringMap",
+      },
+      scopes: {
+        value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(this._scopes),
+        isBlock: false,
+        type: "set",
+        storageClassType: "stringList",
       },
     };
 

@@ -11,7 +11,13 @@ import * as cdktf from '../../constructs/cdktf';
 
 export interface DataKeywardApiKeyConfig extends cdktf.TerraformMetaArguments {
   /**
-  * Key id; or give project, environment and name.
+  * `test` or `live`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/data-sources/api_key#environment DataKeywardApiKey#environment}
+  */
+  readonly environment?: string;
+  /**
+  * Key id. Give this, or project, environment and name.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/data-sources/api_key#id DataKeywardApiKey#id}
   *
@@ -20,82 +26,17 @@ export interface DataKeywardApiKeyConfig extends cdktf.TerraformMetaArguments {
   */
   readonly id?: string;
   /**
-  * Project of the key.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/data-sources/api_key#project DataKeywardApiKey#project}
-  */
-  readonly project?: string;
-  /**
-  * Environment of the key.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/data-sources/api_key#environment DataKeywardApiKey#environment}
-  */
-  readonly environment?: string;
-  /**
-  * Name of the key.
+  * Key name.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/data-sources/api_key#name DataKeywardApiKey#name}
   */
   readonly name?: string;
-}
-export interface DataKeywardApiKeyRotation {
-}
-
-export function dataKeywardApiKeyRotationToTerraform(struct?: DataKeywardApiKeyRotation): any {
-  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
-  if (cdktf.isComplexElement(struct)) {
-    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
-  }
-  return {
-  }
-}
-
-
-export function dataKeywardApiKeyRotationToHclTerraform(struct?: DataKeywardApiKeyRotation): any {
-  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
-  if (cdktf.isComplexElement(struct)) {
-    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
-  }
-  const attrs = {
-  };
-  return attrs;
-}
-
-export class DataKeywardApiKeyRotationOutputReference extends cdktf.ComplexObject {
-  private isEmptyObject = false;
-
   /**
-  * @param terraformResource The parent resource
-  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * Project name.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/data-sources/api_key#project DataKeywardApiKey#project}
   */
-  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
-    super(terraformResource, terraformAttribute, false);
-  }
-
-  public get internalValue(): DataKeywardApiKeyRotation | undefined {
-    let hasAnyValues = this.isEmptyObject;
-    const internalValueResult: any = {};
-    return hasAnyValues ? internalValueResult : undefined;
-  }
-
-  public set internalValue(value: DataKeywardApiKeyRotation | undefined) {
-    if (value === undefined) {
-      this.isEmptyObject = false;
-    }
-    else {
-      this.isEmptyObject = Object.keys(value).length === 0;
-    }
-  }
-
-  // every - computed: true, optional: false, required: false
-  public get every() {
-    return this.getStringAttribute('every');
-  }
-
-  // grace_period - computed: true, optional: false, required: false
-  public get gracePeriod() {
-    return this.getStringAttribute('grace_period');
-  }
+  readonly project?: string;
 }
 export interface DataKeywardApiKeyRateLimit {
 }
@@ -156,6 +97,65 @@ export class DataKeywardApiKeyRateLimitOutputReference extends cdktf.ComplexObje
     return this.getStringAttribute('window');
   }
 }
+export interface DataKeywardApiKeyRotation {
+}
+
+export function dataKeywardApiKeyRotationToTerraform(struct?: DataKeywardApiKeyRotation): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function dataKeywardApiKeyRotationToHclTerraform(struct?: DataKeywardApiKeyRotation): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class DataKeywardApiKeyRotationOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): DataKeywardApiKeyRotation | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: DataKeywardApiKeyRotation | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // every - computed: true, optional: false, required: false
+  public get every() {
+    return this.getStringAttribute('every');
+  }
+
+  // grace_period - computed: true, optional: false, required: false
+  public get gracePeriod() {
+    return this.getStringAttribute('grace_period');
+  }
+}
 
 /**
 * Represents a {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/data-sources/api_key keyward_api_key}
@@ -206,46 +206,19 @@ export class DataKeywardApiKey extends cdktf.TerraformDataSource {
       connection: config.connection,
       forEach: config.forEach
     });
-    this._id = config.id;
-    this._project = config.project;
     this._environment = config.environment;
+    this._id = config.id;
     this._name = config.name;
+    this._project = config.project;
   }
 
   // ==========
   // ATTRIBUTES
   // ==========
 
-  // id - computed: true, optional: true, required: false
-  private _id?: string; 
-  public get id() {
-    return this.getStringAttribute('id');
-  }
-  public set id(value: string) {
-    this._id = value;
-  }
-  public resetId() {
-    this._id = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get idInput() {
-    return this._id;
-  }
-
-  // project - computed: true, optional: true, required: false
-  private _project?: string; 
-  public get project() {
-    return this.getStringAttribute('project');
-  }
-  public set project(value: string) {
-    this._project = value;
-  }
-  public resetProject() {
-    this._project = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get projectInput() {
-    return this._project;
+  // created_at - computed: true, optional: false, required: false
+  public get createdAt() {
+    return this.getStringAttribute('created_at');
   }
 
   // environment - computed: true, optional: true, required: false
@@ -264,6 +237,43 @@ export class DataKeywardApiKey extends cdktf.TerraformDataSource {
     return this._environment;
   }
 
+  // expires_at - computed: true, optional: false, required: false
+  public get expiresAt() {
+    return this.getStringAttribute('expires_at');
+  }
+
+  // hint - computed: true, optional: false, required: false
+  public get hint() {
+    return this.getStringAttribute('hint');
+  }
+
+  // id - computed: true, optional: true, required: false
+  private _id?: string; 
+  public get id() {
+    return this.getStringAttribute('id');
+  }
+  public set id(value: string) {
+    this._id = value;
+  }
+  public resetId() {
+    this._id = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get idInput() {
+    return this._id;
+  }
+
+  // ip_allowlist - computed: true, optional: false, required: false
+  public get ipAllowlist() {
+    return this.getListAttribute('ip_allowlist');
+  }
+
+  // metadata - computed: true, optional: false, required: false
+  private _metadata = new cdktf.StringMap(this, "metadata");
+  public get metadata() {
+    return this._metadata;
+  }
+
   // name - computed: true, optional: true, required: false
   private _name?: string; 
   public get name() {
@@ -280,25 +290,25 @@ export class DataKeywardApiKey extends cdktf.TerraformDataSource {
     return this._name;
   }
 
-  // scopes - computed: true, optional: false, required: false
-  public get scopes() {
-    return cdktf.Fn.tolist(this.getListAttribute('scopes'));
+  // next_rotation_at - computed: true, optional: false, required: false
+  public get nextRotationAt() {
+    return this.getStringAttribute('next_rotation_at');
   }
 
-  // expires_at - computed: true, optional: false, required: false
-  public get expiresAt() {
-    return this.getStringAttribute('expires_at');
+  // project - computed: true, optional: true, required: false
+  private _project?: string; 
+  public get project() {
+    return this.getStringAttribute('project');
   }
-
-  // rotation - computed: true, optional: false, required: false
-  private _rotation = new DataKeywardApiKeyRotationOutputReference(this, "rotation");
-  public get rotation() {
-    return this._rotation;
+  public set project(value: string) {
+    this._project = value;
   }
-
-  // ip_allowlist - computed: true, optional: false, required: false
-  public get ipAllowlist() {
-    return this.getListAttribute('ip_allowlist');
+  public resetProject() {
+    this._project = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get projectInput() {
+    return this._project;
   }
 
   // rate_limit - computed: true, optional: false, required: false
@@ -307,20 +317,25 @@ export class DataKeywardApiKey extends cdktf.TerraformDataSource {
     return this._rateLimit;
   }
 
-  // metadata - computed: true, optional: false, required: false
-  private _metadata = new cdktf.StringMap(this, "metadata");
-  public get metadata() {
-    return this._metadata;
+  // rotated_at - computed: true, optional: false, required: false
+  public get rotatedAt() {
+    return this.getStringAttribute('rotated_at');
   }
 
-  // version - computed: true, optional: false, required: false
-  public get version() {
-    return this.getNumberAttribute('version');
+  // rotation - computed: true, optional: false, required: false
+  private _rotation = new DataKeywardApiKeyRotationOutputReference(this, "rotation");
+  public get rotation() {
+    return this._rotation;
   }
 
-  // hint - computed: true, optional: false, required: false
-  public get hint() {
-    return this.getStringAttribute('hint');
+  // rotation_due - computed: true, optional: false, required: false
+  public get rotationDue() {
+    return this.getBooleanAttribute('rotation_due');
+  }
+
+  // scopes - computed: true, optional: false, required: false
+  public get scopes() {
+    return cdktf.Fn.tolist(this.getListAttribute('scopes'));
   }
 
   // status - computed: true, optional: false, required: false
@@ -328,24 +343,9 @@ export class DataKeywardApiKey extends cdktf.TerraformDataSource {
     return this.getStringAttribute('status');
   }
 
-  // created_at - computed: true, optional: false, required: false
-  public get createdAt() {
-    return this.getStringAttribute('created_at');
-  }
-
-  // rotated_at - computed: true, optional: false, required: false
-  public get rotatedAt() {
-    return this.getStringAttribute('rotated_at');
-  }
-
-  // next_rotation_at - computed: true, optional: false, required: false
-  public get nextRotationAt() {
-    return this.getStringAttribute('next_rotation_at');
-  }
-
-  // rotation_due - computed: true, optional: false, required: false
-  public get rotationDue() {
-    return this.getBooleanAttribute('rotation_due');
+  // version - computed: true, optional: false, required: false
+  public get version() {
+    return this.getNumberAttribute('version');
   }
 
   // =========
@@ -354,35 +354,35 @@ export class DataKeywardApiKey extends cdktf.TerraformDataSource {
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     return {
-      id: cdktf.stringToTerraform(this._id),
-      project: cdktf.stringToTerraform(this._project),
       environment: cdktf.stringToTerraform(this._environment),
+      id: cdktf.stringToTerraform(this._id),
       name: cdktf.stringToTerraform(this._name),
+      project: cdktf.stringToTerraform(this._project),
     };
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
-      id: {
-        value: cdktf.stringToHclTerraform(this._id),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
-      },
-      project: {
-        value: cdktf.stringToHclTerraform(this._project),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
-      },
       environment: {
         value: cdktf.stringToHclTerraform(this._environment),
         isBlock: false,
         type: "simple",
         storageClassType: "string",
       },
+      id: {
+        value: cdktf.stringToHclTerraform(this._id),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
       name: {
         value: cdktf.stringToHclTerraform(this._name),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      project: {
+        value: cdktf.stringToHclTerraform(this._project),
         isBlock: false,
         type: "simple",
         storageClassType: "string",

@@ -11,7 +11,7 @@ import * as cdktf from '../../constructs/cdktf';
 
 export interface DataKeywardScopesConfig extends cdktf.TerraformMetaArguments {
   /**
-  * The project.
+  * Project name.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/data-sources/scopes#project DataKeywardScopes#project}
   */
@@ -68,14 +68,14 @@ export class DataKeywardScopesScopesOutputReference extends cdktf.ComplexObject 
     }
   }
 
-  // name - computed: true, optional: false, required: false
-  public get name() {
-    return this.getStringAttribute('name');
-  }
-
   // description - computed: true, optional: false, required: false
   public get description() {
     return this.getStringAttribute('description');
+  }
+
+  // name - computed: true, optional: false, required: false
+  public get name() {
+    return this.getStringAttribute('name');
   }
 }
 

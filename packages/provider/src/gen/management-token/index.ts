@@ -11,17 +11,23 @@ import * as cdktf from '../../constructs/cdktf';
 
 export interface ManagementTokenConfig extends cdktf.TerraformMetaArguments {
   /**
-  * Token name.
+  * Bind the token to one environment: `test` or `live`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/management_token#environment ManagementToken#environment}
+  */
+  readonly environment?: string;
+  /**
+  * When the token stops working (RFC 3339).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/management_token#expires_at ManagementToken#expires_at}
+  */
+  readonly expiresAt?: string;
+  /**
+  * Name of the token.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/management_token#name ManagementToken#name}
   */
   readonly name: string;
-  /**
-  * Management scopes such as `keys:read`.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/management_token#scopes ManagementToken#scopes}
-  */
-  readonly scopes: string[];
   /**
   * Bind the token to one project.
   *
@@ -29,17 +35,11 @@ export interface ManagementTokenConfig extends cdktf.TerraformMetaArguments {
   */
   readonly project?: string;
   /**
-  * Bind the token to one environment.
+  * Management scopes: `admin`, `projects:write`, `scopes:write`, `keys:read`, `keys:write`, `keys:rotate`, `keys:revoke`, `keys:verify`, `audit:read`, `tokens:write`.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/management_token#environment ManagementToken#environment}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/management_token#scopes ManagementToken#scopes}
   */
-  readonly environment?: string;
-  /**
-  * When the token expires (RFC 3339).
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/management_token#expires_at ManagementToken#expires_at}
-  */
-  readonly expiresAt?: string;
+  readonly scopes: string[];
 }
 
 /**
@@ -91,62 +91,20 @@ export class ManagementToken extends cdktf.TerraformResource {
       connection: config.connection,
       forEach: config.forEach
     });
-    this._name = config.name;
-    this._scopes = config.scopes;
-    this._project = config.project;
     this._environment = config.environment;
     this._expiresAt = config.expiresAt;
+    this._name = config.name;
+    this._project = config.project;
+    this._scopes = config.scopes;
   }
 
   // ==========
   // ATTRIBUTES
   // ==========
 
-  // id - computed: true, optional: false, required: false
-  public get id() {
-    return this.getStringAttribute('id');
-  }
-
-  // name - computed: false, optional: false, required: true
-  private _name?: string; 
-  public get name() {
-    return this.getStringAttribute('name');
-  }
-  public set name(value: string) {
-    this._name = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get nameInput() {
-    return this._name;
-  }
-
-  // scopes - computed: false, optional: false, required: true
-  private _scopes?: string[]; 
-  public get scopes() {
-    return cdktf.Fn.tolist(this.getListAttribute('scopes'));
-  }
-  public set scopes(value: string[]) {
-    this._scopes = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get scopesInput() {
-    return this._scopes;
-  }
-
-  // project - computed: false, optional: true, required: false
-  private _project?: string; 
-  public get project() {
-    return this.getStringAttribute('project');
-  }
-  public set project(value: string) {
-    this._project = value;
-  }
-  public resetProject() {
-    this._project = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get projectInput() {
-    return this._project;
+  // created_at - computed: true, optional: false, required: false
+  public get createdAt() {
+    return this.getStringAttribute('created_at');
   }
 
   // environment - computed: false, optional: true, required: false
@@ -186,9 +144,51 @@ export class ManagementToken extends cdktf.TerraformResource {
     return this.getStringAttribute('hint');
   }
 
-  // created_at - computed: true, optional: false, required: false
-  public get createdAt() {
-    return this.getStringAttribute('created_at');
+  // id - computed: true, optional: false, required: false
+  public get id() {
+    return this.getStringAttribute('id');
+  }
+
+  // name - computed: false, optional: false, required: true
+  private _name?: string; 
+  public get name() {
+    return this.getStringAttribute('name');
+  }
+  public set name(value: string) {
+    this._name = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get nameInput() {
+    return this._name;
+  }
+
+  // project - computed: false, optional: true, required: false
+  private _project?: string; 
+  public get project() {
+    return this.getStringAttribute('project');
+  }
+  public set project(value: string) {
+    this._project = value;
+  }
+  public resetProject() {
+    this._project = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get projectInput() {
+    return this._project;
+  }
+
+  // scopes - computed: false, optional: false, required: true
+  private _scopes?: string[]; 
+  public get scopes() {
+    return cdktf.Fn.tolist(this.getListAttribute('scopes'));
+  }
+  public set scopes(value: string[]) {
+    this._scopes = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get scopesInput() {
+    return this._scopes;
   }
 
   // secret - computed: true, optional: false, required: false
@@ -202,34 +202,16 @@ export class ManagementToken extends cdktf.TerraformResource {
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     return {
-      name: cdktf.stringToTerraform(this._name),
-      scopes: cdktf.listMapper(cdktf.stringToTerraform, false)(this._scopes),
-      project: cdktf.stringToTerraform(this._project),
       environment: cdktf.stringToTerraform(this._environment),
       expires_at: cdktf.stringToTerraform(this._expiresAt),
+      name: cdktf.stringToTerraform(this._name),
+      project: cdktf.stringToTerraform(this._project),
+      scopes: cdktf.listMapper(cdktf.stringToTerraform, false)(this._scopes),
     };
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
-      name: {
-        value: cdktf.stringToHclTerraform(this._name),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
-      },
-      scopes: {
-        value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(this._scopes),
-        isBlock: false,
-        type: "set",
-        storageClassType: "stringList",
-      },
-      project: {
-        value: cdktf.stringToHclTerraform(this._project),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
-      },
       environment: {
         value: cdktf.stringToHclTerraform(this._environment),
         isBlock: false,
@@ -241,6 +223,24 @@ export class ManagementToken extends cdktf.TerraformResource {
         isBlock: false,
         type: "simple",
         storageClassType: "string",
+      },
+      name: {
+        value: cdktf.stringToHclTerraform(this._name),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      project: {
+        value: cdktf.stringToHclTerraform(this._project),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      scopes: {
+        value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(this._scopes),
+        isBlock: false,
+        type: "set",
+        storageClassType: "stringList",
       },
     };
 

@@ -11,13 +11,13 @@ import * as cdktf from '../../constructs/cdktf';
 
 export interface KeywardProviderConfig {
   /**
-  * URL of the Keyward key service, e.g. `http://127.0.0.1:8787`. Defaults to `KEYWARD_URL`.
+  * URL of the key service, e.g. `http://127.0.0.1:8787`. Defaults to the `KEYWARD_URL` environment variable.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs#endpoint KeywardProvider#endpoint}
   */
   readonly endpoint?: string;
   /**
-  * Management token. Defaults to `KEYWARD_TOKEN`.
+  * Management token (`kwm_…`) the provider acts with. Defaults to the `KEYWARD_TOKEN` environment variable.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs#token KeywardProvider#token}
   */

@@ -11,23 +11,23 @@ import * as cdktf from '../../constructs/cdktf';
 
 export interface ScopeConfig extends cdktf.TerraformMetaArguments {
   /**
-  * The project whose catalog holds the scope.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/scope#project Scope#project}
-  */
-  readonly project: string;
-  /**
-  * Scope name such as `invoices:read`.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/scope#name Scope#name}
-  */
-  readonly name: string;
-  /**
   * What the scope allows.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/scope#description Scope#description}
   */
   readonly description?: string;
+  /**
+  * Scope name: 1-128 characters, a lowercase letter then lowercase letters, digits or `_ . : -`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/scope#name Scope#name}
+  */
+  readonly name: string;
+  /**
+  * Name of the project whose catalog holds the scope.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/scope#project Scope#project}
+  */
+  readonly project: string;
 }
 
 /**
@@ -79,45 +79,14 @@ export class Scope extends cdktf.TerraformResource {
       connection: config.connection,
       forEach: config.forEach
     });
-    this._project = config.project;
-    this._name = config.name;
     this._description = config.description;
+    this._name = config.name;
+    this._project = config.project;
   }
 
   // ==========
   // ATTRIBUTES
   // ==========
-
-  // id - computed: true, optional: false, required: false
-  public get id() {
-    return this.getStringAttribute('id');
-  }
-
-  // project - computed: false, optional: false, required: true
-  private _project?: string; 
-  public get project() {
-    return this.getStringAttribute('project');
-  }
-  public set project(value: string) {
-    this._project = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get projectInput() {
-    return this._project;
-  }
-
-  // name - computed: false, optional: false, required: true
-  private _name?: string; 
-  public get name() {
-    return this.getStringAttribute('name');
-  }
-  public set name(value: string) {
-    this._name = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get nameInput() {
-    return this._name;
-  }
 
   // description - computed: false, optional: true, required: false
   private _description?: string; 
@@ -135,22 +104,53 @@ export class Scope extends cdktf.TerraformResource {
     return this._description;
   }
 
+  // id - computed: true, optional: false, required: false
+  public get id() {
+    return this.getStringAttribute('id');
+  }
+
+  // name - computed: false, optional: false, required: true
+  private _name?: string; 
+  public get name() {
+    return this.getStringAttribute('name');
+  }
+  public set name(value: string) {
+    this._name = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get nameInput() {
+    return this._name;
+  }
+
+  // project - computed: false, optional: false, required: true
+  private _project?: string; 
+  public get project() {
+    return this.getStringAttribute('project');
+  }
+  public set project(value: string) {
+    this._project = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get projectInput() {
+    return this._project;
+  }
+
   // =========
   // SYNTHESIS
   // =========
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     return {
-      project: cdktf.stringToTerraform(this._project),
-      name: cdktf.stringToTerraform(this._name),
       description: cdktf.stringToTerraform(this._description),
+      name: cdktf.stringToTerraform(this._name),
+      project: cdktf.stringToTerraform(this._project),
     };
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
-      project: {
-        value: cdktf.stringToHclTerraform(this._project),
+      description: {
+        value: cdktf.stringToHclTerraform(this._description),
         isBlock: false,
         type: "simple",
         storageClassType: "string",
@@ -161,8 +161,8 @@ export class Scope extends cdktf.TerraformResource {
         type: "simple",
         storageClassType: "string",
       },
-      description: {
-        value: cdktf.stringToHclTerraform(this._description),
+      project: {
+        value: cdktf.stringToHclTerraform(this._project),
         isBlock: false,
         type: "simple",
         storageClassType: "string",
