@@ -131,11 +131,11 @@ function secretsSection(review: Review): string {
 function otherSection(review: Review): string {
   const { counts, types } = review.other;
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-  if (total === 0) return "Other resources: no changes.";
+  if (total === 0) return "### Other resources\n\nNo changes.";
   const parts = (["create", "update", "replace", "destroy", "forget"] as const)
     .filter((kind) => counts[kind] > 0)
     .map((kind) => `${counts[kind]} to ${kind}`);
-  return `Other resources: ${parts.join(", ")} (${types.map(code).join(", ")}).`;
+  return `### Other resources\n\n${parts.join(", ")} (${types.map(code).join(", ")}).`;
 }
 
 function environmentCell(key: KeyChange): string {
