@@ -7,9 +7,18 @@ import * as esbuild from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
+/**
+ * Third-party packages a library needs at run time: its own, and those of the workspace packages
+ * it inlines (the server inlines the client, which needs undici; bundling undici breaks on its
+ * `require("node:assert")` in an ESM bundle, and would ship a second copy besides).
+ */
 async function thirdPartyDependencies(pkg) {
   const manifest = JSON.parse(await readFile(`${root}packages/${pkg}/package.json`, "utf8"));
-  return Object.keys(manifest.dependencies ?? {}).filter((name) => !name.startsWith("@keyward/"));
+  const names = Object.keys(manifest.dependencies ?? {});
+  const own = names.filter((name) => !name.startsWith("@keyward/"));
+  const inlined = names.filter((name) => name.startsWith("@keyward/")).map((name) => name.slice("@keyward/".length));
+  const transitive = await Promise.all(inlined.map((workspace) => thirdPartyDependencies(workspace)));
+  return [...new Set([...own, ...transitive.flat()])];
 }
 
 const common = {

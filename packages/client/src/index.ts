@@ -1,1 +1,62 @@
-export {};
+export { Audit, type AuditListQuery } from "./audit";
+export {
+  type CreatedKey,
+  type CreateKeyParams,
+  type KeyListQuery,
+  Keys,
+  type KeyUsageQuery,
+  type RotatedKey,
+  type RotateKeyParams,
+  type UpdateKeyParams,
+} from "./keys";
+export { CLIENT_VERSION, Keyward, type KeywardOptions, type VerifyParams } from "./keyward";
+export {
+  BadRequestError,
+  ConflictError,
+  ConnectionError,
+  errorClassOf,
+  errorFromResponse,
+  ForbiddenError,
+  InternalError,
+  InvalidResponseError,
+  KeywardError,
+  type KeywardErrorInit,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  TimeoutError,
+  type TransportErrorCode,
+  UnauthorizedError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+} from "./keyward-error";
+export { type Page, PagedList } from "./paged-list";
+export { type ProjectListQuery, Projects } from "./projects";
+export { defaultRetryPolicy, isRetryable, parseRetryAfter, type RetryPolicy, retryDelay, withRetries } from "./retry";
+export { type PutScopeResult, type ScopeListQuery, Scopes } from "./scopes";
+export { type CreatedToken, type CreateTokenParams, type TokenListQuery, Tokens } from "./tokens";
+export type { RequestOptions } from "./transport";
+
+// The contract types a caller meets in answers, and the secret type, so users need one import.
+export {
+  type ApiKey,
+  type AuditEvent,
+  type AuditVerification,
+  type CreateProjectRequest,
+  type Environment,
+  type ErrorCode,
+  type Health,
+  type KeyStatus,
+  type KeyUsage,
+  type ManagementScope,
+  type ManagementToken,
+  type Project,
+  type PutScopeRequest,
+  type RateLimit,
+  type Rotation,
+  type Scope,
+  Secret,
+  type ValidationIssue,
+  type VerificationCode,
+  type VerifyResponse,
+} from "@keyward/contract";

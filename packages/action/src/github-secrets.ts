@@ -1,0 +1,145 @@
+import type { Secret } from "@keyward/contract";
+import { getOctokit } from "@actions/github";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { ActionError } from "./action-error";
+import type { GitHubPublicKey, SealedSecret } from "./sealed-box";
+import type { SecretDestination } from "./target";
+
+/** GitHub answered an error. The message holds the route, the status and GitHub's own message. */
+export class GitHubRequestError extends ActionError {
+  constructor(
+    readonly status: number,
+    readonly route: string,
+    githubMessage: string,
+  ) {
+    super(`GitHub answered ${status} to ${route}${githubMessage ? `: ${githubMessage}` : ""}`);
+  }
+}
+
+export interface GitHubConnection {
+  readonly token: Secret;
+  /** `GITHUB_API_URL`. */
+  readonly baseUrl: string;
+  /** Told about each wait for a rate limit; gets no request or response body. */
+  readonly onWait: (message: string) => void;
+  /** Where Octokit's own diagnostics go (first line only). */
+  readonly debug: (message: string) => void;
+}
+
+type Octokit = ReturnType<typeof getOctokit>;
+
+const API_VERSION = "2022-11-28";
+/** A longer wait would hold the job for most of an hour; failing says more. */
+const MAX_RATE_LIMIT_WAIT_SECONDS = 600;
+const MAX_RATE_LIMIT_RETRIES = 3;
+
+/**
+ * The GitHub secrets REST API for the destinations of `targets`. Octokit with GitHub's
+ * recommended throttling (writes one at a time, a second apart; waits for `retry-after` and
+ * `x-ratelimit-reset`) and retries of 5xx answers with backoff.
+ */
+export class GitHubSecrets {
+  readonly #octokit: Octokit;
+
+  constructor(octokit: Octokit) {
+    this.#octokit = octokit;
+  }
+
+  static connect(connection: GitHubConnection): GitHubSecrets {
+    const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      if (retryCount >= MAX_RATE_LIMIT_RETRIES || retryAfter > MAX_RATE_LIMIT_WAIT_SECONDS) return false;
+      connection.onWait(`GitHub ${kind} rate limit on ${options.method} ${pathOf(options.url)}; retrying in ${retryAfter}s`);
+      return true;
+    };
+    const firstLine = (message: unknown) => connection.debug(String(message).split("\n", 1)[0] ?? "");
+    const octokit = getOctokit(
+      connection.token.reveal(),
+      {
+        baseUrl: connection.baseUrl,
+        headers: { "x-github-api-version": API_VERSION },
+        log: { debug: firstLine, info: firstLine, warn: firstLine, error: firstLine },
+        throttle: { onRateLimit: onLimit("primary"), onSecondaryRateLimit: onLimit("secondary") },
+        // 429 and rate-limited 403 are the throttling plugin's, which honours GitHub's headers.
+        retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+      },
+      retry,
+      throttling,
+    );
+    return new GitHubSecrets(octokit);
+  }
+
+  /** The numeric id GitHub's org secret API takes for a repository name. */
+  async repositoryId(fullName: string): Promise<number> {
+    const [owner, repo] = fullName.split("/") as [string, string];
+    const data = await this.#request<{ id: number }>("GET /repos/{owner}/{repo}", { owner, repo });
+    return data.id;
+  }
+
+  async publicKey(destination: SecretDestination): Promise<GitHubPublicKey> {
+    const { route, params } = secretsRoute(destination);
+    return this.#request<GitHubPublicKey>(`GET ${route}/public-key`, params);
+  }
+
+  /** Creates or updates one secret; `created` mirrors GitHub's 201, `updated` its 204. */
+  async put(destination: SecretDestination, name: string, sealed: SealedSecret, selectedRepositoryIds: readonly number[] = []): Promise<"created" | "updated"> {
+    const { route, params } = secretsRoute(destination);
+    const organization =
+      destination.kind === "organization"
+        ? { visibility: destination.visibility, ...(destination.visibility === "selected" ? { selected_repository_ids: [...selectedRepositoryIds] } : {}) }
+        : {};
+    const status = await this.#status(`PUT ${route}/{secret_name}`, { ...params, secret_name: name, ...sealed, ...organization });
+    return status === 201 ? "created" : "updated";
+  }
+
+  async #request<T>(route: string, params: Record<string, unknown>): Promise<T> {
+    try {
+      return (await this.#octokit.request(route, params)).data as T;
+    } catch (error) {
+      throw toGitHubRequestError(error, route, params);
+    }
+  }
+
+  async #status(route: string, params: Record<string, unknown>): Promise<number> {
+    try {
+      return (await this.#octokit.request(route, params)).status;
+    } catch (error) {
+      throw toGitHubRequestError(error, route, params);
+    }
+  }
+}
+
+function secretsRoute(destination: SecretDestination): { route: string; params: Record<string, string> } {
+  switch (destination.kind) {
+    case "repository": {
+      const [owner, repo] = destination.repository.split("/") as [string, string];
+      return { route: `/repos/{owner}/{repo}/${destination.app}/secrets`, params: { owner, repo } };
+    }
+    case "environment": {
+      const [owner, repo] = destination.repository.split("/") as [string, string];
+      return { route: "/repos/{owner}/{repo}/environments/{environment_name}/secrets", params: { owner, repo, environment_name: destination.environment } };
+    }
+    case "organization":
+      return { route: `/orgs/{org}/${destination.app}/secrets`, params: { org: destination.org } };
+  }
+}
+
+/**
+ * Octokit's `RequestError` holds the request (with the sealed value) and the whole response; only
+ * the status and GitHub's one-line message survive into ours.
+ */
+function toGitHubRequestError(error: unknown, route: string, params: Record<string, unknown>): Error {
+  const status = (error as { status?: unknown }).status;
+  if (typeof status !== "number") return new ActionError(`Could not reach GitHub for ${expand(route, params)}: ${(error as Error).message.split("\n", 1)[0]}`);
+  const data = (error as { response?: { data?: unknown } }).response?.data;
+  const message = typeof data === "object" && data !== null && typeof (data as { message?: unknown }).message === "string" ? (data as { message: string }).message : "";
+  return new GitHubRequestError(status, expand(route, params), message.split("\n", 1)[0] ?? "");
+}
+
+function expand(route: string, params: Record<string, unknown>): string {
+  return route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name] ?? `{${name}}`)));
+}
+
+function pathOf(url: string): string {
+  return new URL(url, "http://github.invalid").pathname;
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import { type Health, routes, Secret, type VerifyRequest, type VerifyResponse } from "@keyward/contract";
+import type { Dispatcher } from "undici";
+import { Audit } from "./audit";
+import { Keys } from "./keys";
+import { Projects } from "./projects";
+import { defaultRetryPolicy, type RetryPolicy } from "./retry";
+import { Scopes } from "./scopes";
+import { Tokens } from "./tokens";
+import { type RequestOptions, Transport } from "./transport";
+
+export const CLIENT_VERSION = "0.1.0";
+
+export interface KeywardOptions {
+  /** The key service, e.g. `http://127.0.0.1:8787`. A path prefix is kept. */
+  readonly url: string | URL;
+  /** A management token (`kwm_…`). Held as a `Secret`; it never appears in an error or a log. */
+  readonly token: string | Secret;
+  /** Per attempt, in milliseconds. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Retries after the first attempt on network errors, timeouts, 429 and 5xx. @default 2 */
+  readonly maxRetries?: number;
+  /** An undici dispatcher (Agent, Pool, MockAgent). @default undici's global dispatcher */
+  readonly dispatcher?: Dispatcher;
+  /** @default `keyward-client/<version> node/<version>` */
+  readonly userAgent?: string;
+  /** Waits between retries; tests pass a fake. @default setTimeout */
+  readonly sleep?: RetryPolicy["sleep"];
+  /** Jitter source in [0, 1). @default Math.random */
+  readonly random?: RetryPolicy["random"];
+  /** Makes the `Idempotency-Key` of a POST when the call gives none. @default crypto.randomUUID */
+  readonly idempotencyKey?: () => string;
+}
+
+export type VerifyParams = Omit<VerifyRequest, "key"> & {
+  /** The API key presented by your caller. */
+  readonly key: Secret | string;
+};
+
+/**
+ * The Keyward API client.
+ *
+ * ```ts
+ * const keyward = new Keyward({ url: process.env.KEYWARD_URL!, token: process.env.KEYWARD_TOKEN! });
+ * const { key, secret } = await keyward.keys.create({ project: "billing-api", environment: "live", name: "ci", scopes: ["invoices:read"] });
+ * ```
+ */
+export class Keyward {
+  readonly projects: Projects;
+  readonly scopes: Scopes;
+  readonly keys: Keys;
+  readonly tokens: Tokens;
+  readonly audit: Audit;
+  readonly #transport: Transport;
+
+  constructor(options: KeywardOptions) {
+    this.#transport = new Transport({
+      url: urlOption(options.url),
+      token: tokenOption(options.token),
+      timeoutMs: positiveOption("timeoutMs", options.timeoutMs, 30_000),
+      retry: {
+        ...defaultRetryPolicy,
+        maxRetries: retriesOption(options.maxRetries),
+        sleep: options.sleep ?? defaultRetryPolicy.sleep,
+        random: options.random ?? defaultRetryPolicy.random,
+      },
+      dispatcher: options.dispatcher,
+      userAgent: options.userAgent ?? `keyward-client/${CLIENT_VERSION} node/${process.versions.node}`,
+      newIdempotencyKey: options.idempotencyKey ?? randomUUID,
+      now: Date.now,
+    });
+    this.projects = new Projects(this.#transport);
+    this.scopes = new Scopes(this.#transport);
+    this.keys = new Keys(this.#transport);
+    this.tokens = new Tokens(this.#transport);
+    this.audit = new Audit(this.#transport);
+  }
+
+  /**
+   * A client configured from `KEYWARD_URL` and `KEYWARD_TOKEN` (SPEC §4). Fails with a message
+   * naming the missing variable.
+   */
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env, options: Omit<KeywardOptions, "url" | "token"> = {}): Keyward {
+    for (const name of ["KEYWARD_URL", "KEYWARD_TOKEN"] as const) {
+      if (!env[name]) throw new TypeError(`${name} is not set. Set it to the key service ${name === "KEYWARD_URL" ? "URL, e.g. http://127.0.0.1:8787" : "management token (kwm_…)"}.`);
+    }
+    return new Keyward({ ...options, url: env.KEYWARD_URL as string, token: env.KEYWARD_TOKEN as string });
+  }
+
+  /** Liveness and database reachability (no token needed). */
+  async health(options?: RequestOptions): Promise<Health> {
+    return (await this.#transport.call(routes.health, {}, options)).data;
+  }
+
+  /**
+   * Checks an API key. Always answers for a well-formed request: `{valid: false, code: "REVOKED"}`
+   * is an answer, not an error.
+   */
+  async verify(params: VerifyParams, options?: RequestOptions): Promise<VerifyResponse> {
+    const key = params.key instanceof Secret ? params.key.reveal() : params.key;
+    return (await this.#transport.call(routes.verifyKey, { body: { ...params, key } }, options)).data;
+  }
+}
+
+function urlOption(value: string | URL): URL {
+  const url = URL.canParse(String(value)) ? new URL(String(value)) : undefined;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new TypeError(`Invalid url '${String(value)}'. Expected an http or https URL such as http://127.0.0.1:8787.`);
+  }
+  return url;
+}
+
+function tokenOption(value: string | Secret): Secret {
+  if (value instanceof Secret) return value;
+  // The value itself is never quoted: a token in an error message would end up in a log.
+  if (typeof value !== "string" || value.trim() === "") throw new TypeError("Invalid token: expected a management token (kwm_…).");
+  return new Secret(value.trim());
+}
+
+function positiveOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`Invalid ${name} '${value}'. Expected a positive number of milliseconds.`);
+  return value;
+}
+
+function retriesOption(value: number | undefined): number {
+  if (value === undefined) return defaultRetryPolicy.maxRetries;
+  if (!Number.isInteger(value) || value < 0 || value > 10) throw new TypeError(`Invalid maxRetries '${value}'. Expected a whole number from 0 to 10.`);
+  return value;
+}

@@ -1,0 +1,37 @@
+import { type CreateProjectRequest, type Project, routes } from "@keyward/contract";
+import type { z } from "zod";
+import { type Page, PagedList } from "./paged-list";
+import type { RequestOptions, Transport } from "./transport";
+
+export type ProjectListQuery = Partial<z.output<typeof routes.listProjects.query>>;
+
+/** Projects: the tenant namespaces keys, scopes and tokens live in. */
+export class Projects {
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  async create(params: CreateProjectRequest, options?: RequestOptions): Promise<Project> {
+    return (await this.#transport.call(routes.createProject, { body: params }, options)).data;
+  }
+
+  /** Every project, fetched page by page as you iterate. */
+  list(query: ProjectListQuery = {}, options?: RequestOptions): PagedList<Project> {
+    return new PagedList((cursor) => this.page({ ...query, ...(cursor ? { cursor } : {}) }, options));
+  }
+
+  async page(query: ProjectListQuery = {}, options?: RequestOptions): Promise<Page<Project>> {
+    return (await this.#transport.call(routes.listProjects, { query }, options)).data;
+  }
+
+  async get(name: string, options?: RequestOptions): Promise<Project> {
+    return (await this.#transport.call(routes.getProject, { params: { project: name } }, options)).data;
+  }
+
+  /** Erases the project with its keys, scopes, tokens and usage; the audit log keeps a tombstone. */
+  async delete(name: string, options?: RequestOptions): Promise<void> {
+    await this.#transport.call(routes.deleteProject, { params: { project: name } }, options);
+  }
+}

@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import { registerAuditCommand } from "./audit-command";
+import { ClientCommandContext, type ClientCommandIo, processIo } from "./client-command-context";
+import { registerKeysCommand } from "./keys-command";
+import { registerProjectsCommand } from "./projects-command";
+import { registerScopesCommand } from "./scopes-command";
+import { registerTokensCommand } from "./tokens-command";
+import { registerVerifyCommand } from "./verify-command";
+
+/**
+ * Adds the commands that call a running key service (SPEC §4): `projects`, `scopes`, `keys`,
+ * `tokens`, `audit` and `verify`. They read `KEYWARD_URL` and `KEYWARD_TOKEN` from the environment.
+ */
+export function registerClientCommands(program: Command, io: ClientCommandIo = processIo): void {
+  const context = new ClientCommandContext(io);
+  registerProjectsCommand(program, context);
+  registerScopesCommand(program, context);
+  registerKeysCommand(program, context);
+  registerTokensCommand(program, context);
+  registerAuditCommand(program, context);
+  registerVerifyCommand(program, context);
+}
