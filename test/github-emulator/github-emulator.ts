@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import sodium from "libsodium-wrappers";
+import { commentView, IssueComments, MAX_COMMENT_BODY } from "./issue-comments";
 import {
   describeLocation,
   type GitHubPermission,
@@ -25,7 +26,10 @@ export type RouteName =
   | "get-public-key"
   | "put-secret"
   | "get-secret"
-  | "list-secrets";
+  | "list-secrets"
+  | "list-issue-comments"
+  | "create-issue-comment"
+  | "update-issue-comment";
 
 export interface InjectedFailure {
   readonly status: 403 | 404 | 422 | 429 | 500 | 502 | 503;
@@ -79,6 +83,8 @@ interface KeyPair {
 }
 
 export interface TokenGrant {
+  /** The account the token acts as, the author of its comments. @default "github-actions[bot]" (GITHUB_TOKEN) */
+  readonly login?: string;
   /** `owner/repo` → permissions on that repository. */
   readonly repositories?: Readonly<Record<string, readonly GitHubPermission[]>>;
   /** org → permissions on the organization (and `metadata` on its repositories). */
@@ -109,6 +115,7 @@ interface Context {
 interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 interface Route {
@@ -120,6 +127,8 @@ interface Route {
 
 export class GitHubEmulator {
   readonly requests: RecordedRequest[] = [];
+  /** Issue and pull request comments; `addPullRequest` opens one to comment on. */
+  readonly issueComments = new IssueComments();
   readonly #server: Server;
   readonly #repositories = new Map<string, Repository>();
   readonly #organizations = new Set<string>();
@@ -174,6 +183,10 @@ export class GitHubEmulator {
     };
     this.#repositories.set(fullName.toLowerCase(), repository);
     return repository;
+  }
+
+  addPullRequest(fullName: string, number: number): void {
+    this.issueComments.addIssue(fullName, number);
   }
 
   addOrganization(org: string): void {
@@ -267,7 +280,7 @@ export class GitHubEmulator {
     }
     const reply = this.#handle(match.route, { request, params: match.params, body, token });
     record(reply.status, body, false);
-    this.#send(response, reply);
+    this.#send(response, reply, reply.headers);
   }
 
   #handle(route: Route, context: Context): Reply {
@@ -361,7 +374,55 @@ export class GitHubEmulator {
       ),
       route("put-secret", "PUT", `${repo}/${app}/secrets/${segment}`, (c) => this.#putSecret(c, this.#repositoryLocation(c.params), c.params[3]!)),
       route("put-secret", "PUT", `${org}/${app}/secrets/${segment}`, (c) => this.#putSecret(c, this.#organizationLocation(c.params), c.params[2]!)),
+      route("list-issue-comments", "GET", `${repo}/issues/(\\d+)/comments`, (c) => this.#listIssueComments(c)),
+      route("create-issue-comment", "POST", `${repo}/issues/(\\d+)/comments`, (c) => this.#createIssueComment(c)),
+      route("update-issue-comment", "PATCH", `${repo}/issues/comments/(\\d+)`, (c) => this.#updateIssueComment(c)),
     ];
+  }
+
+  #listIssueComments(context: Context): Reply {
+    const repository = this.#commentableIssue(context);
+    const number = Number(context.params[2]);
+    const url = new URL(context.request.url ?? "/", this.#url);
+    const pageUrl = (page: number, perPage: number) => `${this.#url}${url.pathname}?per_page=${perPage}&page=${page}`;
+    const page = this.issueComments.page(repository.fullName, number, url.searchParams, pageUrl);
+    return {
+      status: 200,
+      body: page.comments.map((comment) => commentView(comment, repository.owner, repository.name, this.#url)),
+      ...(page.link ? { headers: { link: page.link } } : {}),
+    };
+  }
+
+  #createIssueComment(context: Context): Reply {
+    const repository = this.#commentableIssue(context);
+    this.#requireCommentWrite(context, repository);
+    const body = commentBody(context.body);
+    const comment = this.issueComments.add(repository.fullName, Number(context.params[2]), body, this.#grant(context).login ?? "github-actions[bot]");
+    const view = commentView(comment, repository.owner, repository.name, this.#url);
+    return { status: 201, body: view, headers: { location: String(view.url) } };
+  }
+
+  #updateIssueComment(context: Context): Reply {
+    const repository = this.#visibleRepository(context, `${context.params[0]}/${context.params[1]}`);
+    const comment = this.issueComments.find(repository.fullName, Number(context.params[2]));
+    if (!comment) throw new HttpError(404, "Not Found");
+    this.#requireCommentWrite(context, repository);
+    comment.body = commentBody(context.body);
+    comment.updatedAt = new Date().toISOString();
+    return { status: 200, body: commentView(comment, repository.owner, repository.name, this.#url) };
+  }
+
+  #commentableIssue(context: Context): Repository {
+    const repository = this.#visibleRepository(context, `${context.params[0]}/${context.params[1]}`);
+    if (!this.issueComments.hasIssue(repository.fullName, Number(context.params[2]))) throw new HttpError(404, "Not Found");
+    return repository;
+  }
+
+  /** Commenting on a pull request takes `pull_requests` (or `issues`) write; GITHUB_TOKEN's answer otherwise. */
+  #requireCommentWrite(context: Context, repository: Repository): void {
+    const grant = this.#grant(context);
+    const held = [...(findIgnoringCase(grant.repositories, repository.fullName) ?? []), ...(findIgnoringCase(grant.organizations, repository.owner) ?? [])];
+    if (!held.includes("pull_requests") && !held.includes("issues")) throw new HttpError(403, "Resource not accessible by integration");
   }
 
   #repositoryLocation(params: string[]): SecretLocation {
@@ -525,6 +586,12 @@ function requireString(body: Record<string, unknown>, field: string): string {
   const value = body[field];
   if (typeof value !== "string" || value === "") throw new HttpError(422, `Invalid request.\n\n"${field}" wasn't supplied.`);
   return value;
+}
+
+function commentBody(body: unknown): string {
+  const text = requireString(requireObject(body), "body");
+  if (text.length > MAX_COMMENT_BODY) throw new HttpError(422, `Validation Failed: body is too long (maximum is ${MAX_COMMENT_BODY} characters)`);
+  return text;
 }
 
 function publicView(secret: StoredSecret): Record<string, unknown> {

@@ -4,7 +4,8 @@ import { parsePlanJson } from "./plan-json";
 import { type PlanFixtureName, type PlanJsonObject, planFixture, planFixtureText, sensitiveValues } from "./plan-fixture";
 import { buildReview } from "./review";
 import { renderReviewMarkdown } from "./review-markdown";
-import { evaluateReviewPolicies, type ReviewPolicy, reviewPolicies } from "./review-policy";
+import { type ReviewPolicy, reviewPolicies } from "../settings";
+import { evaluateReviewPolicies } from "./review-policy";
 
 function render(text: string, policies: readonly ReviewPolicy[] = reviewPolicies): string {
   const review = buildReview(parsePlanJson(text, "inline"));

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parsePlanJson } from "./plan-json";
 import { type PlanFixtureName, planFixtureText } from "./plan-fixture";
 import { buildReview } from "./review";
-import { evaluateReviewPolicies, type ReviewPolicy, reviewPolicies } from "./review-policy";
+import { type ReviewPolicy, reviewPolicies } from "../settings";
+import { evaluateReviewPolicies } from "./review-policy";
 
 function violations(name: PlanFixtureName, policies: readonly ReviewPolicy[] = reviewPolicies) {
   return evaluateReviewPolicies(buildReview(parsePlanJson(planFixtureText(name), "inline")), policies);

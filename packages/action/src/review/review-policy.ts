@@ -1,11 +1,8 @@
+import type { ReviewPolicy } from "../settings";
 import { keyLabel, type KeyChange } from "./key-change";
 import { readingText } from "./planned-object";
 import type { Finding, Review } from "./review";
 import { tokenLabel, type TokenChange } from "./token-change";
-
-/** The review policies `fail-on` accepts (SPEC §7). */
-export const reviewPolicies = ["scope-widening", "live-without-rotation", "live-key-destroyed", "expiry-removed"] as const;
-export type ReviewPolicy = (typeof reviewPolicies)[number];
 
 export interface PolicyViolation {
   policy: ReviewPolicy;
@@ -14,11 +11,7 @@ export interface PolicyViolation {
   reason: string;
 }
 
-export function isReviewPolicy(name: string): name is ReviewPolicy {
-  return (reviewPolicies as readonly string[]).includes(name);
-}
-
-/** The violations of the chosen policies, in the order the review lists its findings. */
+/** The violations of the chosen `fail-on` review policies (SPEC §7), in the order the review lists its findings. */
 export function evaluateReviewPolicies(review: Review, policies: readonly ReviewPolicy[]): PolicyViolation[] {
   const chosen = new Set<string>(policies);
   return review.findings
