@@ -29,7 +29,7 @@ export interface GitHubConnection {
 
 type Octokit = ReturnType<typeof getOctokit>;
 
-const API_VERSION = "2022-11-28";
+const HEADERS = { "x-github-api-version": "2022-11-28", accept: "application/vnd.github+json" };
 /** A longer wait would hold the job for most of an hour; failing says more. */
 const MAX_RATE_LIMIT_WAIT_SECONDS = 600;
 const MAX_RATE_LIMIT_RETRIES = 3;
@@ -47,9 +47,9 @@ export class GitHubSecrets {
   }
 
   static connect(connection: GitHubConnection): GitHubSecrets {
-    const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string } & Record<string, unknown>, _octokit: unknown, retryCount: number) => {
       if (retryCount >= MAX_RATE_LIMIT_RETRIES || retryAfter > MAX_RATE_LIMIT_WAIT_SECONDS) return false;
-      connection.onWait(`GitHub ${kind} rate limit on ${options.method} ${pathOf(options.url)}; retrying in ${retryAfter}s`);
+      connection.onWait(`GitHub ${kind} rate limit on ${options.method} ${pathOf(expand(options.url, options))}; retrying in ${retryAfter}s`);
       return true;
     };
     const firstLine = (message: unknown) => connection.debug(String(message).split("\n", 1)[0] ?? "");
@@ -57,7 +57,6 @@ export class GitHubSecrets {
       connection.token.reveal(),
       {
         baseUrl: connection.baseUrl,
-        headers: { "x-github-api-version": API_VERSION },
         log: { debug: firstLine, info: firstLine, warn: firstLine, error: firstLine },
         throttle: { onRateLimit: onLimit("primary"), onSecondaryRateLimit: onLimit("secondary") },
         // 429 and rate-limited 403 are the throttling plugin's, which honours GitHub's headers.
@@ -94,7 +93,7 @@ export class GitHubSecrets {
 
   async #request<T>(route: string, params: Record<string, unknown>): Promise<T> {
     try {
-      return (await this.#octokit.request(route, params)).data as T;
+      return (await this.#octokit.request(route, { ...params, headers: HEADERS })).data as T;
     } catch (error) {
       throw toGitHubRequestError(error, route, params);
     }
@@ -102,7 +101,7 @@ export class GitHubSecrets {
 
   async #status(route: string, params: Record<string, unknown>): Promise<number> {
     try {
-      return (await this.#octokit.request(route, params)).status;
+      return (await this.#octokit.request(route, { ...params, headers: HEADERS })).status;
     } catch (error) {
       throw toGitHubRequestError(error, route, params);
     }
