@@ -105,6 +105,7 @@ describe("renderReviewMarkdown", () => {
       "**expiry-removed**",
       "**live-without-rotation**",
     ]);
+    expect(list.items[0]!.text).toBe("**scope-widening**: **Scopes widened** on **live** key `billing-api/live/ci-deployer`: + `invoices:write`");
   });
 
   it("has no policy section when no policy is violated or chosen", () => {

@@ -43,7 +43,7 @@ function headline(review: Review): string {
 
 function violationsSection(violations: readonly PolicyViolation[]): string {
   if (violations.length === 0) return "";
-  const lines = violations.map((violation) => `- **${violation.policy}**: ${escapeText(violation.reason)}`);
+  const lines = violations.map((violation) => `- **${violation.policy}**: ${findingLine(violation.finding)}`);
   return [`### Policy violations (${violations.length})`, "", "The `fail-on` policies of this workflow fail the step:", "", ...lines].join("\n");
 }
 
@@ -226,10 +226,6 @@ function cell(text: string): string {
 
 function code(text: string): string {
   return `\`${text.replaceAll("`", "'").replaceAll("\n", " ")}\``;
-}
-
-function escapeText(text: string): string {
-  return text.replace(/[\\`*_[\]<>#|~&]/g, (character) => `\\${character}`);
 }
 
 function plural(count: number, noun: string): string {

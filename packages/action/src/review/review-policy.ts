@@ -9,6 +9,7 @@ export interface PolicyViolation {
   address: string;
   /** Plain text naming the key or token and what the change does; never a secret value. */
   reason: string;
+  finding: Finding;
 }
 
 /** The violations of the chosen `fail-on` review policies (SPEC §7), in the order the review lists its findings. */
@@ -16,7 +17,7 @@ export function evaluateReviewPolicies(review: Review, policies: readonly Review
   const chosen = new Set<string>(policies);
   return review.findings
     .filter((finding): finding is Finding & { kind: ReviewPolicy } => chosen.has(finding.kind))
-    .map((finding) => ({ policy: finding.kind, address: finding.address, reason: reason(finding.kind, finding.subject) }));
+    .map((finding) => ({ policy: finding.kind, address: finding.address, reason: reason(finding.kind, finding.subject), finding }));
 }
 
 function reason(policy: ReviewPolicy, subject: KeyChange | TokenChange): string {
