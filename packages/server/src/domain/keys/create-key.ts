@@ -1,0 +1,61 @@
+import type { CreateKeyRequest, CreateKeyResponse } from "@keyward/contract";
+import { ApiError, badRequest } from "../api-error";
+import { type Caller, requireObject } from "../authorization";
+import { nextRotationAt, presentKey } from "../key-view";
+import { mutate } from "../mutation";
+import type { RequestContext } from "../request-context";
+import type { Services } from "../services";
+import { requireDeclaredScopes, requireUniqueName } from "./find-key";
+
+export function createKey(services: Services, context: RequestContext & { caller: Caller }, request: CreateKeyRequest): Promise<CreateKeyResponse> {
+  requireObject(context.caller, request);
+  return mutate(services, context, async (m) => {
+    if (!(await m.stores.projects.get(request.project))) {
+      throw new ApiError("NOT_FOUND", `body.project: project '${request.project}' was not found`, [{ field: "body.project", message: "must name an existing project" }]);
+    }
+    const expiresAt = request.expires_at ? new Date(request.expires_at) : null;
+    if (expiresAt && expiresAt <= m.now) throw badRequest("body.expires_at", "must be in the future");
+    await requireDeclaredScopes(m.stores, request.project, request.scopes, "body.scopes");
+    await requireUniqueName(m.stores, request, "body.name");
+    const secret = services.issuer.keySecret(request.environment);
+    const base = { rotation: request.rotation ?? null, rotatedAt: null, createdAt: m.now };
+    const key = {
+      id: services.issuer.id("key"),
+      project: request.project,
+      environment: request.environment,
+      name: request.name,
+      scopes: request.scopes,
+      version: 1,
+      hint: secret.hint,
+      expiresAt,
+      ...base,
+      nextRotationAt: nextRotationAt(base),
+      ipAllowlist: request.ip_allowlist ?? null,
+      rateLimit: request.rate_limit ?? null,
+      metadata: request.metadata ?? {},
+      updatedAt: m.now,
+      lastUsedAt: null,
+      lastUsedIp: null,
+      revokedAt: null,
+    };
+    await m.stores.keys.insert(key);
+    await m.stores.secrets.insert({
+      digest: services.pepper.digest(secret.reveal()),
+      keyId: key.id,
+      version: 1,
+      hint: secret.hint,
+      expiresAt: null,
+      revokedAt: null,
+      createdAt: m.now,
+    });
+    await m.audit({
+      action: "key.create",
+      target: key.id,
+      project: key.project,
+      environment: key.environment,
+      details: { name: key.name, scopes: key.scopes, version: 1 },
+    });
+    m.changed({ kind: "key", id: key.id });
+    return { key: presentKey(key, m.now), secret: secret.reveal() };
+  });
+}

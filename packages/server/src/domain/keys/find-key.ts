@@ -1,0 +1,34 @@
+import type { KeyRecord } from "../../storage/key-store";
+import type { Stores } from "../../storage/stores";
+import { ApiError, conflict, notFound } from "../api-error";
+import { type Caller, requireObject } from "../authorization";
+
+/** The key, after checking the caller may act on its project and environment. */
+export async function findKey(stores: Stores, caller: Caller, id: string, options: { lock?: boolean } = {}): Promise<KeyRecord> {
+  const key = await stores.keys.get(id, options);
+  if (!key) throw notFound(`key '${id}'`);
+  requireObject(caller, key);
+  return key;
+}
+
+export function requireNotRevoked(key: KeyRecord): void {
+  if (key.revokedAt) throw conflict(`key '${key.id}' is revoked; create a new key instead`);
+}
+
+/** Every scope a key asks for must be in its project's catalog; each missing one is named. */
+export async function requireDeclaredScopes(stores: Stores, project: string, scopes: readonly string[], field: string): Promise<void> {
+  const declared = await stores.scopes.declared(project, scopes);
+  const issues = scopes.flatMap((scope, index) =>
+    declared.has(scope) ? [] : [{ field: `${field}[${index}]`, message: `scope '${scope}' is not declared in project '${project}'` }],
+  );
+  if (issues.length === 0) return;
+  throw new ApiError("BAD_REQUEST", issues.map((issue) => `${issue.field}: ${issue.message}`).join("; "), issues);
+}
+
+export async function requireUniqueName(stores: Stores, key: Pick<KeyRecord, "project" | "environment" | "name">, field: string): Promise<void> {
+  if (await stores.keys.findActiveByName(key.project, key.environment, key.name)) {
+    throw new ApiError("CONFLICT", `${field}: a key named '${key.name}' already exists in ${key.project}/${key.environment}`, [
+      { field, message: "must be unique within the project and environment" },
+    ]);
+  }
+}

@@ -1,0 +1,66 @@
+import { parseDuration, type RotateKeyRequest, type RotateKeyResponse } from "@keyward/contract";
+import { conflict } from "../api-error";
+import type { Caller } from "../authorization";
+import { presentKey } from "../key-view";
+import { mutate } from "../mutation";
+import type { RequestContext } from "../request-context";
+import type { Services } from "../services";
+import { findKey, requireNotRevoked } from "./find-key";
+
+/**
+ * Issues a new secret. The one it replaces keeps verifying for the grace period (the request's,
+ * else the key's rotation policy's, else none); any older secret stops now, so at most two secrets
+ * verify at once (SPEC §2). One transaction: a crash leaves the old state or the new, never a key
+ * without a valid secret (SPEC §9).
+ */
+export function rotateKey(services: Services, context: RequestContext & { caller: Caller }, id: string, request: RotateKeyRequest): Promise<RotateKeyResponse> {
+  return mutate(services, context, async (m) => {
+    const key = await findKey(m.stores, context.caller, id, { lock: true });
+    requireNotRevoked(key);
+    const secrets = await m.stores.secrets.listForKey(key.id);
+    const current = secrets.find((secret) => secret.version === key.version && !secret.revokedAt);
+    if (!current) throw conflict(`key '${key.id}' has no current secret to rotate`);
+    const gracePeriod = request.grace_period ?? key.rotation?.grace_period;
+    const graceEnd = new Date(m.now.getTime() + (gracePeriod ? (parseDuration(gracePeriod) ?? 0) : 0));
+    const previousExpiry = current.expiresAt && current.expiresAt < graceEnd ? current.expiresAt : graceEnd;
+    for (const older of secrets) {
+      if (older.version !== current.version && !older.revokedAt) await m.stores.secrets.update({ ...older, revokedAt: m.now });
+    }
+    await m.stores.secrets.update({ ...current, expiresAt: previousExpiry });
+
+    const version = Math.max(...secrets.map((secret) => secret.version)) + 1;
+    const secret = services.issuer.keySecret(key.environment);
+    await m.stores.secrets.insert({
+      digest: services.pepper.digest(secret.reveal()),
+      keyId: key.id,
+      version,
+      hint: secret.hint,
+      expiresAt: null,
+      revokedAt: null,
+      createdAt: m.now,
+    });
+    const every = key.rotation ? parseDuration(key.rotation.every) : undefined;
+    const rotated = {
+      ...key,
+      version,
+      hint: secret.hint,
+      rotatedAt: m.now,
+      nextRotationAt: every ? new Date(m.now.getTime() + every) : null,
+      updatedAt: m.now,
+    };
+    await m.stores.keys.update(rotated);
+    await m.audit({
+      action: "key.rotate",
+      target: key.id,
+      project: key.project,
+      environment: key.environment,
+      details: { version, previous_version: current.version, previous_expires_at: previousExpiry.toISOString() },
+    });
+    m.changed({ kind: "key", id: key.id });
+    return {
+      key: presentKey(rotated, m.now),
+      secret: secret.reveal(),
+      previous: { version: current.version, expires_at: previousExpiry.toISOString() },
+    };
+  });
+}

@@ -1,0 +1,54 @@
+import type { ApiKey, UpdateKeyRequest } from "@keyward/contract";
+import { badRequest } from "../api-error";
+import type { Caller } from "../authorization";
+import { nextRotationAt, presentKey } from "../key-view";
+import { mutate } from "../mutation";
+import type { RequestContext } from "../request-context";
+import type { Services } from "../services";
+import { findKey, requireDeclaredScopes, requireNotRevoked, requireUniqueName } from "./find-key";
+
+/** PATCH semantics: an absent field stays, `null` clears an optional setting. */
+export function updateKey(services: Services, context: RequestContext & { caller: Caller }, id: string, request: UpdateKeyRequest): Promise<ApiKey> {
+  return mutate(services, context, async (m) => {
+    const key = await findKey(m.stores, context.caller, id, { lock: true });
+    requireNotRevoked(key);
+    const updated = { ...key, updatedAt: m.now };
+    if (request.name !== undefined && request.name !== key.name) {
+      await requireUniqueName(m.stores, { ...key, name: request.name }, "body.name");
+      updated.name = request.name;
+    }
+    if (request.scopes !== undefined) {
+      await requireDeclaredScopes(m.stores, key.project, request.scopes, "body.scopes");
+      updated.scopes = request.scopes;
+    }
+    if (request.expires_at !== undefined) {
+      const expiresAt = request.expires_at === null ? null : new Date(request.expires_at);
+      if (expiresAt && expiresAt <= m.now) throw badRequest("body.expires_at", "must be in the future");
+      updated.expiresAt = expiresAt;
+    }
+    if (request.rotation !== undefined) {
+      updated.rotation = request.rotation;
+      updated.nextRotationAt = nextRotationAt(updated);
+    }
+    if (request.ip_allowlist !== undefined) updated.ipAllowlist = request.ip_allowlist;
+    if (request.rate_limit !== undefined) updated.rateLimit = request.rate_limit;
+    if (request.metadata !== undefined) updated.metadata = request.metadata;
+    await m.stores.keys.update(updated);
+    await m.audit({
+      action: "key.update",
+      target: key.id,
+      project: key.project,
+      environment: key.environment,
+      details: { fields: Object.keys(request).sort(), ...scopeChange(key.scopes, updated.scopes) },
+    });
+    m.changed({ kind: "key", id: key.id });
+    return presentKey(updated, m.now);
+  });
+}
+
+/** Reviewers care most about widened scopes, so the audit event names them. */
+function scopeChange(before: readonly string[], after: readonly string[]) {
+  const added = after.filter((scope) => !before.includes(scope));
+  const removed = before.filter((scope) => !after.includes(scope));
+  return added.length + removed.length === 0 ? {} : { scopes_added: added, scopes_removed: removed };
+}

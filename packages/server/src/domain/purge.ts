@@ -1,0 +1,30 @@
+import { IDEMPOTENCY_TTL_MS } from "../storage/idempotency-store";
+import { AUDIT_ANCHOR_SETTING } from "./audit/verify-audit";
+import { mutate } from "./mutation";
+import type { Services } from "./services";
+
+export const DEFAULT_RETENTION = "365d";
+
+export interface PurgeResult {
+  keys: number;
+  audit_events: number;
+  idempotent_answers: number;
+}
+
+/**
+ * Data retention (SPEC §9): keys revoked longer ago than `retentionMs` and audit events older than
+ * it go, and saved idempotent answers older than 24 h. The audit chain stays verifiable: the last
+ * removed event becomes its anchor, and the purge is itself recorded.
+ */
+export async function purge(services: Services, retentionMs: number, requestId: string): Promise<PurgeResult> {
+  return mutate(services, { caller: null, requestId, sourceIp: null }, async (m) => {
+    const before = new Date(m.now.getTime() - retentionMs);
+    const keys = await m.stores.keys.purgeRevoked(before);
+    const audit = await m.stores.audit.purge(before);
+    if (audit.last) await m.stores.settings.set(AUDIT_ANCHOR_SETTING, `${audit.last.seq}:${audit.last.hash}`);
+    const idempotentAnswers = await m.stores.idempotency.deleteOlderThan(new Date(m.now.getTime() - IDEMPOTENCY_TTL_MS));
+    const result = { keys, audit_events: audit.removed, idempotent_answers: idempotentAnswers };
+    await m.audit({ action: "data.purge", target: null, project: null, environment: null, details: { before: before.toISOString(), ...result } });
+    return result;
+  });
+}

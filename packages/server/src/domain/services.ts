@@ -1,0 +1,18 @@
+import type { Storage } from "../storage/storage";
+import type { Clock } from "./clock";
+import type { Pepper } from "./pepper";
+import type { RateLimiter } from "./rate-limiter";
+import type { SecretIssuer } from "./secret-issuer";
+import type { UsageRecorder } from "./usage-recorder";
+import type { VerificationCache } from "./verification-cache";
+
+/** Everything an operation may use, injected once at start-up. */
+export interface Services {
+  readonly storage: Storage;
+  readonly pepper: Pepper;
+  readonly clock: Clock;
+  readonly issuer: SecretIssuer;
+  readonly cache: VerificationCache;
+  readonly usage: UsageRecorder;
+  readonly rateLimiter: RateLimiter;
+}

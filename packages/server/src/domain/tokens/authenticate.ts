@@ -1,0 +1,22 @@
+import { hasValidChecksum, TOKEN_SECRET_PATTERN } from "@keyward/contract";
+import type { TokenRecord } from "../../storage/token-store";
+import { Pepper } from "../pepper";
+import type { Services } from "../services";
+
+export type AuthenticationFailure = "missing" | "malformed" | "unknown" | "revoked" | "expired";
+
+/** The management token in an `Authorization: Bearer kwm_…` header, or why there is none. */
+export async function authenticate(services: Services, header: string | undefined): Promise<TokenRecord | AuthenticationFailure> {
+  if (!header) return "missing";
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const secret = match?.[1];
+  if (!secret || !TOKEN_SECRET_PATTERN.test(secret) || !hasValidChecksum(secret)) return "malformed";
+  const digest = services.pepper.digest(secret);
+  const token = await services.cache.token(digest, () => services.storage.stores.tokens.findByDigest(digest));
+  if (!token || !Pepper.sameDigest(token.digest, digest)) return "unknown";
+  if (token.revokedAt) return "revoked";
+  const now = services.clock();
+  if (token.expiresAt && token.expiresAt <= now) return "expired";
+  services.usage.recordTokenUse(token.id, now);
+  return token;
+}

@@ -1,0 +1,114 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { buildApp } from "./app";
+import { type Clock, systemClock } from "./domain/clock";
+import type { FailedAuthPolicy } from "./domain/failed-auth-limiter";
+import { AlreadyInitializedError, initialize, isInitialized } from "./domain/initialize";
+import { Pepper } from "./domain/pepper";
+import { cryptoRandom, type RandomSource } from "./domain/random-source";
+import { RateLimiter } from "./domain/rate-limiter";
+import { SecretIssuer } from "./domain/secret-issuer";
+import type { Services } from "./domain/services";
+import { UsageRecorder } from "./domain/usage-recorder";
+import { CHANGES_CHANNEL, decodeChange, VerificationCache } from "./domain/verification-cache";
+import { createLogger } from "./logger";
+import { Metrics } from "./metrics";
+import { IDEMPOTENCY_TTL_MS } from "./storage/idempotency-store";
+import { loadPepper } from "./storage/pepper-file";
+import { Storage } from "./storage/storage";
+import { VERSION } from "./version";
+
+export interface KeywardOptions {
+  /** PGlite data directory (also where the pepper file lives). In memory when neither this nor `databaseUrl` is set. */
+  dataDir?: string;
+  databaseUrl?: string;
+  /** Overrides the pepper file (KEYWARD_PEPPER). */
+  pepper?: string;
+  clock?: Clock;
+  random?: RandomSource;
+  logger?: Logger;
+  /** How often gathered usage is written. Default 1 s. */
+  usageFlushMs?: number;
+  failedAuthPolicy?: FailedAuthPolicy;
+  checkResponses?: boolean;
+}
+
+/** One Keyward service: storage, domain services and the HTTP app, not yet listening. */
+export interface Keyward {
+  readonly app: FastifyInstance;
+  readonly services: Services;
+  readonly logger: Logger;
+  /** Creates the root token on a fresh database; the plaintext, or undefined when it already existed. */
+  initializeIfNeeded(): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
+  const logger = options.logger ?? createLogger();
+  const pepperBytes = await loadPepper({ dataDir: options.dataDir, fromEnvironment: options.pepper });
+  if (!pepperBytes && options.databaseUrl) {
+    throw new Error("a pepper is needed to use PostgreSQL: set KEYWARD_PEPPER or --data-dir (where the pepper file is kept)");
+  }
+  const random = options.random ?? cryptoRandom;
+  const storage = await Storage.open({ dataDir: options.databaseUrl ? undefined : options.dataDir, databaseUrl: options.databaseUrl });
+  const cache = new VerificationCache(() => storage.database.notificationsLive);
+  const usage = new UsageRecorder(storage, (error) => logger.error({ err: error }, "could not write usage counts"));
+  const services: Services = {
+    storage,
+    pepper: new Pepper(pepperBytes ?? cryptoRandom(32)),
+    clock: options.clock ?? systemClock,
+    issuer: new SecretIssuer(random),
+    cache,
+    usage,
+    rateLimiter: new RateLimiter(),
+  };
+  const stopListening = await storage.database.listen(
+    CHANGES_CHANNEL,
+    (payload) => {
+      const change = decodeChange(payload);
+      if (change) cache.apply(change);
+    },
+    () => cache.clear(),
+  );
+  usage.start(options.usageFlushMs ?? 1_000);
+  const sweeper = setInterval(() => {
+    const before = new Date(services.clock().getTime() - IDEMPOTENCY_TTL_MS);
+    storage.stores.idempotency.deleteOlderThan(before).catch((error) => logger.error({ err: error }, "could not delete expired idempotent answers"));
+  }, 3_600_000);
+  sweeper.unref();
+  const metrics = new Metrics(() => cache.size);
+  const app = await buildApp({
+    services,
+    metrics,
+    logger,
+    version: VERSION,
+    failedAuthPolicy: options.failedAuthPolicy,
+    checkResponses: options.checkResponses,
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    services,
+    logger,
+    async initializeIfNeeded() {
+      if (await isInitialized(services)) return undefined;
+      try {
+        return await initialize(services, "init");
+      } catch (error) {
+        // Another instance on the same database initialised it first: its root token stands.
+        if (error instanceof AlreadyInitializedError) return undefined;
+        throw error;
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(sweeper);
+        await app.close();
+        await usage.close();
+        await stopListening();
+        await storage.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,9 @@
+import { routes } from "@keyward/contract";
+import { listAudit } from "../domain/audit/list-audit";
+import { verifyAudit } from "../domain/audit/verify-audit";
+import { defineRoute, type RouteKit } from "./route-kit";
+
+export function registerAuditRoutes(kit: RouteKit): void {
+  defineRoute(kit, routes.listAudit, (call) => listAudit(kit.services, call.context.caller, call.query));
+  defineRoute(kit, routes.verifyAudit, () => verifyAudit(kit.services));
+}

@@ -1,0 +1,69 @@
+import { type Queryable, toDate, toDateOrNull, toNumber } from "./database";
+import { type KeyRecord, keyFromRow } from "./key-store";
+
+/** One issued secret of a key, known only by its digest. */
+export interface SecretRecord {
+  digest: string;
+  keyId: string;
+  version: number;
+  hint: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+type SecretRow = Record<string, unknown>;
+
+function secretFromRow(row: SecretRow, prefix = ""): SecretRecord {
+  const get = (column: string) => row[prefix + column];
+  return {
+    digest: get("digest") as string,
+    keyId: get("key_id") as string,
+    version: toNumber(get("version")),
+    hint: get("hint") as string,
+    expiresAt: toDateOrNull(get("expires_at")),
+    revokedAt: toDateOrNull(get("revoked_at")),
+    createdAt: toDate(get("created_at")),
+  };
+}
+
+export class SecretStore {
+  constructor(private readonly db: Queryable) {}
+
+  async insert(secret: SecretRecord): Promise<void> {
+    await this.db.query(
+      "INSERT INTO key_secrets (digest, key_id, version, hint, expires_at, revoked_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      [secret.digest, secret.keyId, secret.version, secret.hint, secret.expiresAt?.toISOString() ?? null, secret.revokedAt?.toISOString() ?? null, secret.createdAt.toISOString()],
+    );
+  }
+
+  /** Newest first. */
+  async listForKey(keyId: string): Promise<SecretRecord[]> {
+    const rows = await this.db.query<SecretRow>("SELECT * FROM key_secrets WHERE key_id = $1 ORDER BY version DESC", [keyId]);
+    return rows.map((row) => secretFromRow(row));
+  }
+
+  async update(secret: SecretRecord): Promise<void> {
+    await this.db.query("UPDATE key_secrets SET expires_at = $2, revoked_at = $3 WHERE digest = $1", [
+      secret.digest,
+      secret.expiresAt?.toISOString() ?? null,
+      secret.revokedAt?.toISOString() ?? null,
+    ]);
+  }
+
+  async revokeAll(keyId: string, at: Date): Promise<void> {
+    await this.db.query("UPDATE key_secrets SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL", [keyId, at.toISOString()]);
+  }
+
+  /** The verify path's one query: the secret with its key, by digest. */
+  async lookup(digest: string): Promise<{ key: KeyRecord; secret: SecretRecord } | undefined> {
+    const [row] = await this.db.query<SecretRow>(
+      `SELECT s.digest AS s_digest, s.key_id AS s_key_id, s.version AS s_version, s.hint AS s_hint, s.expires_at AS s_expires_at,
+              s.revoked_at AS s_revoked_at, s.created_at AS s_created_at, k.*
+       FROM key_secrets s JOIN api_keys k ON k.id = s.key_id WHERE s.digest = $1`,
+      [digest],
+    );
+    if (!row) return undefined;
+    return { key: keyFromRow(row), secret: secretFromRow(row, "s_") };
+  }
+}

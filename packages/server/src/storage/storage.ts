@@ -1,0 +1,50 @@
+import type { Database } from "./database";
+import { migrate } from "./migrations";
+import { openPgliteDatabase } from "./pglite-database";
+import { openPostgresDatabase } from "./postgres-database";
+import { Stores } from "./stores";
+
+export interface StorageLocation {
+  /** PGlite data directory; in memory when neither this nor `databaseUrl` is given. */
+  dataDir?: string;
+  /** A real PostgreSQL server. */
+  databaseUrl?: string;
+}
+
+/** The storage the domain sees: table operations, transactions and change notifications. */
+export class Storage {
+  readonly stores: Stores;
+
+  constructor(readonly database: Database) {
+    this.stores = new Stores(database);
+  }
+
+  static async open(location: StorageLocation): Promise<Storage> {
+    const database = location.databaseUrl ? await openPostgresDatabase(location.databaseUrl) : await openPgliteDatabase(location.dataDir);
+    try {
+      await migrate(database);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+    return new Storage(database);
+  }
+
+  transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
+    return this.database.transaction((tx) => work(new Stores(tx)));
+  }
+
+  /** For /healthz. */
+  async reachable(): Promise<boolean> {
+    try {
+      await this.database.query("SELECT 1");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
+  }
+}

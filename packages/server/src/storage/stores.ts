@@ -1,0 +1,40 @@
+import { AuditStore } from "./audit-store";
+import type { Queryable } from "./database";
+import { IdempotencyStore } from "./idempotency-store";
+import { KeyStore } from "./key-store";
+import { ProjectStore } from "./project-store";
+import { ScopeStore } from "./scope-store";
+import { SecretStore } from "./secret-store";
+import { SettingsStore } from "./settings-store";
+import { TokenStore } from "./token-store";
+import { UsageStore } from "./usage-store";
+
+/** Every table's operations over one connection or one transaction. */
+export class Stores {
+  readonly projects: ProjectStore;
+  readonly scopes: ScopeStore;
+  readonly keys: KeyStore;
+  readonly secrets: SecretStore;
+  readonly tokens: TokenStore;
+  readonly audit: AuditStore;
+  readonly usage: UsageStore;
+  readonly idempotency: IdempotencyStore;
+  readonly settings: SettingsStore;
+
+  constructor(private readonly db: Queryable) {
+    this.projects = new ProjectStore(db);
+    this.scopes = new ScopeStore(db);
+    this.keys = new KeyStore(db);
+    this.secrets = new SecretStore(db);
+    this.tokens = new TokenStore(db);
+    this.audit = new AuditStore(db);
+    this.usage = new UsageStore(db);
+    this.idempotency = new IdempotencyStore(db);
+    this.settings = new SettingsStore(db);
+  }
+
+  /** Delivered to every listening instance when (and only if) the transaction commits. */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.db.query("SELECT pg_notify($1, $2)", [channel, payload]);
+  }
+}

@@ -1,0 +1,55 @@
+import type { InjectOptions, LightMyRequestResponse } from "fastify";
+import type { Logger } from "pino";
+import { type Keyward, openKeyward } from "../src/keyward";
+import { createLogger } from "../src/logger";
+
+/** A clock the test moves: expiry and rotation without waiting. */
+export class TestClock {
+  private now: number;
+  constructor(start = "2026-06-01T00:00:00.000Z") {
+    this.now = Date.parse(start);
+  }
+  read = (): Date => new Date(this.now);
+  advance(milliseconds: number): void {
+    this.now += milliseconds;
+  }
+}
+
+export interface KeywardUnderTest {
+  keyward: Keyward;
+  clock: TestClock;
+  rootToken: string;
+  /** `app.inject` with a token (root by default) and a JSON body. */
+  call(method: InjectOptions["method"], url: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export async function openKeywardUnderTest(
+  options: { dataDir?: string; databaseUrl?: string; pepper?: string; logger?: Logger; failedAuthMax?: number } = {},
+): Promise<KeywardUnderTest> {
+  const clock = new TestClock();
+  const keyward = await openKeyward({
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+    pepper: options.pepper,
+    clock: clock.read,
+    logger: options.logger ?? createLogger({ level: "silent" }),
+    checkResponses: true,
+    failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
+  });
+  const rootToken = (await keyward.initializeIfNeeded()) ?? "";
+  return {
+    keyward,
+    clock,
+    rootToken,
+    call(method, url, { token = rootToken, body, headers = {} } = {}) {
+      return keyward.app.inject({
+        method,
+        url,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+    },
+    close: () => keyward.close(),
+  };
+}
