@@ -1,12 +1,11 @@
 import type { z } from "zod";
+import { ActionError } from "../action-error";
 import { TerraformPlan } from "./terraform-plan";
 
 const EXPECTED = "Expected the output of `terraform show -json <planfile>`";
 
 /** A `plan-json` input that is not a Terraform plan; the message names the input and what it expects. */
-export class PlanJsonError extends Error {
-  override readonly name = "PlanJsonError";
-}
+export class PlanJsonError extends ActionError {}
 
 /**
  * Parses the text of `terraform show -json <planfile>`. The messages never quote the text itself:
