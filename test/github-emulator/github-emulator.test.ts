@@ -16,6 +16,7 @@ beforeAll(async () => {
     organizations: { acme: ["organization_secrets"] },
   });
   github.addToken("read-only", { repositories: { "acme/api": ["metadata"] } });
+  github.addToken("commenter", { repositories: { "acme/api": ["metadata", "pull_requests"] } });
 });
 
 afterAll(async () => {
@@ -146,5 +147,31 @@ describe("GitHub secrets API emulator", () => {
       { method: "GET", path: "/repos/acme/web", route: "get-repository", status: 200, apiVersion: "2022-11-28", token: "full" },
       { method: "GET", path: "/nowhere", route: "unknown", status: 404 },
     ]);
+  });
+
+  it("lists, creates, edits and deletes pull request comments with pagination and permission checks", async () => {
+    github.addPullRequest("acme/api", 7);
+    for (let index = 0; index < 3; index++) github.addComment("acme/api", 7, `someone else ${index}`);
+    const created = await call("POST", "/repos/acme/api/issues/7/comments", "commenter", { body: "<!-- keyward-review -->\nfirst" });
+    expect(created.status).toBe(201);
+    expect(created.body.user).toEqual({ login: "github-actions[bot]", type: "Bot" });
+
+    const firstPage = await call("GET", "/repos/acme/api/issues/7/comments?per_page=2", "commenter");
+    expect(firstPage.body).toHaveLength(2);
+    expect(firstPage.headers.get("link")).toContain('page=2>; rel="next"');
+    const secondPage = await call("GET", "/repos/acme/api/issues/7/comments?per_page=2&page=2", "commenter");
+    expect(secondPage.body.map((comment: { id: number }) => comment.id)).toEqual([created.body.id - 1, created.body.id]);
+    expect(secondPage.headers.get("link")).toBeNull();
+
+    const edited = await call("PATCH", `/repos/acme/api/issues/comments/${created.body.id}`, "commenter", { body: "<!-- keyward-review -->\nsecond" });
+    expect(edited.status).toBe(200);
+    expect(github.comments("acme/api", 7).map((comment) => comment.body).at(-1)).toBe("<!-- keyward-review -->\nsecond");
+    expect(github.comments("acme/api", 7)).toHaveLength(4);
+
+    expect((await call("POST", "/repos/acme/api/issues/7/comments", "read-only", { body: "x" })).status).toBe(403);
+    expect((await call("POST", "/repos/acme/api/issues/8/comments", "commenter", { body: "x" })).status).toBe(404);
+    expect((await call("POST", "/repos/acme/api/issues/7/comments", "commenter", { body: "" })).status).toBe(422);
+    expect((await call("DELETE", `/repos/acme/api/issues/comments/${created.body.id}`, "commenter")).status).toBe(204);
+    expect(github.comments("acme/api", 7)).toHaveLength(3);
   });
 });

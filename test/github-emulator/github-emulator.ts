@@ -2,7 +2,6 @@ import { randomInt } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import sodium from "libsodium-wrappers";
-import { commentView, IssueComments, MAX_COMMENT_BODY } from "./issue-comments";
 import {
   describeLocation,
   type GitHubPermission,
@@ -29,7 +28,8 @@ export type RouteName =
   | "list-secrets"
   | "list-issue-comments"
   | "create-issue-comment"
-  | "update-issue-comment";
+  | "update-issue-comment"
+  | "delete-issue-comment";
 
 export interface InjectedFailure {
   readonly status: 403 | 404 | 422 | 429 | 500 | 502 | 503;
@@ -76,6 +76,15 @@ export interface Repository {
   readonly environments: Set<string>;
 }
 
+/** A comment on an issue or pull request (pull request comments are issue comments on GitHub). */
+export interface IssueComment {
+  readonly id: number;
+  readonly body: string;
+  readonly login: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
 interface KeyPair {
   keyId: string;
   publicKey: Uint8Array;
@@ -83,7 +92,7 @@ interface KeyPair {
 }
 
 export interface TokenGrant {
-  /** The account the token acts as, the author of its comments. @default "github-actions[bot]" (GITHUB_TOKEN) */
+  /** Who comments made with this token are by. @default "github-actions[bot]" */
   readonly login?: string;
   /** `owner/repo` → permissions on that repository. */
   readonly repositories?: Readonly<Record<string, readonly GitHubPermission[]>>;
@@ -108,6 +117,7 @@ class HttpError extends Error {
 interface Context {
   readonly request: IncomingMessage;
   readonly params: string[];
+  readonly query: URLSearchParams;
   readonly body: unknown;
   readonly token: string | undefined;
 }
@@ -115,7 +125,7 @@ interface Context {
 interface Reply {
   readonly status: number;
   readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Record<string, string>;
 }
 
 interface Route {
@@ -127,14 +137,15 @@ interface Route {
 
 export class GitHubEmulator {
   readonly requests: RecordedRequest[] = [];
-  /** Issue and pull request comments; `addPullRequest` opens one to comment on. */
-  readonly issueComments = new IssueComments();
   readonly #server: Server;
   readonly #repositories = new Map<string, Repository>();
   readonly #organizations = new Set<string>();
   readonly #tokens = new Map<string, TokenGrant>();
   readonly #keyPairs = new Map<string, KeyPair>();
   readonly #secrets = new Map<string, Map<string, StoredSecret>>();
+  /** `owner/repo#number` (lower-case) → its comments, oldest first. */
+  readonly #comments = new Map<string, IssueComment[]>();
+  #nextCommentId = 1_000_000;
   readonly #failures: Array<{ route: RouteName; failure: InjectedFailure; remaining: number }> = [];
   readonly #routes: Route[];
   #nextRepositoryId = 100_000;
@@ -185,16 +196,32 @@ export class GitHubEmulator {
     return repository;
   }
 
-  addPullRequest(fullName: string, number: number): void {
-    this.issueComments.addIssue(fullName, number);
-  }
-
   addOrganization(org: string): void {
     this.#organizations.add(org.toLowerCase());
   }
 
   addToken(token: string, grant: TokenGrant): void {
     this.#tokens.set(token, grant);
+  }
+
+  /** An open pull request (or issue) that comments can be posted on. */
+  addPullRequest(repository: string, number: number): void {
+    const key = issueKey(repository, number);
+    if (!this.#comments.has(key)) this.#comments.set(key, []);
+  }
+
+  /** A comment someone else already wrote, e.g. to check a sticky comment is not confused with it. */
+  addComment(repository: string, number: number, body: string, login = "octocat"): IssueComment {
+    this.addPullRequest(repository, number);
+    const now = new Date().toISOString();
+    const comment = { id: this.#nextCommentId++, body, login, createdAt: now, updatedAt: now };
+    this.#comments.get(issueKey(repository, number))!.push(comment);
+    return comment;
+  }
+
+  /** The comments of a pull request, oldest first. */
+  comments(repository: string, number: number): readonly IssueComment[] {
+    return this.#comments.get(issueKey(repository, number)) ?? [];
   }
 
   /** The next `times` matching requests to `route` fail with `failure.status`. */
@@ -278,7 +305,7 @@ export class GitHubEmulator {
       record(injected.status, body, true);
       return this.#sendFailure(response, injected);
     }
-    const reply = this.#handle(match.route, { request, params: match.params, body, token });
+    const reply = this.#handle(match.route, { request, params: match.params, query: url.searchParams, body, token });
     record(reply.status, body, false);
     this.#send(response, reply, reply.headers);
   }
@@ -374,55 +401,11 @@ export class GitHubEmulator {
       ),
       route("put-secret", "PUT", `${repo}/${app}/secrets/${segment}`, (c) => this.#putSecret(c, this.#repositoryLocation(c.params), c.params[3]!)),
       route("put-secret", "PUT", `${org}/${app}/secrets/${segment}`, (c) => this.#putSecret(c, this.#organizationLocation(c.params), c.params[2]!)),
-      route("list-issue-comments", "GET", `${repo}/issues/(\\d+)/comments`, (c) => this.#listIssueComments(c)),
-      route("create-issue-comment", "POST", `${repo}/issues/(\\d+)/comments`, (c) => this.#createIssueComment(c)),
-      route("update-issue-comment", "PATCH", `${repo}/issues/comments/(\\d+)`, (c) => this.#updateIssueComment(c)),
+      route("list-issue-comments", "GET", `${repo}/issues/(\\d+)/comments`, (c) => this.#listComments(c)),
+      route("create-issue-comment", "POST", `${repo}/issues/(\\d+)/comments`, (c) => this.#createComment(c)),
+      route("update-issue-comment", "PATCH", `${repo}/issues/comments/(\\d+)`, (c) => this.#updateComment(c)),
+      route("delete-issue-comment", "DELETE", `${repo}/issues/comments/(\\d+)`, (c) => this.#deleteComment(c)),
     ];
-  }
-
-  #listIssueComments(context: Context): Reply {
-    const repository = this.#commentableIssue(context);
-    const number = Number(context.params[2]);
-    const url = new URL(context.request.url ?? "/", this.#url);
-    const pageUrl = (page: number, perPage: number) => `${this.#url}${url.pathname}?per_page=${perPage}&page=${page}`;
-    const page = this.issueComments.page(repository.fullName, number, url.searchParams, pageUrl);
-    return {
-      status: 200,
-      body: page.comments.map((comment) => commentView(comment, repository.owner, repository.name, this.#url)),
-      ...(page.link ? { headers: { link: page.link } } : {}),
-    };
-  }
-
-  #createIssueComment(context: Context): Reply {
-    const repository = this.#commentableIssue(context);
-    this.#requireCommentWrite(context, repository);
-    const body = commentBody(context.body);
-    const comment = this.issueComments.add(repository.fullName, Number(context.params[2]), body, this.#grant(context).login ?? "github-actions[bot]");
-    const view = commentView(comment, repository.owner, repository.name, this.#url);
-    return { status: 201, body: view, headers: { location: String(view.url) } };
-  }
-
-  #updateIssueComment(context: Context): Reply {
-    const repository = this.#visibleRepository(context, `${context.params[0]}/${context.params[1]}`);
-    const comment = this.issueComments.find(repository.fullName, Number(context.params[2]));
-    if (!comment) throw new HttpError(404, "Not Found");
-    this.#requireCommentWrite(context, repository);
-    comment.body = commentBody(context.body);
-    comment.updatedAt = new Date().toISOString();
-    return { status: 200, body: commentView(comment, repository.owner, repository.name, this.#url) };
-  }
-
-  #commentableIssue(context: Context): Repository {
-    const repository = this.#visibleRepository(context, `${context.params[0]}/${context.params[1]}`);
-    if (!this.issueComments.hasIssue(repository.fullName, Number(context.params[2]))) throw new HttpError(404, "Not Found");
-    return repository;
-  }
-
-  /** Commenting on a pull request takes `pull_requests` (or `issues`) write; GITHUB_TOKEN's answer otherwise. */
-  #requireCommentWrite(context: Context, repository: Repository): void {
-    const grant = this.#grant(context);
-    const held = [...(findIgnoringCase(grant.repositories, repository.fullName) ?? []), ...(findIgnoringCase(grant.organizations, repository.owner) ?? [])];
-    if (!held.includes("pull_requests") && !held.includes("issues")) throw new HttpError(403, "Resource not accessible by integration");
   }
 
   #repositoryLocation(params: string[]): SecretLocation {
@@ -490,6 +473,84 @@ export class GitHubEmulator {
     return existing ? { status: 204 } : { status: 201, body: {} };
   }
 
+  /** GitHub pages lists with `per_page` (default 30, at most 100) and `page`, and a `Link` header. */
+  #listComments(context: Context): Reply {
+    // Reading comments needs only read access to the repository; writing needs the permission.
+    const repository = this.#visibleRepository(context, `${context.params[0]}/${context.params[1]}`);
+    const all = this.#issueComments(repository, Number(context.params[2]));
+    const perPage = Math.min(100, Math.max(1, Number(context.query.get("per_page") ?? 30) || 30));
+    const page = Math.max(1, Number(context.query.get("page") ?? 1) || 1);
+    const slice = all.slice((page - 1) * perPage, page * perPage);
+    const last = Math.max(1, Math.ceil(all.length / perPage));
+    const link = (n: number, rel: string) => `<${this.#url}/repos/${repository.fullName}/issues/${context.params[2]}/comments?per_page=${perPage}&page=${n}>; rel="${rel}"`;
+    const links = [page < last ? link(page + 1, "next") : "", page < last ? link(last, "last") : ""].filter(Boolean);
+    return { status: 200, body: slice.map((comment) => this.#commentView(repository, comment)), headers: links.length > 0 ? { link: links.join(", ") } : {} };
+  }
+
+  #createComment(context: Context): Reply {
+    const repository = this.#commentable(context);
+    const comments = this.#issueComments(repository, Number(context.params[2]));
+    const body = commentBody(context.body);
+    const now = new Date().toISOString();
+    const comment = { id: this.#nextCommentId++, body, login: this.#grant(context).login ?? "github-actions[bot]", createdAt: now, updatedAt: now };
+    comments.push(comment);
+    return { status: 201, body: this.#commentView(repository, comment) };
+  }
+
+  #updateComment(context: Context): Reply {
+    const repository = this.#commentable(context);
+    const { list, index } = this.#findComment(repository, Number(context.params[2]));
+    const updated = { ...list[index]!, body: commentBody(context.body), updatedAt: new Date().toISOString() };
+    list[index] = updated;
+    return { status: 200, body: this.#commentView(repository, updated) };
+  }
+
+  #deleteComment(context: Context): Reply {
+    const repository = this.#commentable(context);
+    const { list, index } = this.#findComment(repository, Number(context.params[2]));
+    list.splice(index, 1);
+    return { status: 204 };
+  }
+
+  /** Commenting needs `pull_requests` or `issues` write on the repository (GITHUB_TOKEN has it with `pull-requests: write`). */
+  #commentable(context: Context): Repository {
+    const repository = this.#visibleRepository(context, `${context.params[0]}/${context.params[1]}`);
+    const grant = this.#grant(context);
+    const held = [...(findIgnoringCase(grant.repositories, repository.fullName) ?? []), ...(findIgnoringCase(grant.organizations, repository.owner) ?? [])];
+    if (!held.includes("pull_requests") && !held.includes("issues")) {
+      throw new HttpError(403, "Resource not accessible by integration");
+    }
+    return repository;
+  }
+
+  #issueComments(repository: Repository, number: number): IssueComment[] {
+    const comments = this.#comments.get(issueKey(repository.fullName, number));
+    if (!comments) throw new HttpError(404, "Not Found");
+    return comments;
+  }
+
+  #findComment(repository: Repository, id: number): { list: IssueComment[]; index: number } {
+    const prefix = `${repository.fullName.toLowerCase()}#`;
+    for (const [key, list] of this.#comments) {
+      const index = list.findIndex((comment) => comment.id === id);
+      if (key.startsWith(prefix) && index >= 0) return { list, index };
+    }
+    throw new HttpError(404, "Not Found");
+  }
+
+  #commentView(repository: Repository, comment: IssueComment): Record<string, unknown> {
+    return {
+      id: comment.id,
+      node_id: `IC_${comment.id}`,
+      body: comment.body,
+      user: { login: comment.login, type: comment.login.endsWith("[bot]") ? "Bot" : "User" },
+      created_at: comment.createdAt,
+      updated_at: comment.updatedAt,
+      html_url: `https://github.com/${repository.fullName}/pull/0#issuecomment-${comment.id}`,
+      url: `${this.#url}/repos/${repository.fullName}/issues/comments/${comment.id}`,
+    };
+  }
+
   /** GitHub: `visibility` is required for org secrets; `selected_repository_ids` only with `selected`. */
   #orgVisibility(org: string, body: Record<string, unknown>): Pick<StoredSecret, "visibility" | "selectedRepositoryIds"> {
     const visibility = body.visibility;
@@ -546,6 +607,17 @@ export class GitHubEmulator {
   }
 }
 
+function issueKey(repository: string, number: number): string {
+  return `${repository.toLowerCase()}#${number}`;
+}
+
+/** GitHub refuses an empty body and one over 65,536 characters. */
+function commentBody(body: unknown): string {
+  const text = requireString(requireObject(body), "body");
+  if (text.length > 65_536) throw new HttpError(422, "Validation Failed: body is too long (maximum is 65536 characters)");
+  return text;
+}
+
 function requirePermissions(held: readonly GitHubPermission[], needed: readonly GitHubPermission[], where: string): void {
   const missing = needed.filter((permission) => !held.includes(permission));
   if (missing.length > 0) {
@@ -586,12 +658,6 @@ function requireString(body: Record<string, unknown>, field: string): string {
   const value = body[field];
   if (typeof value !== "string" || value === "") throw new HttpError(422, `Invalid request.\n\n"${field}" wasn't supplied.`);
   return value;
-}
-
-function commentBody(body: unknown): string {
-  const text = requireString(requireObject(body), "body");
-  if (text.length > MAX_COMMENT_BODY) throw new HttpError(422, `Validation Failed: body is too long (maximum is ${MAX_COMMENT_BODY} characters)`);
-  return text;
 }
 
 function publicView(secret: StoredSecret): Record<string, unknown> {
