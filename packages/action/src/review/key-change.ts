@@ -50,11 +50,6 @@ export function describeKeyChange(resource: ResourceChange): KeyChange | undefin
   };
 }
 
-/** True when the key is, or becomes, a live key. */
-export function touchesLive(key: KeyChange): boolean {
-  return isLive(key.environment.before) || isLive(key.environment.after);
-}
-
 export function isLive(environment: Reading<string | null>): boolean {
   return environment.state === "known" && environment.value === "live";
 }
