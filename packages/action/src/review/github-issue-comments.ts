@@ -1,17 +1,11 @@
-import { getOctokit } from "@actions/github";
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
 import { ActionError } from "../action-error";
-import { type GitHubConnection, GitHubRequestError } from "../github-secrets";
+import { connectOctokit, type GitHubConnection, GitHubRequestError, type Octokit } from "../github-secrets";
 import type { IssueCommentsApi, PostedComment, PullRequestRef } from "./sticky-comment";
-
-type Octokit = ReturnType<typeof getOctokit>;
 
 const HEADERS = { "x-github-api-version": "2022-11-28", accept: "application/vnd.github+json" };
 const LIST = "GET /repos/{owner}/{repo}/issues/{issue_number}/comments";
 const CREATE = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments";
 const UPDATE = "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}";
-const MAX_RATE_LIMIT_RETRIES = 3;
 
 /**
  * Pull request comments over GitHub's REST API (a pull request is an issue there). Needs
@@ -26,24 +20,7 @@ export class GitHubIssueComments implements IssueCommentsApi {
   }
 
   static connect(connection: GitHubConnection): GitHubIssueComments {
-    const onLimit = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) => {
-      if (retryCount >= MAX_RATE_LIMIT_RETRIES) return false;
-      connection.onWait(`GitHub rate limit on pull request comments; retrying in ${retryAfter}s`);
-      return true;
-    };
-    const firstLine = (message: unknown) => connection.debug(String(message).split("\n", 1)[0] ?? "");
-    const octokit = getOctokit(
-      connection.token.reveal(),
-      {
-        baseUrl: connection.baseUrl,
-        log: { debug: firstLine, info: firstLine, warn: firstLine, error: firstLine },
-        throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit },
-        retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
-      },
-      retry,
-      throttling,
-    );
-    return new GitHubIssueComments(octokit);
+    return new GitHubIssueComments(connectOctokit(connection));
   }
 
   async *list(pullRequest: PullRequestRef): AsyncIterable<PostedComment> {
