@@ -8,6 +8,7 @@ export default defineConfig({
     alias: {
       "@keyward/contract": src("./packages/contract/src/index.ts"),
       "@keyward/client": src("./packages/client/src/index.ts"),
+      "@keyward/server": src("./packages/server/src/index.ts"),
     },
   },
   test: {

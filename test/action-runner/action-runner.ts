@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
 import type { StepOutput } from "../leak-scanner/leak-scanner";
 
 /**
@@ -13,6 +14,7 @@ import type { StepOutput } from "../leak-scanner/leak-scanner";
  */
 
 export const ACTION_BUNDLE = fileURLToPath(new URL("../../packages/action/dist/index.js", import.meta.url));
+const ACTION_METADATA = new URL("../../packages/action/action.yml", import.meta.url);
 
 const FILE_COMMANDS = ["GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STATE", "GITHUB_STEP_SUMMARY", "GITHUB_PATH"] as const;
 
@@ -55,7 +57,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     await Promise.all(Object.values(files).map((path) => writeFile(path, "")));
     const eventPath = join(dir, "event.json");
     await writeFile(eventPath, JSON.stringify(options.event ?? {}));
-    const env = stepEnvironment(options, dir, files, eventPath);
+    const env = stepEnvironment(options, await inputDefaults(), dir, files, eventPath);
     const argv = [process.execPath, ACTION_BUNDLE];
     const { exitCode, stdout, stderr } = await spawnStep(argv, env, dir, options.timeoutMs ?? 60_000);
     const contents = Object.fromEntries(await Promise.all(FILE_COMMANDS.map(async (name) => [name, await readFile(files[name], "utf8")] as const)));
@@ -65,9 +67,20 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   }
 }
 
-function stepEnvironment(options: ActionRunOptions, dir: string, files: Record<string, string>, eventPath: string): Record<string, string> {
+/** The runner sets every input that has a `default` in action.yml and was not given. */
+async function inputDefaults(): Promise<Record<string, string>> {
+  const metadata = parse(await readFile(ACTION_METADATA, "utf8")) as { inputs: Record<string, { default?: unknown }> };
+  return Object.fromEntries(
+    Object.entries(metadata.inputs)
+      .filter(([, input]) => input.default !== undefined)
+      .map(([name, input]) => [name, String(input.default)]),
+  );
+}
+
+function stepEnvironment(options: ActionRunOptions, defaults: Record<string, string>, dir: string, files: Record<string, string>, eventPath: string): Record<string, string> {
   const debug = options.debug ?? true;
-  const inputs = Object.fromEntries(Object.entries(options.inputs).map(([name, value]) => [inputVariable(name), value]));
+  const given = { ...defaults, ...options.inputs };
+  const inputs = Object.fromEntries(Object.entries(given).map(([name, value]) => [inputVariable(name), value]));
   return {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: dir,

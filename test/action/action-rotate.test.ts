@@ -30,6 +30,8 @@ function tokens(): NamedSecret[] {
 
 function expectNoLeaks(run: ActionRun, secrets: NamedSecret[]): void {
   expect(describeLeaks(scanForLeaks([...secrets, ...tokens()], run))).toBe("");
+  // Stricter: the action never prints a secret at all, masked or not (only ::add-mask:: carries it).
+  expect(describeLeaks(scanForLeaks([...secrets, ...tokens()], run, { relyOnMasking: false }))).toBe("");
   expect(run.argv.join(" ")).not.toMatch(/kw_|kwm_|github_pat/);
 }
 
@@ -153,6 +155,11 @@ describe("rotate mode", () => {
     expect(world.github.requestsTo("put-secret").length).toBe(putsBefore);
     expect([await world.version(first.key.id), await world.version(second.key.id)]).toEqual([1, 1]);
     expect(await world.verify(first.secret)).toBe("VALID");
+    expectNoLeaks(run, [
+      { label: "old first", value: first.secret },
+      { label: "old second", value: second.secret },
+      { label: "limited github-token", value: limited },
+    ]);
   });
 
   it("fails before any GitHub call when a key does not exist", async () => {
@@ -161,6 +168,15 @@ describe("rotate mode", () => {
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain("::error::Key 'billing-api/live/no-such-key' was not found in Keyward.");
     expect(world.github.requests.length).toBe(before);
+    expectNoLeaks(run, []);
+  });
+
+  it("fails with the key service's answer, and no token, when keyward-token is refused", async () => {
+    const wrong = "kwm_live_WrongTokenValue0123456789abcdefghijklmnopqrstu";
+    const run = await world.run({ targets: "- key: billing-api/live/repo-key\n  secret: REPO_KEY", "keyward-token": wrong });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/::error::HTTP 401: /);
+    expectNoLeaks(run, [{ label: "wrong keyward-token", value: wrong }]);
   });
 
   it("with only-due rotates only keys whose rotation is due; dry-run rotates nothing", async () => {
@@ -185,6 +201,18 @@ describe("rotate mode", () => {
     const web: SecretLocation = { kind: "repository", repository: "acme/web" };
     expect(await world.verify(world.github.secretValue(web, "DAILY") as string)).toBe("VALID");
     expect(world.github.secretValue(web, "MONTHLY")).toBeUndefined();
+    // The monthly key is not due, but its target was never written: a warning says what to do.
+    expect(due.stdout).toContain(
+      `::warning::MONTHLY in acme/web does not exist, before version 1 of schedule-api/live/monthly (${monthly.key.id}) was issued. Run without only-due to rotate it into place now.`,
+    );
+    expect(due.files.GITHUB_STEP_SUMMARY).toMatch(/schedule-api\/live\/monthly .*\| stale \| not due, skipped \|/);
+
+    // An hour later nothing is due; the daily key's target holds its current version, so no warning.
+    world.clock.advance(HOUR_MS);
+    const later = await world.run({ targets, "only-due": "true" });
+    expect(later.exitCode, later.stdout).toBe(0);
+    expect(later.stdout).not.toContain("::warning::DAILY");
+    expect(later.stdout).toContain("::warning::MONTHLY in acme/web does not exist");
     expectNoLeaks(due, [
       { label: "new daily", value: world.github.secretValue(web, "DAILY") as string },
       { label: "old daily", value: daily.secret },

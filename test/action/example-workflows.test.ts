@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { readSettings } from "../../packages/action/src/settings";
 import { parseTargets } from "../../packages/action/src/target";
 
 const read = async (path: string) => parse(await readFile(new URL(path, import.meta.url), "utf8"));
@@ -18,6 +19,20 @@ describe("examples/workflows/rotate.yml", () => {
     expect(step?.with?.["only-due"]).toBe(true);
     expect(step?.with?.["github-token"]).not.toContain("GITHUB_TOKEN");
     expect(parseTargets(String(step?.with?.targets), "acme/billing-api").length).toBe(4);
+  });
+});
+
+describe("examples/workflows/check.yml", () => {
+  it("runs weekly in check mode with no GITHUB_TOKEN permission and valid inputs", async () => {
+    const workflow = await read("../../examples/workflows/check.yml");
+    const action = await read("../../packages/action/action.yml");
+    expect(workflow.permissions).toEqual({});
+    const step = workflow.jobs.check.steps[0];
+    expect(step.uses).toMatch(/packages\/action@[0-9a-f]{40}$/);
+    expect(step.with.mode).toBe("check");
+    expect(Object.keys(step.with).filter((input) => !(input in action.inputs))).toEqual([]);
+    const settings = readSettings((name) => String(step.with[name] ?? ""), { GITHUB_REPOSITORY: "acme/api", GITHUB_EVENT_NAME: "schedule" });
+    expect(settings.failOn).toEqual(["overdue", "expiring"]);
   });
 });
 

@@ -35,7 +35,8 @@ export class RotationWorld {
   static async open(): Promise<RotationWorld> {
     const clock = new MovableClock();
     const service = await startKeyward({ clock: clock.read });
-    const github = await GitHubEmulator.start();
+    // One clock for both: GitHub's updated_at and the key's rotated_at are compared.
+    const github = await GitHubEmulator.start({ now: clock.read });
     const admin = new Keyward({ url: service.url, token: service.rootToken, maxRetries: 0 });
     const { secret } = await admin.tokens.create({ name: "rotation-action", scopes: ["keys:read", "keys:rotate"] });
     const world = new RotationWorld({

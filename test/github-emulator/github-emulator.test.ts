@@ -174,4 +174,17 @@ describe("GitHub secrets API emulator", () => {
     expect((await call("DELETE", `/repos/acme/api/issues/comments/${created.body.id}`, "commenter")).status).toBe(204);
     expect(github.comments("acme/api", 7)).toHaveLength(3);
   });
+
+  it("refuses an unknown API version and a 101st repository secret", async () => {
+    const response = await fetch(`${github.url}/repos/acme/web`, { headers: { authorization: "Bearer full", "x-github-api-version": "2020-01-01" } });
+    expect(response.status).toBe(400);
+    github.addRepository("acme/crowded");
+    github.addToken("crowded", { repositories: { "acme/crowded": ["secrets"] } });
+    const base = "/repos/acme/crowded/actions/secrets";
+    for (let index = 0; index < 100; index++) {
+      expect((await call("PUT", `${base}/S${index}`, "crowded", await seal("v", base, "crowded"))).status).toBe(201);
+    }
+    expect((await call("PUT", `${base}/S100`, "crowded", await seal("v", base, "crowded"))).status).toBe(422);
+    expect((await call("PUT", `${base}/S0`, "crowded", await seal("w", base, "crowded"))).status).toBe(204);
+  });
 });

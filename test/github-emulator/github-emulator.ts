@@ -101,6 +101,9 @@ export interface TokenGrant {
 }
 
 const MAX_SECRET_BYTES = 48 * 1024;
+/** GitHub's limits on how many secrets a place holds (docs: "Limits for secrets"). */
+const MAX_SECRETS: Record<SecretLocation["kind"], number> = { repository: 100, environment: 100, organization: 1000 };
+const API_VERSIONS = ["2022-11-28", "2026-03-10"];
 const MAX_BODY_BYTES = 1024 * 1024;
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DOCS = "https://docs.github.com/rest";
@@ -152,7 +155,10 @@ export class GitHubEmulator {
   #rateLimitUsed = 0;
   #url = "";
 
-  private constructor() {
+  readonly #now: () => Date;
+
+  private constructor(now: () => Date) {
+    this.#now = now;
     this.#server = createServer((request, response) => {
       this.#serve(request, response).catch((error: unknown) => {
         response.writeHead(500, { "content-type": "application/json" });
@@ -162,10 +168,10 @@ export class GitHubEmulator {
     this.#routes = this.#routeTable();
   }
 
-  /** Starts on an ephemeral port of 127.0.0.1. */
-  static async start(): Promise<GitHubEmulator> {
+  /** Starts on an ephemeral port of 127.0.0.1. `now` stamps `created_at`/`updated_at` (a test's clock). */
+  static async start(options: { now?: () => Date } = {}): Promise<GitHubEmulator> {
     await sodium.ready;
-    const emulator = new GitHubEmulator();
+    const emulator = new GitHubEmulator(options.now ?? (() => new Date()));
     await new Promise<void>((resolve) => emulator.#server.listen(0, "127.0.0.1", resolve));
     const { port } = emulator.#server.address() as AddressInfo;
     emulator.#url = `http://127.0.0.1:${port}`;
@@ -213,7 +219,7 @@ export class GitHubEmulator {
   /** A comment someone else already wrote, e.g. to check a sticky comment is not confused with it. */
   addComment(repository: string, number: number, body: string, login = "octocat"): IssueComment {
     this.addPullRequest(repository, number);
-    const now = new Date().toISOString();
+    const now = this.#now().toISOString();
     const comment = { id: this.#nextCommentId++, body, login, createdAt: now, updatedAt: now };
     this.#comments.get(issueKey(repository, number))!.push(comment);
     return comment;
@@ -295,6 +301,11 @@ export class GitHubEmulator {
     } catch {
       record(400, raw, false);
       return this.#send(response, { status: 400, body: { message: "Problems parsing JSON" } });
+    }
+    const apiVersion = header(request, "x-github-api-version");
+    if (apiVersion !== undefined && !API_VERSIONS.includes(apiVersion)) {
+      record(400, body, false);
+      return this.#send(response, { status: 400, body: { message: `Unsupported 'X-GitHub-Api-Version' header '${apiVersion}'` } });
     }
     if (!match) {
       record(404, body, false);
@@ -468,7 +479,10 @@ export class GitHubEmulator {
     this.#secrets.set(locationKey(location), store);
     const upper = name.toUpperCase();
     const existing = store.get(upper);
-    const now = new Date().toISOString();
+    if (!existing && store.size >= MAX_SECRETS[location.kind]) {
+      throw new HttpError(422, `Invalid request.\n\nThe ${describeLocation(location)} already hold ${store.size} secrets, the most GitHub allows.`);
+    }
+    const now = this.#now().toISOString();
     store.set(upper, { name: upper, value, keyId, createdAt: existing?.createdAt ?? now, updatedAt: now, ...orgSettings });
     return existing ? { status: 204 } : { status: 201, body: {} };
   }
@@ -491,7 +505,7 @@ export class GitHubEmulator {
     const repository = this.#commentable(context);
     const comments = this.#issueComments(repository, Number(context.params[2]));
     const body = commentBody(context.body);
-    const now = new Date().toISOString();
+    const now = this.#now().toISOString();
     const comment = { id: this.#nextCommentId++, body, login: this.#grant(context).login ?? "github-actions[bot]", createdAt: now, updatedAt: now };
     comments.push(comment);
     return { status: 201, body: this.#commentView(repository, comment) };
@@ -500,7 +514,7 @@ export class GitHubEmulator {
   #updateComment(context: Context): Reply {
     const repository = this.#commentable(context);
     const { list, index } = this.#findComment(repository, Number(context.params[2]));
-    const updated = { ...list[index]!, body: commentBody(context.body), updatedAt: new Date().toISOString() };
+    const updated = { ...list[index]!, body: commentBody(context.body), updatedAt: this.#now().toISOString() };
     list[index] = updated;
     return { status: 200, body: this.#commentView(repository, updated) };
   }

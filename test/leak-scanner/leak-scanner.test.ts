@@ -69,4 +69,10 @@ describe("leak scanner", () => {
       ["stdout", "hex"],
     ]);
   });
+
+  it("without relying on masking, finds a secret the runner would have masked", () => {
+    const output = { stdout: `::add-mask::${value}\nrotated ${value}\n`, stderr: "", files: {} };
+    expect(scanForLeaks([secret], output)).toEqual([]);
+    expect(scanForLeaks([secret], output, { relyOnMasking: false }).map((leak) => [leak.source, leak.line, leak.form])).toEqual([["stdout", 2, "plain"]]);
+  });
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
     repositories: { "acme/api": ["metadata", "secrets", "environments"] },
     organizations: { acme: ["organization_secrets"] },
   });
-  client = GitHubSecrets.connect({ token: new Secret("ghs_writer"), baseUrl: github.url, onWait: (m) => waits.push(m), debug: () => {} });
+  client = GitHubSecrets.connect({ token: new Secret("ghs_writer"), baseUrl: github.url, userAgent: "keyward-action/test", onWait: (m) => waits.push(m), debug: () => {} });
 });
 
 afterAll(async () => {
@@ -34,6 +34,7 @@ describe("GitHubSecrets", () => {
     expect(github.secretValue({ kind: "repository", repository: "acme/api" }, "API_KEY")).toBe("kw_test_sealed_value_1");
     const put = github.requestsTo("put-secret").at(-1);
     expect(put?.apiVersion).toBe("2022-11-28");
+    expect(put?.userAgent).toMatch(/^keyward-action\/test /);
     expect(JSON.stringify(put?.body)).not.toContain("kw_test_sealed_value_1");
   });
 
@@ -55,6 +56,19 @@ describe("GitHubSecrets", () => {
     const attempts = github.requestsTo("get-public-key").slice(before);
     expect(attempts.map((attempt) => attempt.status)).toEqual([429, 200]);
     expect(waits.at(-1)).toMatch(/secondary rate limit on GET \/repos\/acme\/api\/actions\/secrets\/public-key; retrying in 1s/);
+  });
+
+  it("waits for x-ratelimit-reset when the primary rate limit is used up", async () => {
+    const before = github.requestsTo("get-public-key").length;
+    github.failNext("get-public-key", { status: 403, rateLimitReset: Math.floor(Date.now() / 1000) });
+    await expect(client.publicKey(repository)).resolves.toBeDefined();
+    expect(github.requestsTo("get-public-key").slice(before).map((attempt) => attempt.status)).toEqual([403, 200]);
+    expect(waits.at(-1)).toMatch(/^GitHub primary rate limit on GET \/repos\/acme\/api\/actions\/secrets\/public-key; retrying in [01]s$/);
+  });
+
+  it("gives up on a rate limit that resets too far ahead, with GitHub's message", async () => {
+    github.failNext("get-public-key", { status: 403, rateLimitReset: Math.floor(Date.now() / 1000) + 3600 });
+    await expect(client.publicKey(repository)).rejects.toThrow("GitHub answered 403 to GET /repos/acme/api/actions/secrets/public-key: API rate limit exceeded.");
   });
 
   it("retries a server error and succeeds", async () => {

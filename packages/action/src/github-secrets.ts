@@ -21,6 +21,7 @@ export interface GitHubConnection {
   readonly token: Secret;
   /** `GITHUB_API_URL`. */
   readonly baseUrl: string;
+  readonly userAgent: string;
   /** Told about each wait for a rate limit; gets no request or response body. */
   readonly onWait: (message: string) => void;
   /** Where Octokit's own diagnostics go (first line only). */
@@ -50,6 +51,7 @@ export function connectOctokit(connection: GitHubConnection): Octokit {
     connection.token.reveal(),
     {
       baseUrl: connection.baseUrl,
+      userAgent: connection.userAgent,
       log: { debug: firstLine, info: firstLine, warn: firstLine, error: firstLine },
       throttle: { onRateLimit: onLimit("primary"), onSecondaryRateLimit: onLimit("secondary") },
       // 429 and rate-limited 403 are the throttling plugin's, which honours GitHub's headers.
@@ -82,6 +84,17 @@ export class GitHubSecrets {
   async publicKey(destination: SecretDestination): Promise<GitHubPublicKey> {
     const { route, params } = secretsRoute(destination);
     return this.#request<GitHubPublicKey>(`GET ${route}/public-key`, params);
+  }
+
+  /** When a secret was last written, or undefined when it does not exist. GitHub never returns values. */
+  async secretUpdatedAt(destination: SecretDestination, name: string): Promise<string | undefined> {
+    const { route, params } = secretsRoute(destination);
+    try {
+      return (await this.#request<{ updated_at: string }>(`GET ${route}/{secret_name}`, { ...params, secret_name: name })).updated_at;
+    } catch (error) {
+      if (error instanceof GitHubRequestError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   /** Creates or updates one secret; `created` mirrors GitHub's 201, `updated` its 204. */

@@ -2,7 +2,7 @@ import { type ApiKey, type Keyward, Secret } from "@keyward/client";
 import sodium from "libsodium-wrappers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ActionError } from "./action-error";
-import type { GitHubSecrets } from "./github-secrets";
+import { GitHubRequestError, type GitHubSecrets } from "./github-secrets";
 import { rotateKeys } from "./rotate";
 import type { Runner } from "./runner";
 import { readSettings } from "./settings";
@@ -76,17 +76,20 @@ class FakeKeyward {
 
 class FakeGitHub {
   readonly calls: string[] = [];
+  /** The key id GitHub currently holds; a value sealed for another one is refused with 422. */
+  currentKeyId = "568250167242549743";
   constructor(readonly failPut = new Set<string>()) {}
   asClient(): GitHubSecrets {
     return {
       repositoryId: async () => 1,
       publicKey: async (destination: { kind: string }) => {
         this.calls.push(`public-key ${destination.kind}`);
-        return publicKey;
+        return { ...publicKey, key_id: this.currentKeyId };
       },
-      put: async (_destination: unknown, name: string, sealed: { encrypted_value: string }) => {
-        this.calls.push(`put ${name}`);
+      put: async (_destination: unknown, name: string, sealed: { encrypted_value: string; key_id: string }) => {
+        this.calls.push(`put ${name} ${sealed.key_id}`);
         if (this.failPut.has(name)) throw new ActionError(`GitHub answered 500 to PUT …/${name}: Server Error`);
+        if (sealed.key_id !== this.currentKeyId) throw new GitHubRequestError(422, `PUT …/${name}`, "Invalid request.");
         expect(sealed.encrypted_value.length).toBeGreaterThan(48);
         return "created";
       },
@@ -149,7 +152,35 @@ describe("rotateKeys", () => {
     const keyward = new FakeKeyward([apiKey("alpha"), apiKey("beta")]);
     const github = new FakeGitHub();
     await rotateKeys(settings(), { keyward: keyward.asClient(), github: github.asClient(), runner: recordingRunner().runner, newIdempotencyKey: () => "k" });
-    expect(github.calls).toEqual(["public-key repository", "put ALPHA", "put ALPHA_TOO", "put BETA"]);
+    expect(github.calls).toEqual([
+      "public-key repository",
+      "put ALPHA 568250167242549743",
+      "put ALPHA_TOO 568250167242549743",
+      "put BETA 568250167242549743",
+    ]);
+  });
+
+  it("seals again once when GitHub replaced the public key during the run", async () => {
+    const keyward = new FakeKeyward([apiKey("alpha"), apiKey("beta")]);
+    const github = new FakeGitHub();
+    const client = github.asClient();
+    const { runner } = recordingRunner();
+    const realPut = client.put.bind(client);
+    // GitHub replaces the key pair right after the first write.
+    client.put = async (...args: Parameters<GitHubSecrets["put"]>) => {
+      const result = await realPut(...args);
+      github.currentKeyId = "999";
+      return result;
+    };
+    await rotateKeys(settings(), { keyward: keyward.asClient(), github: client, runner, newIdempotencyKey: () => "k" });
+    expect(github.calls).toEqual([
+      "public-key repository",
+      "put ALPHA 568250167242549743",
+      "put ALPHA_TOO 568250167242549743",
+      "public-key repository",
+      "put ALPHA_TOO 999",
+      "put BETA 999",
+    ]);
   });
 
   it("carries on past a key the service refuses to rotate, and names it at the end", async () => {

@@ -1,6 +1,6 @@
 import type { ApiKey, Keyward, RotatedKey } from "@keyward/client";
 import { ActionError, describeError } from "./action-error";
-import type { GitHubSecrets } from "./github-secrets";
+import { GitHubRequestError, type GitHubSecrets } from "./github-secrets";
 import { formatKeyReference } from "./key-reference";
 import { resolveKey } from "./key-resolver";
 import { type KeyOutcome, rotatedOutput, rotationFailure, rotationSummary, type TargetOutcome } from "./rotation-report";
@@ -25,7 +25,8 @@ interface PreparedKey {
 
 interface Prepared {
   readonly keys: readonly PreparedKey[];
-  readonly publicKeys: ReadonlyMap<string, GitHubPublicKey>;
+  /** Replaced for a destination whose key pair GitHub changed during the run. */
+  readonly publicKeys: Map<string, GitHubPublicKey>;
   readonly repositoryIds: ReadonlyMap<string, number>;
 }
 
@@ -42,7 +43,7 @@ export async function rotateKeys(settings: Settings, deps: RotateDependencies): 
   const outcomes: KeyOutcome[] = [];
   for (const { key, targets } of prepared.keys) {
     if (settings.onlyDue && !key.rotation_due) {
-      outcomes.push({ key, status: "not-due", targets: targets.map((target) => ({ target, result: "skipped" })) });
+      outcomes.push({ key, status: "not-due", targets: await checkNotDueTargets(key, targets, deps) });
       continue;
     }
     if (settings.dryRun) {
@@ -109,7 +110,9 @@ async function fetchPublicKeys(targets: readonly Target[], deps: RotateDependenc
     const id = destinationId(destination);
     if (keys.has(id) || problems.has(id)) continue;
     try {
-      keys.set(id, await deps.github.publicKey(destination));
+      const publicKey = await deps.github.publicKey(destination);
+      deps.runner.debug(`Public key ${publicKey.key_id} of ${describeDestination(destination)}: the token may write there.`);
+      keys.set(id, publicKey);
     } catch (error) {
       problems.set(id, `${describeDestination(destination)}: ${describeError(error)}`);
     }
@@ -120,6 +123,31 @@ async function fetchPublicKeys(targets: readonly Target[], deps: RotateDependenc
     );
   }
   return keys;
+}
+
+/** How much older than the key's last rotation a secret may look before it is called stale. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A key that is not due keeps its secret, but a target that never received the current version
+ * (a run that died between rotating and writing, or a target added since) would break when the
+ * previous secret's grace period ends: say so, with what to do.
+ */
+async function checkNotDueTargets(key: ApiKey, targets: readonly Target[], deps: RotateDependencies): Promise<TargetOutcome[]> {
+  const current = Date.parse(key.rotated_at ?? key.created_at);
+  const outcomes: TargetOutcome[] = [];
+  for (const target of targets) {
+    const updatedAt = await deps.github.secretUpdatedAt(target.destination, target.secret);
+    const stale = updatedAt === undefined || Date.parse(updatedAt) < current - CLOCK_SKEW_MS;
+    if (stale) {
+      const state = updatedAt === undefined ? "does not exist" : `was last written at ${updatedAt}`;
+      deps.runner.warning(
+        `${target.secret} in ${describeDestination(target.destination)} ${state}, before version ${key.version} of ${describeKey(key)} was issued. Run without only-due to rotate it into place now.`,
+      );
+    }
+    outcomes.push({ target, result: stale ? "stale" : "skipped" });
+  }
+  return outcomes;
 }
 
 async function rotateOne(key: ApiKey, targets: readonly Target[], prepared: Prepared, settings: Settings, deps: RotateDependencies): Promise<KeyOutcome> {
@@ -147,16 +175,33 @@ async function rotateOne(key: ApiKey, targets: readonly Target[], prepared: Prep
 async function writeTarget(target: Target, rotated: RotatedKey, prepared: Prepared, deps: RotateDependencies): Promise<TargetOutcome> {
   const where = `${target.secret} in ${describeDestination(target.destination)}`;
   try {
-    const publicKey = prepared.publicKeys.get(destinationId(target.destination)) as GitHubPublicKey;
-    const sealed = await sealSecret(rotated.secret, publicKey);
-    const ids = target.destination.kind === "organization" ? target.destination.selectedRepositories.map((name) => prepared.repositoryIds.get(name) as number) : [];
-    const result = await deps.github.put(target.destination, target.secret, sealed, ids);
+    const result = await putSealed(target, rotated, prepared, deps);
     deps.runner.info(`Wrote ${where} (${result}).`);
     return { target, result };
   } catch (error) {
     const message = describeError(error);
     deps.runner.warning(`Could not write ${where}: ${message}`);
     return { target, result: "failed", error: message };
+  }
+}
+
+/**
+ * Seals for the destination's public key and writes. GitHub may replace a key pair between the
+ * up-front fetch and the write (a long run); a 422 then gets one fresh key and one more try.
+ */
+async function putSealed(target: Target, rotated: RotatedKey, prepared: Prepared, deps: RotateDependencies): Promise<"created" | "updated"> {
+  const id = destinationId(target.destination);
+  const ids = target.destination.kind === "organization" ? target.destination.selectedRepositories.map((name) => prepared.repositoryIds.get(name) as number) : [];
+  const publicKey = prepared.publicKeys.get(id) as GitHubPublicKey;
+  try {
+    return await deps.github.put(target.destination, target.secret, await sealSecret(rotated.secret, publicKey), ids);
+  } catch (error) {
+    if (!(error instanceof GitHubRequestError) || error.status !== 422) throw error;
+    const fresh = await deps.github.publicKey(target.destination);
+    if (fresh.key_id === publicKey.key_id) throw error;
+    deps.runner.info(`The public key of ${describeDestination(target.destination)} changed during the run; sealing again for key ${fresh.key_id}.`);
+    prepared.publicKeys.set(id, fresh);
+    return deps.github.put(target.destination, target.secret, await sealSecret(rotated.secret, fresh), ids);
   }
 }
 

@@ -6,7 +6,8 @@ import { describeDestination, type Target } from "./target";
 /** What happened to one target of a key. Never holds a secret. */
 export interface TargetOutcome {
   readonly target: Target;
-  readonly result: "created" | "updated" | "failed" | "skipped";
+  /** `stale`: a key not due whose secret here predates its current version. */
+  readonly result: "created" | "updated" | "failed" | "skipped" | "stale";
   readonly error?: string;
 }
 
@@ -45,6 +46,11 @@ const STATUS_TEXT: Record<KeyOutcome["status"], string> = {
   "rollback-failed": "write failed, ROLLBACK FAILED",
 };
 
+function resultText(outcome: KeyOutcome): string {
+  if (outcome.status !== "rotated" || !outcome.previousExpiresAt) return STATUS_TEXT[outcome.status];
+  return `rotated; previous secret works until ${outcome.previousExpiresAt}`;
+}
+
 /** The job summary: one row per key and target, with names, versions and results only. */
 export function rotationSummary(outcomes: readonly KeyOutcome[], settings: Pick<Settings, "dryRun" | "onlyDue">): string {
   const mode = [settings.dryRun ? "dry run" : "", settings.onlyDue ? "only keys due for rotation" : ""].filter(Boolean).join(", ");
@@ -56,7 +62,7 @@ export function rotationSummary(outcomes: readonly KeyOutcome[], settings: Pick<
       target.secret,
       describeDestination(target.destination),
       result,
-      STATUS_TEXT[outcome.status],
+      resultText(outcome),
     ]),
   );
   return [

@@ -58,6 +58,7 @@ function gitHubConnection(settings: Settings, runner: Runner): GitHubConnection 
   return {
     token: settings.githubToken as NonNullable<Settings["githubToken"]>,
     baseUrl: settings.githubApiUrl,
+    userAgent: `keyward-action/${ACTION_VERSION}`,
     onWait: (message) => runner.warning(message),
     debug: (message) => runner.debug(message),
   };

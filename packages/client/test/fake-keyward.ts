@@ -103,12 +103,9 @@ function routeMatcher(route: Route): RegExp {
   return new RegExp(`^${route.path.replace(/\{\w+\}/g, "[^/]+")}$`);
 }
 
+/** Request headers as undici hands them to a mock: the object the client passed, lower-cased. */
 function headersOf(raw: unknown): Record<string, string> {
-  const entries: [string, string][] = [];
-  if (Array.isArray(raw)) for (let i = 0; i < raw.length; i += 2) entries.push([String(raw[i]), String(raw[i + 1])]);
-  else if (raw && typeof (raw as Headers).forEach === "function" && !(raw.constructor === Object)) (raw as Headers).forEach((value, name) => entries.push([name, value]));
-  else for (const [name, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) entries.push([name, String(value)]);
-  return Object.fromEntries(entries.map(([name, value]) => [name.toLowerCase(), value]));
+  return Object.fromEntries(Object.entries((raw ?? {}) as Record<string, unknown>).map(([name, value]) => [name.toLowerCase(), String(value)]));
 }
 
 /**

@@ -53,7 +53,7 @@ export const routes = {
   metrics: route({ operationId: "metrics", method: "GET", path: "/metrics", summary: "Prometheus metrics (text format)", permission: "public", status: 200 }),
   openapi: route({ operationId: "openapi", method: "GET", path: "/openapi.json", summary: "This API as OpenAPI 3.1", permission: "public", status: 200 }),
 
-  createProject: route({ operationId: "createProject", method: "POST", path: "/v1/projects", summary: "Create a project", permission: "projects:write", body: CreateProjectRequest, status: 201, response: Project }),
+  createProject: route({ operationId: "createProject", method: "POST", path: "/v1/projects", summary: "Create a project", permission: "projects:write", body: CreateProjectRequest, status: 201, response: Project , idempotent: true}),
   listProjects: route({ operationId: "listProjects", method: "GET", path: "/v1/projects", summary: "List projects", permission: "authenticated", query: z.strictObject({ limit: ListTokensQuery.shape.limit, cursor: ListTokensQuery.shape.cursor }), status: 200, response: page(Project) }),
   getProject: route({ operationId: "getProject", method: "GET", path: "/v1/projects/{project}", summary: "Get a project", permission: "authenticated", params: ProjectParams, status: 200, response: Project }),
   deleteProject: route({ operationId: "deleteProject", method: "DELETE", path: "/v1/projects/{project}", summary: "Erase a project: keys, scopes, tokens and usage (the audit log keeps a tombstone)", permission: "projects:write", params: ProjectParams, status: 204 }),
@@ -67,8 +67,8 @@ export const routes = {
   getKey: route({ operationId: "getKey", method: "GET", path: "/v1/keys/{id}", summary: "Get an API key (never its secret)", permission: "keys:read", params: KeyParams, status: 200, response: ApiKey }),
   updateKey: route({ operationId: "updateKey", method: "PATCH", path: "/v1/keys/{id}", summary: "Update name, scopes, expiry, rotation, allowlist, rate limit or metadata", permission: "keys:write", params: KeyParams, body: UpdateKeyRequest, status: 200, response: ApiKey }),
   rotateKey: route({ operationId: "rotateKey", method: "POST", path: "/v1/keys/{id}/rotate", summary: "Issue a new secret; the previous one verifies for the grace period", permission: "keys:rotate", params: KeyParams, body: RotateKeyRequest, status: 200, response: RotateKeyResponse, idempotent: true }),
-  rollbackKey: route({ operationId: "rollbackKey", method: "POST", path: "/v1/keys/{id}/rollback", summary: "Undo the latest rotation while the previous secret is still valid", permission: "keys:rotate", params: KeyParams, body: EmptyQuery, status: 200, response: ApiKey }),
-  revokeKey: route({ operationId: "revokeKey", method: "POST", path: "/v1/keys/{id}/revoke", summary: "Revoke every secret of the key now", permission: "keys:revoke", params: KeyParams, body: EmptyQuery, status: 200, response: ApiKey }),
+  rollbackKey: route({ operationId: "rollbackKey", method: "POST", path: "/v1/keys/{id}/rollback", summary: "Undo the latest rotation while the previous secret is still valid", permission: "keys:rotate", params: KeyParams, body: EmptyQuery, status: 200, response: ApiKey , idempotent: true}),
+  revokeKey: route({ operationId: "revokeKey", method: "POST", path: "/v1/keys/{id}/revoke", summary: "Revoke every secret of the key now", permission: "keys:revoke", params: KeyParams, body: EmptyQuery, status: 200, response: ApiKey , idempotent: true}),
   deleteKey: route({ operationId: "deleteKey", method: "DELETE", path: "/v1/keys/{id}", summary: "Revoke and delete a key", permission: "keys:write", params: KeyParams, status: 204 }),
   getKeyUsage: route({ operationId: "getKeyUsage", method: "GET", path: "/v1/keys/{id}/usage", summary: "Verification counts by outcome, last use", permission: "keys:read", params: KeyParams, query: UsageQuery, status: 200, response: KeyUsage }),
 

@@ -148,6 +148,18 @@ describe("keyward client commands", () => {
     expect(run.stderr).toContain("broken at event evt_7");
   });
 
+  it("accepts scopes put as create-or-update, reporting which it did", async () => {
+    const scope = { project: "billing-api", name: "invoices:read", description: "Read", created_at: "2026-11-22T07:00:00Z", updated_at: "2026-11-22T07:00:00Z" };
+    fake.script({ status: 201, body: scope }, { status: 200, body: scope });
+    const created = await keyward(["scopes", "put", "billing-api", "invoices:read", "--description", "Read"]);
+    const updated = await keyward(["scopes", "update", "billing-api", "invoices:read", "--description", "Read"]);
+    expect([created.stderr, updated.stderr]).toEqual([expect.stringContaining("Created scope invoices:read."), expect.stringContaining("already existed; updated it.")]);
+    expect(fake.requests.map((request) => [request.method, request.path, request.body])).toEqual([
+      ["PUT", "/v1/projects/billing-api/scopes/invoices%3Aread", { description: "Read" }],
+      ["PUT", "/v1/projects/billing-api/scopes/invoices%3Aread", { description: "Read" }],
+    ]);
+  });
+
   it("says so on stderr when a list is empty", async () => {
     fake.script({ status: 200, body: { data: [], next_cursor: null } });
     const run = await keyward(["tokens", "list"]);

@@ -32,14 +32,14 @@ function fieldsOf(key: ApiKey): [string, unknown][] {
 }
 
 /** `100/1m` → `{requests: 100, window: "1m"}`; the server checks the window is a duration. */
-export function parseRateLimit(text: string): { requests: number; window: string } {
+function parseRateLimit(text: string): { requests: number; window: string } {
   const match = /^(\d+)\/(\S+)$/.exec(text);
   if (!match) throw new CliUsageError(`Invalid --rate-limit '${text}'. Expected REQUESTS/WINDOW such as 100/1m.`);
   return { requests: Number(match[1]), window: match[2] as string };
 }
 
 /** `team=payments` pairs → a metadata object. */
-export function parseMetadata(pairs: readonly string[]): Record<string, string> {
+function parseMetadata(pairs: readonly string[]): Record<string, string> {
   const entries = pairs.map((pair) => {
     const cut = pair.indexOf("=");
     if (cut <= 0) throw new CliUsageError(`Invalid --metadata '${pair}'. Expected KEY=VALUE such as team=payments.`);
@@ -52,7 +52,7 @@ export function parseMetadata(pairs: readonly string[]): Record<string, string> 
  * A key named on the command line: its id (`key_…`), or `project/environment/name`, the form the
  * GitHub Action and people use.
  */
-export async function resolveKeyId(client: Keyward, reference: string): Promise<string> {
+async function resolveKeyId(client: Keyward, reference: string): Promise<string> {
   if (KEY_ID_PATTERN.test(reference)) return reference;
   const parts = reference.split("/");
   if (parts.length !== 3 || parts.some((part) => part === "")) {

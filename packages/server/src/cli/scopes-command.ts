@@ -17,12 +17,14 @@ export function registerScopesCommand(program: Command, context: ClientCommandCo
     output.notice(created ? `Created scope ${name}.` : `Scope ${name} already existed; updated it.`);
   });
 
-  for (const [verb, description] of [
-    ["create", "Declare a scope in a project's catalog (repeating it is harmless)"],
-    ["update", "Change a scope's description"],
+  // `put` names the HTTP verb: create-or-update, safe to repeat.
+  for (const [verb, aliases, description] of [
+    ["create", ["put"], "Declare a scope in a project's catalog, or update it (repeating it is harmless)"],
+    ["update", [], "Change a scope's description"],
   ] as const) {
     scopes
       .command(`${verb} <project> <scope>`)
+      .aliases(aliases)
       .description(description)
       .option("--description <text>", "what the scope allows")
       .option("--json", "print JSON")
