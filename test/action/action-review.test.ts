@@ -102,7 +102,7 @@ describe("review mode, run as the bundled action", () => {
     const text = planFixtureText("mixed-changes");
     const run = await review({ plan: await planFile("mixed-changes"), pullRequest, inputs: { "fail-on": "scope-widening" } });
     const secrets = [...sensitiveValues(text).map((value, index) => ({ label: `sensitive value ${index} of the plan`, value })), { label: "github-token", value: workflowToken }];
-    expect(describeLeaks(scanForLeaks(secrets, run))).toBe("");
+    expect(describeLeaks(scanForLeaks(secrets, run, { relyOnMasking: false }))).toBe("");
     for (const { value } of secrets) expect(stickyComments(pullRequest)[0]!.body).not.toContain(value);
   });
 
