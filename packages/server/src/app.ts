@@ -29,6 +29,8 @@ export interface AppOptions {
 /** SPEC §3 limits. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const requestPrefix = `${randomBytes(6).toString("base64url")}_`;
+let requestCounter = 0;
 
 /** The HTTP application. Tests drive it with `app.inject`; `server.ts` only makes it listen. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -40,7 +42,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: (request) => {
       const offered = request.headers["x-request-id"];
-      return typeof offered === "string" && REQUEST_ID_PATTERN.test(offered) ? offered : `req_${randomBytes(12).toString("base64url")}`;
+      if (typeof offered === "string" && REQUEST_ID_PATTERN.test(offered)) return offered;
+      // A random per-process prefix and a counter: unique, and no random bytes on every request.
+      requestCounter += 1;
+      return `req_${requestPrefix}${requestCounter.toString(36)}`;
     },
     routerOptions: { ignoreTrailingSlash: true },
   });

@@ -21,6 +21,8 @@ export interface KeywardUnderTest {
   rootToken: string;
   /** `app.inject` with a token (root by default) and a JSON body. */
   call(method: InjectOptions["method"], url: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  /** `app.inject` exactly as given. */
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,33 @@ export async function openKeywardUnderTest(
         ...(body === undefined ? {} : { payload: body as object }),
       });
     },
+    inject: (options) => keyward.app.inject(options),
     close: () => keyward.close(),
   };
+}
+
+/** A project with scopes, ready for keys. */
+export async function seedProject(k: KeywardUnderTest, project: string, scopes: readonly string[]): Promise<void> {
+  const created = await k.call("POST", "/v1/projects", { body: { name: project } });
+  if (created.statusCode !== 201) throw new Error(`seeding project ${project}: ${created.body}`);
+  for (const scope of scopes) {
+    const put = await k.call("PUT", `/v1/projects/${project}/scopes/${scope}`, { body: {} });
+    if (put.statusCode !== 201) throw new Error(`seeding scope ${scope}: ${put.body}`);
+  }
+}
+
+/** Creates a key and answers its id and secret. */
+export async function seedKey(k: KeywardUnderTest, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
+  const created = await k.call("POST", "/v1/keys", { body });
+  if (created.statusCode !== 201) throw new Error(`seeding key: ${created.body}`);
+  const answer = created.json() as { key: { id: string }; secret: string };
+  return { id: answer.key.id, secret: answer.secret };
+}
+
+/** A management token with these scopes and bindings. */
+export async function seedToken(k: KeywardUnderTest, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
+  const created = await k.call("POST", "/v1/tokens", { body });
+  if (created.statusCode !== 201) throw new Error(`seeding token: ${created.body}`);
+  const answer = created.json() as { token: { id: string }; secret: string };
+  return { id: answer.token.id, secret: answer.secret };
 }

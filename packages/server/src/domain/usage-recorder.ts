@@ -31,7 +31,7 @@ export class UsageRecorder {
     const count = this.counts.get(id);
     if (count) count.count += 1;
     else this.counts.set(id, { keyId, bucket: new Date(bucket), code, count: 1 });
-    this.keyUse.set(keyId, { at, ip });
+    this.keyUse.set(keyId, { at, ip: ip ?? this.keyUse.get(keyId)?.ip ?? null });
   }
 
   recordTokenUse(tokenId: string, at: Date): void {
@@ -60,8 +60,8 @@ export class UsageRecorder {
     try {
       await this.storage.transaction(async (stores) => {
         await stores.usage.add([...counts.values()]);
-        for (const [id, use] of keyUse) await stores.keys.recordLastUse(id, use.at, use.ip);
-        for (const [id, at] of tokenUse) await stores.tokens.recordLastUse(id, at);
+        await stores.keys.recordLastUse([...keyUse].map(([id, use]) => ({ id, ...use })));
+        await stores.tokens.recordLastUse([...tokenUse].map(([id, at]) => ({ id, at })));
       });
     } catch (error) {
       this.onError(error);

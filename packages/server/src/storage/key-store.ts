@@ -151,10 +151,14 @@ export class KeyStore {
     return rows.length;
   }
 
-  async recordLastUse(id: string, at: Date, ip: string | null): Promise<void> {
+  /** Last verification time and caller IP of many keys, in one statement; never moves a time backwards. */
+  async recordLastUse(uses: readonly { id: string; at: Date; ip: string | null }[]): Promise<void> {
+    if (uses.length === 0) return;
     await this.db.query(
-      "UPDATE api_keys SET last_used_at = $2, last_used_ip = COALESCE($3, last_used_ip) WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)",
-      [id, at.toISOString(), ip],
+      `UPDATE api_keys AS k SET last_used_at = u.at, last_used_ip = COALESCE(u.ip, k.last_used_ip)
+       FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u (id, at, ip)
+       WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`,
+      [uses.map((use) => use.id), uses.map((use) => use.at.toISOString()), uses.map((use) => use.ip)],
     );
   }
 }

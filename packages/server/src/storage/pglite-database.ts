@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
+import { lockDataDir } from "./data-dir-lock";
 import type { Database, Queryable } from "./database";
 
 interface SqlTarget {
@@ -7,14 +8,26 @@ interface SqlTarget {
   exec(sql: string): Promise<unknown>;
 }
 
+export interface PgliteDatabase extends Database {
+  /** A copy of the whole database, from which another can start without running initdb. */
+  dump(): Promise<Blob>;
+}
+
 /**
  * The embedded backend: PostgreSQL compiled to WASM, in this process, persisted in `dataDir`
  * (or in memory when `dataDir` is undefined). One connection, so NOTIFY only ever comes from this
  * process, which is also the only writer: the cache stays correct without cross-process signals.
  */
-export async function openPgliteDatabase(dataDir: string | undefined): Promise<Database> {
+export async function openPgliteDatabase(dataDir: string | undefined, template?: Blob): Promise<PgliteDatabase> {
   if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create(dataDir ? `${dataDir}/pgdata` : undefined);
+  const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({ ...(dataDir ? { dataDir: `${dataDir}/pgdata` } : {}), ...(template ? { loadDataDir: template } : {}) });
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   const queryable = (target: SqlTarget): Queryable => ({
     query: async <Row>(sql: string, params: readonly unknown[] = []) => (await target.query<Row>(sql, params as unknown[])).rows,
     script: async (sql: string) => {
@@ -33,10 +46,12 @@ export async function openPgliteDatabase(dataDir: string | undefined): Promise<D
         if (!closed) await stop();
       };
     },
+    dump: () => pglite.dumpDataDir("none"),
     async close() {
       if (closed) return;
       closed = true;
       await pglite.close();
+      await unlock();
     },
   };
 }

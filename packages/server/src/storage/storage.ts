@@ -11,6 +11,25 @@ export interface StorageLocation {
   databaseUrl?: string;
 }
 
+let memoryTemplate: Promise<Blob> | undefined;
+
+/**
+ * A new in-memory database. initdb and the migrations run once per process; later ones start from
+ * a copy of that migrated template (a fraction of the time, which matters to test suites).
+ */
+async function openMemoryDatabase(): Promise<Database> {
+  memoryTemplate ??= (async () => {
+    const database = await openPgliteDatabase(undefined);
+    try {
+      await migrate(database);
+      return await database.dump();
+    } finally {
+      await database.close();
+    }
+  })();
+  return openPgliteDatabase(undefined, await memoryTemplate);
+}
+
 /** The storage the domain sees: table operations, transactions and change notifications. */
 export class Storage {
   readonly stores: Stores;
@@ -20,7 +39,11 @@ export class Storage {
   }
 
   static async open(location: StorageLocation): Promise<Storage> {
-    const database = location.databaseUrl ? await openPostgresDatabase(location.databaseUrl) : await openPgliteDatabase(location.dataDir);
+    const database = location.databaseUrl
+      ? await openPostgresDatabase(location.databaseUrl)
+      : location.dataDir
+        ? await openPgliteDatabase(location.dataDir)
+        : await openMemoryDatabase();
     try {
       await migrate(database);
     } catch (error) {

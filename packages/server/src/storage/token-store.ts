@@ -72,7 +72,12 @@ export class TokenStore {
     await this.db.query("UPDATE management_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", [id, at.toISOString()]);
   }
 
-  async recordLastUse(id: string, at: Date): Promise<void> {
-    await this.db.query("UPDATE management_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)", [id, at.toISOString()]);
+  async recordLastUse(uses: readonly { id: string; at: Date }[]): Promise<void> {
+    if (uses.length === 0) return;
+    await this.db.query(
+      `UPDATE management_tokens AS t SET last_used_at = u.at FROM unnest($1::text[], $2::timestamptz[]) AS u (id, at)
+       WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at < u.at)`,
+      [uses.map((use) => use.id), uses.map((use) => use.at.toISOString())],
+    );
   }
 }

@@ -12,16 +12,18 @@ export interface UsageCount {
 export class UsageStore {
   constructor(private readonly db: Queryable) {}
 
-  /** Adds counts; counts for keys deleted meanwhile are dropped. */
+  /** Adds counts in one statement; counts for keys deleted meanwhile are dropped. */
   async add(counts: readonly UsageCount[]): Promise<void> {
-    for (const count of counts) {
-      await this.db.query(
-        `INSERT INTO key_usage (key_id, bucket, code, count)
-         SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = $1)
-         ON CONFLICT (key_id, bucket, code) DO UPDATE SET count = key_usage.count + EXCLUDED.count`,
-        [count.keyId, count.bucket.toISOString(), count.code, count.count],
-      );
-    }
+    if (counts.length === 0) return;
+    await this.db.query(
+      `INSERT INTO key_usage (key_id, bucket, code, count)
+       SELECT u.key_id, u.bucket, u.code, sum(u.count)
+       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::integer[]) AS u (key_id, bucket, code, count)
+       WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = u.key_id)
+       GROUP BY 1, 2, 3
+       ON CONFLICT (key_id, bucket, code) DO UPDATE SET count = key_usage.count + EXCLUDED.count`,
+      [counts.map((c) => c.keyId), counts.map((c) => c.bucket.toISOString()), counts.map((c) => c.code), counts.map((c) => c.count)],
+    );
   }
 
   async summarize(keyId: string, since: Date, granularity: "hour" | "day"): Promise<UsageCount[]> {

@@ -1,0 +1,24 @@
+// `npm run bench` (after the build): runs each row module, prints one table, writes bench/results.json.
+// A row module exports `run(options) → [{row, measure, value, ratio, target, pass, detail?}]`;
+// add one to `modules` to add rows (provider, action…).
+import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+
+const modules = ["./verify.mjs"];
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+
+const rows = [];
+for (const module of modules) {
+  const { run } = await import(module);
+  rows.push(...(await run({ seconds })));
+}
+
+const table = [["row", "measure", "value", "ratio", "target", "ok"], ...rows.map((r) => [r.row, r.measure, r.value, r.ratio.toFixed(2), r.target, r.pass ? "yes" : "NO"])];
+const widths = table[0].map((_, column) => Math.max(...table.map((line) => String(line[column]).length)));
+for (const [index, line] of table.entries()) {
+  process.stdout.write(`${line.map((cell, column) => String(cell).padEnd(widths[column])).join("  ")}\n`);
+  if (index === 0) process.stdout.write(`${widths.map((width) => "-".repeat(width)).join("  ")}\n`);
+}
+const results = { date: new Date().toISOString(), node: process.version, seconds, rows };
+await writeFile(fileURLToPath(new URL("./results.json", import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write("written bench/results.json\n");

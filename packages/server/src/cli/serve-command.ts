@@ -1,0 +1,48 @@
+import type { Command } from "commander";
+import { openKeyward } from "../keyward";
+import { createLogger } from "../logger";
+import { listen } from "../server";
+import { resolveServerConfig, STORAGE_OPTIONS, type ServerFlags } from "./server-config";
+
+/**
+ * `keyward serve`: initialises a new database on first start (root token printed once, alone on
+ * stdout), logs JSON to stderr, and on SIGTERM/SIGINT stops accepting, finishes in-flight requests,
+ * writes pending usage and exits 0.
+ */
+export function registerServeCommand(program: Command): void {
+  const command = program.command("serve").description("run the key service (HTTP API)");
+  for (const [flags, description] of STORAGE_OPTIONS) command.option(flags, description);
+  command
+    .option("--host <host>", "address to listen on (default 127.0.0.1, or KEYWARD_HOST)")
+    .option("--port <port>", "port to listen on (default 8787, or KEYWARD_PORT)")
+    .option("--log-level <level>", "fatal, error, warn, info or debug", process.env.KEYWARD_LOG_LEVEL ?? "info")
+    .action(async (flags: ServerFlags & { logLevel: string }) => {
+      const config = resolveServerConfig(flags, process.env);
+      const logger = createLogger({ level: flags.logLevel });
+      const keyward = await openKeyward({ ...config, logger });
+      const rootToken = await keyward.initializeIfNeeded();
+      if (rootToken) {
+        process.stdout.write(`${rootToken}\n`);
+        logger.info("initialised a new database; the root token was printed on stdout and will not be shown again");
+      }
+      const server = await listen(keyward, config);
+      logger.info({ url: server.url, backend: keyward.services.storage.database.backend }, "keyward listening");
+      const stop = (signal: string) => {
+        logger.info({ signal }, "shutting down: finishing in-flight requests");
+        server.close().then(
+          () => {
+            logger.info("stopped");
+            logger.flush();
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, "shutdown failed");
+            logger.flush();
+            process.exit(1);
+          },
+        );
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+}

@@ -1,0 +1,48 @@
+import { resolve } from "node:path";
+
+/** Where `init`, `serve` and `purge` keep their data, from flags, then environment, then defaults (SPEC §4). */
+export interface ServerConfig {
+  /** PGlite data directory, and the pepper file's home in every case. */
+  dataDir: string;
+  /** Real PostgreSQL instead of the embedded database. */
+  databaseUrl?: string;
+  pepper?: string;
+  host: string;
+  port: number;
+}
+
+export interface ServerFlags {
+  dataDir?: string;
+  databaseUrl?: string;
+  host?: string;
+  port?: string;
+}
+
+export const DEFAULT_DATA_DIR = "./.keyward";
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_PORT = 8787;
+
+export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): ServerConfig {
+  const portText = flags.port ?? env.KEYWARD_PORT;
+  const port = portText === undefined ? DEFAULT_PORT : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`${flags.port !== undefined ? "--port" : "KEYWARD_PORT"} must be a port number from 0 to 65535, got '${portText}'`);
+  }
+  const databaseUrl = flags.databaseUrl ?? env.KEYWARD_DATABASE_URL;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error(`${flags.databaseUrl !== undefined ? "--database-url" : "KEYWARD_DATABASE_URL"} must be a postgres:// or postgresql:// URL`);
+  }
+  return {
+    dataDir: resolve(flags.dataDir ?? env.KEYWARD_DATA_DIR ?? DEFAULT_DATA_DIR),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(env.KEYWARD_PEPPER ? { pepper: env.KEYWARD_PEPPER } : {}),
+    host: flags.host ?? env.KEYWARD_HOST ?? DEFAULT_HOST,
+    port,
+  };
+}
+
+/** The storage flags `init`, `serve` and `purge` share. */
+export const STORAGE_OPTIONS = [
+  ["--data-dir <dir>", "embedded database directory (default ./.keyward, or KEYWARD_DATA_DIR); also holds the pepper file"],
+  ["--database-url <url>", "use this PostgreSQL server instead (or KEYWARD_DATABASE_URL, which keeps a password out of the process list)"],
+] as const;

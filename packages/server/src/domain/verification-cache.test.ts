@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import type { KeyRecord } from "../storage/key-store";
+import type { SecretRecord } from "../storage/secret-store";
+import { decodeChange, encodeChange, type KeyEntry, VerificationCache } from "./verification-cache";
+
+const entry = (id: string, project = "billing"): KeyEntry => ({
+  key: { id, project } as KeyRecord,
+  secret: { keyId: id } as SecretRecord,
+});
+
+describe("VerificationCache", () => {
+  it("loads a digest once, then answers from memory", async () => {
+    const cache = new VerificationCache(() => true);
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      return entry("key_a");
+    };
+    await cache.key("d1", load);
+    expect(await cache.key("d1", load)).toEqual(entry("key_a"));
+    expect(loads).toBe(1);
+  });
+
+  it("remembers that a digest is unknown, and forgets a key on a change", async () => {
+    const cache = new VerificationCache(() => true);
+    let answer: KeyEntry | undefined;
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      return answer;
+    };
+    expect(await cache.key("d1", load)).toBeUndefined();
+    expect(await cache.key("d1", load)).toBeUndefined();
+    expect(loads).toBe(1);
+    answer = entry("key_a");
+    cache.clear();
+    expect(await cache.key("d1", load)).toEqual(entry("key_a"));
+    cache.apply({ kind: "key", id: "key_a" });
+    answer = undefined;
+    expect(await cache.key("d1", load)).toBeUndefined();
+    expect(loads).toBe(3);
+  });
+
+  it("does not store a read that raced with a change", async () => {
+    const cache = new VerificationCache(() => true);
+    let release: () => void = () => undefined;
+    const slow = cache.key("d1", () => new Promise((resolve) => (release = () => resolve(entry("key_a")))));
+    cache.apply({ kind: "key", id: "key_a" });
+    release();
+    await slow;
+    let loads = 0;
+    await cache.key("d1", async () => {
+      loads += 1;
+      return undefined;
+    });
+    expect(loads).toBe(1);
+  });
+
+  it("caches nothing while changes from other instances may be missed", async () => {
+    let live = false;
+    const cache = new VerificationCache(() => live);
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      return entry("key_a");
+    };
+    await cache.key("d1", load);
+    await cache.key("d1", load);
+    expect(loads).toBe(2);
+    live = true;
+    await cache.key("d1", load);
+    await cache.key("d1", load);
+    expect(loads).toBe(3);
+  });
+
+  it("forgets a whole project's keys and tokens, and stays within its capacity", async () => {
+    const cache = new VerificationCache(() => true, 2);
+    await cache.key("d1", async () => entry("key_a", "alpha"));
+    await cache.key("d2", async () => entry("key_b", "beta"));
+    await cache.key("d3", async () => entry("key_c", "beta"));
+    expect(cache.size).toBe(2);
+    cache.apply({ kind: "project", name: "beta" });
+    expect(cache.size).toBe(0);
+  });
+
+  it("encodes changes for NOTIFY and reads them back", () => {
+    for (const change of [{ kind: "key", id: "key_a" }, { kind: "token", id: "tok_b" }, { kind: "project", name: "billing" }] as const) {
+      expect(decodeChange(encodeChange(change))).toEqual(change);
+    }
+    expect(decodeChange("nonsense")).toBeUndefined();
+  });
+});

@@ -1,0 +1,116 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+/** The built `keyward` command, as a user runs it (`npm test` builds it first). */
+const bin = fileURLToPath(new URL("../bin/keyward.js", import.meta.url));
+const dist = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const root = mkdtempSync(join(tmpdir(), "keyward-cli-"));
+const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("KEYWARD_")));
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+function keyward(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (!existsSync(dist)) throw new Error("packages/server/dist/cli.js is missing: run `npm run build` (npm test does) first");
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+interface Serving {
+  child: ChildProcess;
+  url: string;
+  stdout: string[];
+  exited: Promise<number | null>;
+}
+
+/** `keyward serve` on a free port; resolves once it logs that it listens. */
+function serve(dataDir: string): Promise<Serving> {
+  const child = spawn(process.execPath, [bin, "serve", "--data-dir", dataDir, "--port", "0"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const stdout: string[] = [];
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => stdout.push(line));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
+    lines.on("line", (line) => {
+      const entry = JSON.parse(line) as { msg: string; url?: string };
+      if (entry.msg === "keyward listening" && entry.url) resolve({ child, url: entry.url, stdout, exited });
+    });
+    exited.then((code) => reject(new Error(`keyward serve exited with ${code}`)));
+  });
+}
+
+async function api(url: string, token: string, method: string, path: string, body?: unknown) {
+  const answer = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return answer.json() as Promise<Record<string, any>>;
+}
+
+describe("keyward init", () => {
+  it("prints the root token alone on stdout, and refuses to run twice", async () => {
+    const dataDir = join(root, "init");
+    const first = await keyward(["init", "--data-dir", dataDir]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^kwm_[0-9A-Za-z]{49}\n$/);
+    const second = await keyward(["init", "--data-dir", dataDir]);
+    expect(second.code).toBe(1);
+    expect(second.stdout).toBe("");
+    expect(second.stderr).toContain("already initialised");
+  });
+
+  it("names the flag when a value is wrong", async () => {
+    const answer = await keyward(["serve", "--data-dir", join(root, "bad"), "--port", "eighty"]);
+    expect(answer.code).toBe(1);
+    expect(answer.stderr).toContain("--port must be a port number");
+  });
+});
+
+describe("keyward serve", () => {
+  it("initialises once, logs JSON, shuts down on SIGTERM without losing usage, and keeps the data directory to itself", async () => {
+    const dataDir = join(root, "serve");
+    const first = await serve(dataDir);
+    expect(first.stdout).toHaveLength(1);
+    const rootToken = first.stdout[0] as string;
+    expect(rootToken).toMatch(/^kwm_/);
+    await api(first.url, rootToken, "POST", "/v1/projects", { name: "cli" });
+    const created = await api(first.url, rootToken, "POST", "/v1/keys", { project: "cli", environment: "test", name: "k", scopes: [] });
+    expect((await api(first.url, rootToken, "POST", "/v1/verify", { key: created.secret })).code).toBe("VALID");
+
+    const locked = await keyward(["init", "--data-dir", dataDir]);
+    expect([locked.code, locked.stderr.includes("in use by process")]).toEqual([1, true]);
+
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+
+    const second = await serve(dataDir);
+    try {
+      expect(second.stdout).toEqual([]);
+      const usage = await api(second.url, rootToken, "GET", `/v1/keys/${created.key.id}/usage`);
+      expect(usage.buckets.flatMap((bucket: { counts: Record<string, number> }) => Object.entries(bucket.counts))).toEqual([["VALID", 1]]);
+      await api(second.url, rootToken, "POST", `/v1/keys/${created.key.id}/revoke`, {});
+    } finally {
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    }
+
+    const bad = await keyward(["purge", "--data-dir", dataDir, "--older-than", "a while"]);
+    expect([bad.code, bad.stderr.includes("--older-than must be")]).toEqual([1, true]);
+    const kept = await keyward(["purge", "--data-dir", dataDir]);
+    expect(JSON.parse(kept.stdout)).toEqual({ keys: 0, audit_events: 0, idempotent_answers: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const purged = await keyward(["purge", "--data-dir", dataDir, "--older-than", "1s"]);
+    expect(JSON.parse(purged.stdout)).toMatchObject({ keys: 1 });
+    expect(JSON.parse(purged.stdout).audit_events).toBeGreaterThan(3);
+  });
+});
