@@ -1,7 +1,7 @@
 // Builds every package with esbuild. `node scripts/build.mjs [name…] [--except name…]`.
 // The action's dist/ is committed (GitHub runs it as is); `npm test` leaves it alone and a test
 // checks it against a fresh in-memory build instead, so a stale bundle fails CI.
-import { chmod, readFile } from "node:fs/promises";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
@@ -60,8 +60,11 @@ export const targets = {
   client: async () => [await library("client", ["index"])],
   server: async () => [await library("server", ["index", "cli"])],
   provider: async () => [
-    standalone("provider", "main", "terraform-provider-keyward.js", "#!/usr/bin/env node\n"),
-    await library("provider", ["index"]),
+    // CommonJS: Terraform runs the installed copy as `terraform-provider-keyward_v0.1.0`, and Node
+    // refuses ESM from a file whose name ends in an unknown extension such as `.0`. The library
+    // beside it is ESM (`.mjs`), and dist/package.json marks the executable's `.js` as CommonJS.
+    { ...standalone("provider", "main", "terraform-provider-keyward.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" } },
+    { ...(await library("provider", ["index", "installProvider"])), outExtension: { ".js": ".mjs" } },
   ],
   action: async () => [standalone("action", "main", "index.js")],
 };
@@ -81,7 +84,10 @@ async function main(argv) {
   for (const name of chosen) {
     for (const options of await buildOptions(name)) {
       await esbuild.build(options);
-      if (options.outfile?.endsWith("terraform-provider-keyward.js")) await chmod(`${root}${options.outfile}`, 0o755);
+      if (options.outfile?.endsWith("terraform-provider-keyward.js")) {
+        await chmod(`${root}${options.outfile}`, 0o755);
+        await writeFile(`${root}packages/provider/dist/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);
+      }
     }
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
 import { type ErrorBody, type ErrorCode, httpStatusOf } from "@keyward/contract";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
@@ -10,10 +10,12 @@ import type { Metrics } from "./metrics";
 import { registerAuditRoutes } from "./routes/audit-routes";
 import { registerKeyRoutes } from "./routes/key-routes";
 import { registerProjectRoutes } from "./routes/project-routes";
+import { requestIdOf } from "./routes/request-id";
 import { type RouteKit, sourceIpOf } from "./routes/route-kit";
 import { registerScopeRoutes } from "./routes/scope-routes";
 import { registerSystemRoutes } from "./routes/system-routes";
 import { registerTokenRoutes } from "./routes/token-routes";
+import { createVerifyFastPath } from "./routes/verify-fast-path";
 import { registerVerifyRoutes } from "./routes/verify-routes";
 
 export interface AppOptions {
@@ -28,24 +30,24 @@ export interface AppOptions {
 
 /** SPEC §3 limits. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const requestPrefix = `${randomBytes(6).toString("base64url")}_`;
-let requestCounter = 0;
 
 /** The HTTP application. Tests drive it with `app.inject`; `server.ts` only makes it listen. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  let fastPath: ReturnType<typeof createVerifyFastPath> | undefined;
   const app = Fastify({
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
     // One debug line per request from the onResponse hook below instead (it never logs a URL).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
-    genReqId: (request) => {
-      const offered = request.headers["x-request-id"];
-      if (typeof offered === "string" && REQUEST_ID_PATTERN.test(offered)) return offered;
-      // A random per-process prefix and a counter: unique, and no random bytes on every request.
-      requestCounter += 1;
-      return `req_${requestPrefix}${requestCounter.toString(36)}`;
+    genReqId: (request) => requestIdOf(request.headers),
+    serverFactory: (regular, settings) => {
+      const server = createServer((request, response) => (fastPath ? fastPath(request, response, regular) : regular(request, response)));
+      // What fastify sets on the servers it creates itself.
+      server.keepAliveTimeout = Number(settings.keepAliveTimeout ?? 72_000);
+      server.requestTimeout = Number(settings.requestTimeout ?? 0);
+      server.setTimeout(Number(settings.connectionTimeout ?? 0));
+      return server;
     },
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -89,6 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return sendError(reply, request, "INTERNAL", "the server failed to handle this request; it has been logged with this request id");
   });
 
+  fastPath = createVerifyFastPath(kit, options.logger, BODY_LIMIT_BYTES);
   registerSystemRoutes(kit, options.version);
   registerProjectRoutes(kit);
   registerScopeRoutes(kit);

@@ -90,3 +90,20 @@ describe("VerificationCache", () => {
     expect(decodeChange("nonsense")).toBeUndefined();
   });
 });
+
+describe("VerificationCache under a flood of made-up keys", () => {
+  it("keeps real entries when unknown digests pile up", async () => {
+    const cache = new VerificationCache(() => true, 10);
+    await cache.key("real", async () => entry("key_real"));
+    for (let i = 0; i < 100; i += 1) await cache.key(`made-up-${i}`, async () => undefined);
+    let loads = 0;
+    expect(
+      await cache.key("real", async () => {
+        loads += 1;
+        return entry("key_real");
+      }),
+    ).toEqual(entry("key_real"));
+    expect(loads).toBe(0);
+    expect(cache.size).toBe(2);
+  });
+});

@@ -32,7 +32,9 @@ export function decodeChange(payload: string): Change | undefined {
  * check), and nothing is cached while notifications from other instances may be missed.
  */
 export class VerificationCache {
-  private readonly keys = new Map<string, KeyEntry | null>();
+  private readonly keys = new Map<string, KeyEntry>();
+  /** Digests known not to exist, apart, so a flood of made-up keys cannot evict real entries. */
+  private readonly misses = new Map<string, null>();
   private readonly digestsByKey = new Map<string, Set<string>>();
   private readonly tokens = new Map<string, TokenRecord | null>();
   private readonly digestByToken = new Map<string, string>();
@@ -44,7 +46,7 @@ export class VerificationCache {
   ) {}
 
   async key(digest: string, load: () => Promise<KeyEntry | undefined>): Promise<KeyEntry | undefined> {
-    const cached = this.keys.get(digest);
+    const cached = this.keys.get(digest) ?? this.misses.get(digest);
     if (cached !== undefined && this.trustworthy()) return cached ?? undefined;
     const generation = this.generation;
     const entry = await load();
@@ -71,19 +73,24 @@ export class VerificationCache {
   clear(): void {
     this.generation += 1;
     this.keys.clear();
+    this.misses.clear();
     this.digestsByKey.clear();
     this.tokens.clear();
     this.digestByToken.clear();
   }
 
   get size(): number {
-    return this.keys.size + this.tokens.size;
+    return this.keys.size + this.misses.size + this.tokens.size;
   }
 
   private storeKey(digest: string, entry: KeyEntry | null): void {
+    if (!entry) {
+      if (this.misses.size >= Math.ceil(this.capacity / 10)) this.evictOldest(this.misses);
+      this.misses.set(digest, null);
+      return;
+    }
     if (this.keys.size >= this.capacity) this.evictOldest(this.keys);
     this.keys.set(digest, entry);
-    if (!entry) return;
     let digests = this.digestsByKey.get(entry.key.id);
     if (!digests) this.digestsByKey.set(entry.key.id, (digests = new Set()));
     digests.add(digest);
@@ -113,10 +120,10 @@ export class VerificationCache {
   }
 
   private forgetProject(name: string): void {
-    for (const [digest, entry] of this.keys) {
-      if (entry?.key.project === name) this.forgetKey(entry.key.id);
-      else if (entry === null) this.keys.delete(digest);
+    for (const entry of this.keys.values()) {
+      if (entry.key.project === name) this.forgetKey(entry.key.id);
     }
+    this.misses.clear();
     for (const token of this.tokens.values()) {
       if (token?.project === name) this.forgetToken(token.id);
     }

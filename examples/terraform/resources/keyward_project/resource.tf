@@ -1,0 +1,4 @@
+resource "keyward_project" "billing" {
+  name        = "billing-api"
+  description = "Invoices and payments"
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { keywardProvider } from "./provider";
+import { createLogger } from "./protocol/logger";
+import { DiagnosticError } from "./protocol/diagnostic";
+
+const log = createLogger({ module: "test", level: "error", write: () => undefined });
+
+describe("keyward provider configuration", () => {
+  it("takes endpoint and token from the provider block first, then KEYWARD_URL and KEYWARD_TOKEN", async () => {
+    const fromBlock = await keywardProvider.configure({ endpoint: "http://127.0.0.1:1", token: "kwm_block" }, { KEYWARD_URL: "http://ignored" }, log);
+    expect(fromBlock.keyward).toBeDefined();
+    const fromEnvironment = await keywardProvider.configure({ endpoint: null, token: null }, { KEYWARD_URL: "http://127.0.0.1:2", KEYWARD_TOKEN: "kwm_env" }, log);
+    expect(fromEnvironment.plannedScopes.size).toBe(0);
+  });
+
+  it("names each missing setting and where to set it, without quoting the token", async () => {
+    const failure = await keywardProvider.configure({ endpoint: null, token: null }, {}, log).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DiagnosticError);
+    const diagnostics = (failure as DiagnosticError).diagnostics;
+    expect(diagnostics.map((diagnostic) => diagnostic.attribute)).toEqual([["endpoint"], ["token"]]);
+    expect(diagnostics[1]?.detail).toContain("KEYWARD_TOKEN");
+  });
+
+  it("refuses an endpoint that is not an http URL, naming the attribute", async () => {
+    const failure = (await keywardProvider.configure({ endpoint: "ftp://x", token: "kwm_secret_value" }, {}, log).catch((error: unknown) => error)) as DiagnosticError;
+    expect(failure.diagnostics[0]).toMatchObject({ summary: "Invalid endpoint" });
+    expect(JSON.stringify(failure.diagnostics)).not.toContain("kwm_secret_value");
+  });
+
+  it("declares the token sensitive and every type under the keyward_ prefix", () => {
+    expect(keywardProvider.schema.attributes.token?.sensitive).toBe(true);
+    const names = [...keywardProvider.resources, ...keywardProvider.dataSources].map((definition) => definition.typeName);
+    expect(names).toEqual(["keyward_project", "keyward_scope", "keyward_api_key", "keyward_management_token", "keyward_api_key", "keyward_scopes"]);
+  });
+});

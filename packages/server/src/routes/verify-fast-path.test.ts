@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type KeywardUnderTest, openKeywardUnderTest, seedKey, seedProject, seedToken } from "../../test/keyward-under-test";
+import { listen } from "../server";
+
+/**
+ * The same verify requests sent over a socket (where the fast path answers what it can) and
+ * through `app.inject` (always the regular route) must get the same answers and leave the same
+ * audit trail.
+ */
+let k: KeywardUnderTest;
+let url: string;
+const secrets: Record<string, string> = {};
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  k = await openKeywardUnderTest();
+  url = (await listen(k.keyward, { host: "127.0.0.1", port: 0 })).url;
+  await seedProject(k, "alpha", ["a:read", "a:write"]);
+  await seedProject(k, "beta", []);
+  secrets.valid = (await seedKey(k, { project: "alpha", environment: "live", name: "valid", scopes: ["a:read"], rate_limit: { requests: 1000, window: "1h" } })).secret;
+  const revoked = await seedKey(k, { project: "alpha", environment: "live", name: "revoked", scopes: [] });
+  await k.call("POST", `/v1/keys/${revoked.id}/revoke`);
+  secrets.revoked = revoked.secret;
+  tokens.verifier = (await seedToken(k, { name: "verifier", scopes: ["keys:verify"], project: "alpha" })).secret;
+  tokens.reader = (await seedToken(k, { name: "reader", scopes: ["keys:read"] })).secret;
+  tokens.beta = (await seedToken(k, { name: "beta", scopes: ["keys:verify"], project: "beta" })).secret;
+});
+afterAll(async () => {
+  await k?.close();
+});
+
+interface Variant {
+  name: string;
+  token?: string;
+  contentType?: string;
+  body: () => string;
+}
+
+const json = (value: unknown) => () => JSON.stringify(value);
+const variants: Variant[] = [
+  { name: "valid", token: "verifier", body: () => JSON.stringify({ key: secrets.valid, scopes: ["a:read"] }) },
+  { name: "insufficient scope", token: "verifier", body: () => JSON.stringify({ key: secrets.valid, scopes: ["a:write"] }) },
+  { name: "revoked", token: "verifier", body: () => JSON.stringify({ key: secrets.revoked }) },
+  { name: "unknown key", token: "verifier", body: json({ key: "kw_live_nothing" }) },
+  { name: "malformed JSON", token: "verifier", body: () => '{"key": ' },
+  { name: "unknown field", token: "verifier", body: json({ key: "x", extra: 1 }) },
+  { name: "prototype poisoning", token: "verifier", body: () => '{"key": "x", "__proto__": {"admin": true}}' },
+  { name: "JSON that is not an object", token: "verifier", body: () => "[1, 2]" },
+  { name: "no token", body: json({ key: "x" }) },
+  { name: "token without keys:verify", token: "reader", body: json({ key: "x" }) },
+  { name: "another project's token", token: "beta", body: () => JSON.stringify({ key: secrets.valid }) },
+  { name: "text body", token: "verifier", contentType: "text/plain", body: () => "key" },
+  { name: "huge body", token: "verifier", body: () => JSON.stringify({ key: "x".repeat(70 * 1024) }) },
+];
+
+async function auditLength(): Promise<number> {
+  return (await k.keyward.services.storage.database.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_events"))[0]?.n ?? 0;
+}
+
+function comparable(status: number, body: string) {
+  const parsed = JSON.parse(body);
+  if (parsed.error) parsed.error.request_id = "…";
+  if (parsed.ratelimit) parsed.ratelimit.remaining = "…";
+  return { status, body: parsed };
+}
+
+describe("POST /v1/verify over a socket and through the regular route", () => {
+  it.each(variants)("$name", async (variant) => {
+    const headers: Record<string, string> = { "content-type": variant.contentType ?? "application/json" };
+    if (variant.token) headers.authorization = `Bearer ${tokens[variant.token]}`;
+    const payload = variant.body();
+
+    const auditBefore = await auditLength();
+    const viaSocket = await fetch(`${url}/v1/verify`, { method: "POST", headers, body: payload });
+    const socketAnswer = comparable(viaSocket.status, await viaSocket.text());
+    expect(viaSocket.headers.get("x-request-id")).toBeTruthy();
+    const auditAfterSocket = await auditLength();
+
+    const viaInject = await k.inject({ method: "POST", url: "/v1/verify", headers, payload });
+    const injectAnswer = comparable(viaInject.statusCode, viaInject.body);
+    const auditAfterInject = await auditLength();
+
+    expect(socketAnswer).toEqual(injectAnswer);
+    expect(auditAfterSocket - auditBefore).toBe(auditAfterInject - auditAfterSocket);
+  });
+});

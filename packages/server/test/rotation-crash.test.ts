@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresCluster, startPostgresCluster } from "../../../test/postgres/postgres-cluster";
+
+/**
+ * SPEC §9 crash safety: `keyward serve` is killed (SIGKILL) while rotations are in flight. After a
+ * restart every key still has exactly one current secret that verifies, and retrying each
+ * interrupted rotation with its Idempotency-Key rotates at most once.
+ */
+const bin = fileURLToPath(new URL("../bin/keyward.js", import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), "keyward-crash-"));
+let cluster: PostgresCluster;
+let databaseUrl: string;
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("KEYWARD_"))),
+  KEYWARD_PEPPER: "crash-test-pepper-0123456789abcdefghijkl",
+};
+
+beforeAll(async () => {
+  cluster = await startPostgresCluster();
+  databaseUrl = await cluster.createDatabase("crash");
+});
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function serve(): Promise<{ child: ChildProcess; url: string; stdout: string[] }> {
+  const child = spawn(process.execPath, [bin, "serve", "--data-dir", dataDir, "--port", "0"], {
+    env: { ...env, KEYWARD_DATABASE_URL: databaseUrl },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stdout: string[] = [];
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => stdout.push(line));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) => {
+      const entry = JSON.parse(line) as { msg: string; url?: string };
+      if (entry.msg === "keyward listening" && entry.url) resolve({ child, url: entry.url, stdout });
+    });
+    child.once("exit", (code) => reject(new Error(`keyward serve exited with ${code}`)));
+  });
+}
+
+async function api(url: string, token: string, method: string, path: string, body?: unknown, idempotencyKey?: string) {
+  const answer = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: answer.status, body: (await answer.json()) as Record<string, any> };
+}
+
+describe("killing the server mid-rotation", () => {
+  it("leaves every key with one current secret, and a retried rotation never rotates twice", async () => {
+    const first = await serve();
+    const rootToken = first.stdout[0] as string;
+    await api(first.url, rootToken, "POST", "/v1/projects", { name: "crash" });
+    const keys: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      keys.push((await api(first.url, rootToken, "POST", "/v1/keys", { project: "crash", environment: "live", name: `k${i}`, scopes: [] })).body.key.id);
+    }
+    // Each key rotates again and again; the last request sent for each key is the one the kill may cut.
+    const lastSent = new Map<string, string>();
+    let stop = false;
+    const loops = keys.map(async (id) => {
+      for (let n = 0; !stop; n += 1) {
+        lastSent.set(id, `${id}-${n}`);
+        try {
+          await api(first.url, rootToken, "POST", `/v1/keys/${id}/rotate`, { grace_period: "1h" }, `${id}-${n}`);
+        } catch {
+          return;
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    first.child.kill("SIGKILL");
+    stop = true;
+    await Promise.all(loops);
+
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows: rotated } = await client.query("SELECT sum(version)::int AS versions FROM api_keys");
+      expect(rotated[0].versions, "rotations were committed before the kill").toBeGreaterThan(keys.length);
+      for (const id of keys) {
+        const { rows } = await client.query(
+          `SELECT count(*)::int AS current FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
+           WHERE s.key_id = $1 AND s.version = k.version AND s.revoked_at IS NULL AND s.expires_at IS NULL`,
+          [id],
+        );
+        expect(rows[0].current, `key ${id} has exactly one current secret`).toBe(1);
+      }
+    } finally {
+      await client.end();
+    }
+
+    const second = await serve();
+    try {
+      expect(second.stdout).toEqual([]);
+      for (const id of keys) {
+        const before = (await api(second.url, rootToken, "GET", `/v1/keys/${id}`)).body.version as number;
+        const retried = await api(second.url, rootToken, "POST", `/v1/keys/${id}/rotate`, { grace_period: "1h" }, lastSent.get(id));
+        const again = await api(second.url, rootToken, "POST", `/v1/keys/${id}/rotate`, { grace_period: "1h" }, lastSent.get(id));
+        expect(retried.status).toBe(200);
+        expect(again.body).toEqual(retried.body);
+        const after = (await api(second.url, rootToken, "GET", `/v1/keys/${id}`)).body.version as number;
+        expect(after - before).toBeLessThanOrEqual(1);
+        expect((await api(second.url, rootToken, "POST", "/v1/verify", { key: retried.body.secret })).body.code).toBe("VALID");
+      }
+    } finally {
+      const exited = new Promise((resolve) => second.child.once("exit", resolve));
+      second.child.kill("SIGTERM");
+      await exited;
+    }
+  });
+});
