@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerClientCommands } from "./cli/client-commands";
 import { registerInitCommand } from "./cli/init-command";
+import { registerProviderCommand } from "./cli/provider-command";
 import { registerPurgeCommand } from "./cli/purge-command";
 import { registerServeCommand } from "./cli/serve-command";
 import { VERSION } from "./version";
@@ -14,6 +15,7 @@ registerInitCommand(program);
 registerServeCommand(program);
 registerPurgeCommand(program);
 registerClientCommands(program);
+registerProviderCommand(program);
 
 // The client commands report their own failures; this catches the server commands' (a locked
 // data directory, a bad flag value) with one line and no stack trace.
