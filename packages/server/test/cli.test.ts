@@ -112,5 +112,6 @@ describe("keyward serve", () => {
     const purged = await keyward(["purge", "--data-dir", dataDir, "--older-than", "1s"]);
     expect(JSON.parse(purged.stdout)).toMatchObject({ keys: 1 });
     expect(JSON.parse(purged.stdout).audit_events).toBeGreaterThan(3);
-  });
+    // Six processes each open the embedded database from disk: seconds apiece on a busy machine.
+  }, 300_000);
 });
