@@ -489,7 +489,8 @@ export class GitHubEmulator {
 
   /** GitHub pages lists with `per_page` (default 30, at most 100) and `page`, and a `Link` header. */
   #listComments(context: Context): Reply {
-    const repository = this.#commentable(context);
+    // Reading comments needs only read access to the repository; writing needs the permission.
+    const repository = this.#visibleRepository(context, `${context.params[0]}/${context.params[1]}`);
     const all = this.#issueComments(repository, Number(context.params[2]));
     const perPage = Math.min(100, Math.max(1, Number(context.query.get("per_page") ?? 30) || 30));
     const page = Math.max(1, Number(context.query.get("page") ?? 1) || 1);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Keyward, NotFoundError, type ApiKey } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installProvider } from "../../packages/provider/src/installProvider";
+import { defaultPluginDirectory, installProvider } from "../../packages/provider/src/installProvider";
 import { keywardProviderExecutable } from "./keywardProviderBuild";
 import { startKeyward } from "../../packages/server/src/index";
 import { findSecrets } from "./secretForms";
@@ -489,3 +489,21 @@ output "token_secret" {
     expect(tokens.map((token) => token.id)).not.toContain(tokenId);
   });
 });
+
+describe("installing into the default plugin directory", () => {
+  it("lets terraform init find the provider offline with no CLI configuration (the implied mirror)", async () => {
+    const home = await mkdtemp(join(tmpdir(), "keyward-home-"));
+    const workspace = await TerraformWorkspace.create({ cliConfig: "", env: { HOME: home } });
+    workspaces.push(workspace);
+    try {
+      const installed = await installProvider({ dir: defaultPluginDirectory(home), executable });
+      expect(installed.path.startsWith(join(home, ".terraform.d", "plugins", "registry.terraform.io", "keyward", "keyward"))).toBe(true);
+      await workspace.writeFile("main.tf", providerBlock);
+      const init = await workspace.init();
+      expect(init.stdout).toMatch(/Installing keyward\/keyward v0\.1\.0\.\.\.[\s\S]*Installed keyward\/keyward v0\.1\.0 \(unauthenticated\)/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+

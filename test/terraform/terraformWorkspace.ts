@@ -46,14 +46,15 @@ export class TerraformWorkspace {
     private readonly baseEnvironment: NodeJS.ProcessEnv,
   ) {}
 
-  static async create(options: { providers?: readonly MirroredProvider[]; env?: Record<string, string> }): Promise<TerraformWorkspace> {
+  /** `cliConfig` replaces the mirror configuration, e.g. with "" to rely on the implied mirror. */
+  static async create(options: { providers?: readonly MirroredProvider[]; env?: Record<string, string>; cliConfig?: string }): Promise<TerraformWorkspace> {
     const root = await mkdtemp(join(tmpdir(), "keyward-tf-"));
     const dir = join(root, "work");
     const mirror = join(root, "mirror");
     await mkdir(dir, { recursive: true });
     for (const provider of options.providers ?? []) await installIntoMirror(mirror, provider);
     const cliConfigFile = join(root, "terraform.rc");
-    await writeFile(cliConfigFile, cliConfig(mirror));
+    await writeFile(cliConfigFile, options.cliConfig ?? cliConfig(mirror));
     const environment: NodeJS.ProcessEnv = { ...process.env };
     for (const name of Object.keys(environment)) if (name.startsWith("TF_") || name.startsWith("KEYWARD_")) delete environment[name];
     Object.assign(environment, {

@@ -28,7 +28,7 @@ export interface GitHubConnection {
   readonly debug: (message: string) => void;
 }
 
-type Octokit = ReturnType<typeof getOctokit>;
+export type Octokit = ReturnType<typeof getOctokit>;
 
 const HEADERS = { "x-github-api-version": "2022-11-28", accept: "application/vnd.github+json" };
 /** A longer wait would hold the job for most of an hour; failing says more. */
@@ -36,10 +36,33 @@ const MAX_RATE_LIMIT_WAIT_SECONDS = 600;
 const MAX_RATE_LIMIT_RETRIES = 3;
 
 /**
- * The GitHub secrets REST API for the destinations of `targets`. Octokit with GitHub's
- * recommended throttling (writes one at a time, a second apart; waits for `retry-after` and
- * `x-ratelimit-reset`) and retries of 5xx answers with backoff.
+ * The one Octokit the action talks to GitHub with (secrets and pull request comments alike), with
+ * GitHub's recommended throttling (writes one at a time, a second apart; waits for `retry-after`
+ * and `x-ratelimit-reset`) and retries of 5xx answers with backoff.
  */
+export function connectOctokit(connection: GitHubConnection): Octokit {
+  const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string } & Record<string, unknown>, _octokit: unknown, retryCount: number) => {
+    if (retryCount >= MAX_RATE_LIMIT_RETRIES || retryAfter > MAX_RATE_LIMIT_WAIT_SECONDS) return false;
+    connection.onWait(`GitHub ${kind} rate limit on ${options.method} ${pathOf(expand(options.url, options))}; retrying in ${retryAfter}s`);
+    return true;
+  };
+  const firstLine = (message: unknown) => connection.debug(String(message).split("\n", 1)[0] ?? "");
+  return getOctokit(
+    connection.token.reveal(),
+    {
+      baseUrl: connection.baseUrl,
+      userAgent: connection.userAgent,
+      log: { debug: firstLine, info: firstLine, warn: firstLine, error: firstLine },
+      throttle: { onRateLimit: onLimit("primary"), onSecondaryRateLimit: onLimit("secondary") },
+      // 429 and rate-limited 403 are the throttling plugin's, which honours GitHub's headers.
+      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+    },
+    retry,
+    throttling,
+  );
+}
+
+/** The GitHub secrets REST API for the destinations of `targets`, over `connectOctokit`. */
 export class GitHubSecrets {
   readonly #octokit: Octokit;
 
@@ -48,26 +71,7 @@ export class GitHubSecrets {
   }
 
   static connect(connection: GitHubConnection): GitHubSecrets {
-    const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string } & Record<string, unknown>, _octokit: unknown, retryCount: number) => {
-      if (retryCount >= MAX_RATE_LIMIT_RETRIES || retryAfter > MAX_RATE_LIMIT_WAIT_SECONDS) return false;
-      connection.onWait(`GitHub ${kind} rate limit on ${options.method} ${pathOf(expand(options.url, options))}; retrying in ${retryAfter}s`);
-      return true;
-    };
-    const firstLine = (message: unknown) => connection.debug(String(message).split("\n", 1)[0] ?? "");
-    const octokit = getOctokit(
-      connection.token.reveal(),
-      {
-        baseUrl: connection.baseUrl,
-        userAgent: connection.userAgent,
-        log: { debug: firstLine, info: firstLine, warn: firstLine, error: firstLine },
-        throttle: { onRateLimit: onLimit("primary"), onSecondaryRateLimit: onLimit("secondary") },
-        // 429 and rate-limited 403 are the throttling plugin's, which honours GitHub's headers.
-        retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
-      },
-      retry,
-      throttling,
-    );
-    return new GitHubSecrets(octokit);
+    return new GitHubSecrets(connectOctokit(connection));
   }
 
   /** The numeric id GitHub's org secret API takes for a repository name. */

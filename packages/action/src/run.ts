@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { Keyward } from "@keyward/client";
-import { ActionError } from "./action-error";
 import { checkKeys } from "./check";
-import { GitHubSecrets } from "./github-secrets";
+import { type GitHubConnection, GitHubSecrets } from "./github-secrets";
+import { GitHubIssueComments } from "./review/github-issue-comments";
+import { reviewPlan } from "./review/review-plan";
 import { rotateKeys } from "./rotate";
 import type { Runner } from "./runner";
 import { type InputSource, readSettings, type Settings } from "./settings";
@@ -32,7 +34,11 @@ export async function run(input: InputSource, env: NodeJS.ProcessEnv, runner: Ru
     case "check":
       return checkKeys(settings, { keyward: connectKeyward(settings), runner, now: () => new Date() });
     case "review":
-      throw new ActionError("Mode 'review' is not available in this version of the action.");
+      return reviewPlan(settings, {
+        runner,
+        readFile: (path) => readFile(path, "utf8"),
+        comments: () => GitHubIssueComments.connect(gitHubConnection(settings, runner)),
+      });
   }
 }
 
@@ -45,11 +51,15 @@ function connectKeyward(settings: Settings): Keyward {
 }
 
 function connectGitHub(settings: Settings, runner: Runner): GitHubSecrets {
-  return GitHubSecrets.connect({
+  return GitHubSecrets.connect(gitHubConnection(settings, runner));
+}
+
+function gitHubConnection(settings: Settings, runner: Runner): GitHubConnection {
+  return {
     token: settings.githubToken as NonNullable<Settings["githubToken"]>,
     baseUrl: settings.githubApiUrl,
     userAgent: `keyward-action/${ACTION_VERSION}`,
     onWait: (message) => runner.warning(message),
     debug: (message) => runner.debug(message),
-  });
+  };
 }

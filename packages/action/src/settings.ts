@@ -21,6 +21,8 @@ export interface Settings {
   /** `GITHUB_REPOSITORY`, the default target repository. */
   readonly repository: string | undefined;
   readonly eventName: string | undefined;
+  /** `GITHUB_EVENT_PATH`, the webhook payload; review mode reads the pull request number there. */
+  readonly eventPath: string | undefined;
   readonly targets: readonly Target[];
   readonly onlyDue: boolean;
   /** Overrides each key's grace period when set. */
@@ -62,6 +64,7 @@ export function readSettings(input: InputSource, env: NodeJS.ProcessEnv): Settin
     githubApiUrl: readUrl("GITHUB_API_URL", env.GITHUB_API_URL || "https://api.github.com").toString().replace(/\/$/, ""),
     repository,
     eventName,
+    eventPath: env.GITHUB_EVENT_PATH || undefined,
     targets: readTargets(mode, targetsText, repository),
     onlyDue: readBoolean("only-due", input("only-due"), false),
     gracePeriod: readGracePeriod(input("grace-period")),

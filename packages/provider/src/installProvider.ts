@@ -34,8 +34,9 @@ export function terraformPlatform(platform: NodeJS.Platform = process.platform, 
   return `${platform}_${architecture}`;
 }
 
-export function defaultPluginDirectory(): string {
-  return join(homedir(), ".terraform.d", "plugins");
+/** Terraform's implied local mirror, searched with no CLI configuration at all. */
+export function defaultPluginDirectory(home: string = homedir()): string {
+  return join(home, ".terraform.d", "plugins");
 }
 
 /** The built executable of this package (run `npm run build` first). */

@@ -55,7 +55,8 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
       rotation_triggers: {
         type: cty.map(cty.string),
         optional: true,
-        description: "Arbitrary values; changing any of them rotates the key on apply (new version and secret, the previous secret valid for the grace period).",
+        description:
+          "Arbitrary values; changing any of them rotates the key on apply (new version and secret, the previous secret valid for the grace period). Adding triggers to a key that has none, or removing them, does not rotate it.",
       },
       ...apiKeyComputedAttributes,
       secret: {
@@ -85,7 +86,7 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
     const diagnostics = prior && valuesEqual(prior.scopes ?? null, planned.scopes ?? null) ? [] : await undeclaredScopes(context, planned);
     if (!prior) return { diagnostics };
     const adjusted: ObjectValue = { ...planned };
-    if (!valuesEqual(prior.rotation_triggers ?? null, planned.rotation_triggers ?? null)) {
+    if (triggersChanged(prior, planned)) {
       for (const attribute of ROTATED) adjusted[attribute] = UNKNOWN;
     }
     if (!valuesEqual(prior.rotation ?? null, planned.rotation ?? null)) Object.assign(adjusted, { next_rotation_at: UNKNOWN, rotation_due: UNKNOWN });
@@ -127,7 +128,7 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
     const patch = changedSettings(prior, planned);
     let key: ApiKey | undefined;
     if (Object.keys(patch).length > 0) key = await request(`update key ${id}`, () => client.keyward.keys.update(id, patch));
-    if (valuesEqual(prior.rotation_triggers ?? null, planned.rotation_triggers ?? null)) {
+    if (!triggersChanged(prior, planned)) {
       key ??= await request(`read key ${id}`, () => client.keyward.keys.get(id));
       const secret = key.version === prior.version ? (prior.secret ?? null) : null;
       return keyState(key, { secret, rotation_triggers: planned.rotation_triggers ?? null });
@@ -150,6 +151,17 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
     return { id };
   },
 };
+
+/**
+ * A rotation is triggered by changing values that were already set. Adding triggers to a key that
+ * had none (for instance right after `terraform import`) or removing them only records the change.
+ */
+function triggersChanged(prior: ObjectValue, planned: ObjectValue): boolean {
+  const before = prior.rotation_triggers ?? null;
+  const after = planned.rotation_triggers ?? null;
+  if (before === null || after === null) return false;
+  return !valuesEqual(before, after);
+}
 
 function keyState(key: ApiKey, extra: { secret: Value; rotation_triggers: Value }): ObjectValue {
   return { ...apiKeyValues(key), ...extra };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KeywardUnderTest, openKeywardUnderTest, seedKey, seedProject } from "../../test/keyward-under-test";
+import { type KeywardUnderTest, openKeywardUnderTest, seedKey, seedProject, seedToken } from "../../test/keyward-under-test";
 
 let k: KeywardUnderTest;
 beforeAll(async () => {
@@ -12,6 +12,8 @@ afterAll(async () => {
 
 /** Everything the API shows, to prove a refused request changed nothing. */
 async function snapshot() {
+  // Usage from earlier tests is written in the background; write it now so it cannot land between two snapshots.
+  await k.keyward.services.usage.flush();
   const keys = await k.call("GET", "/v1/keys?limit=100");
   const audit = await k.call("GET", "/v1/audit?limit=100");
   return { keys: keys.json().data, events: audit.json().data.length };
@@ -145,6 +147,10 @@ describe("Idempotency-Key (issue 2 acceptance 3)", () => {
     await k.call("POST", `/v1/keys/${id}/rotate`, { body: { grace_period: "1h" }, headers: { "idempotency-key": "k-1" } });
     const other = await k.call("POST", `/v1/keys/${id}/rotate`, { body: { grace_period: "2h" }, headers: { "idempotency-key": "k-1" } });
     expect(other.statusCode).toBe(409);
+    // Another token with the same Idempotency-Key is another request: it neither sees nor reuses the answer.
+    const rotator = await seedToken(k, { name: "other-rotator", scopes: ["keys:rotate", "keys:read"] });
+    const byOther = await k.call("POST", `/v1/keys/${id}/rotate`, { token: rotator.secret, body: { grace_period: "1h" }, headers: { "idempotency-key": "k-1" } });
+    expect([byOther.statusCode, byOther.headers["idempotent-replayed"], byOther.json().key.version]).toEqual([200, undefined, 3]);
     const created = () => k.call("POST", "/v1/keys", { body: { project: "billing", environment: "test", name: "created-once", scopes: [] }, headers: { "idempotency-key": "create-1" } });
     const a = await created();
     const b = await created();

@@ -1,0 +1,45 @@
+import type { ReviewPolicy } from "../settings";
+import { keyLabel, type KeyChange } from "./key-change";
+import { readingText } from "./planned-object";
+import type { Finding, Review } from "./review";
+import { tokenLabel, type TokenChange } from "./token-change";
+
+export interface PolicyViolation {
+  policy: ReviewPolicy;
+  address: string;
+  /** Plain text naming the key or token and what the change does; never a secret value. */
+  reason: string;
+  finding: Finding;
+}
+
+/** The violations of the chosen `fail-on` review policies (SPEC §7), in the order the review lists its findings. */
+export function evaluateReviewPolicies(review: Review, policies: readonly ReviewPolicy[]): PolicyViolation[] {
+  const chosen = new Set<string>(policies);
+  return review.findings
+    .filter((finding): finding is Finding & { kind: ReviewPolicy } => chosen.has(finding.kind))
+    .map((finding) => ({ policy: finding.kind, address: finding.address, reason: reason(finding.kind, finding.subject), finding }));
+}
+
+function reason(policy: ReviewPolicy, subject: KeyChange | TokenChange): string {
+  const who = "rotationOnApply" in subject ? `key ${keyLabel(subject)} (${subject.address})` : `management token ${tokenLabel(subject)} (${subject.address})`;
+  switch (policy) {
+    case "scope-widening":
+      return `${who} gains ${gained(subject)}`;
+    case "live-without-rotation":
+      return `live ${who} has no rotation schedule`;
+    case "live-key-destroyed":
+      return subject.kind === "replace"
+        ? `live ${who} is replaced: its current secret stops working when the apply destroys it`
+        : `live ${who} is destroyed: its secret stops working`;
+    case "expiry-removed":
+      return `${who} loses its expiry (was ${readingText(subject.expiry.before, "none")})`;
+  }
+}
+
+function gained(subject: KeyChange | TokenChange): string {
+  const parts: string[] = [];
+  if (subject.scopes.added.length > 0) parts.push(`scope${subject.scopes.added.length > 1 ? "s" : ""} ${subject.scopes.added.join(", ")}`);
+  if (subject.scopes.unknownAdded > 0) parts.push(`${subject.scopes.unknownAdded} scope(s) known only after apply`);
+  if (subject.scopes.hidden) parts.push("a scope set the plan cannot show");
+  return parts.join(" and ");
+}
