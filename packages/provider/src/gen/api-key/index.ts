@@ -59,7 +59,7 @@ export interface ApiKeyConfig extends cdktf.TerraformMetaArguments {
   */
   readonly rotation?: ApiKeyRotation;
   /**
-  * Arbitrary values; changing any of them rotates the key on apply (new version and secret, the previous secret valid for the grace period).
+  * Arbitrary values; changing any of them rotates the key on apply (new version and secret, the previous secret valid for the grace period). Adding triggers to a key that has none, or removing them, does not rotate it.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#rotation_triggers ApiKey#rotation_triggers}
   */
