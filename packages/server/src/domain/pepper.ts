@@ -1,11 +1,16 @@
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 
+/** Management tokens in use at once are few; this bounds what a flood of distinct tokens can hold. */
+const REMEMBERED_DIGESTS = 1024;
+
 /**
  * The server-wide secret kept outside the database (SPEC §2). Every secret and token is stored as
  * HMAC-SHA256(pepper, secret), so a copy of the database alone does not let anyone test guesses.
  */
 export class Pepper {
   readonly #key: Buffer;
+  /** Digests of the few texts asked for on every request (management tokens), bounded; never printed (see toString). */
+  readonly #remembered = new Map<string, string>();
 
   constructor(key: Uint8Array) {
     if (key.length < 32) throw new RangeError("the pepper must be at least 32 bytes");
@@ -14,6 +19,22 @@ export class Pepper {
 
   digest(text: string): string {
     return createHmac("sha256", this.#key).update(text).digest("hex");
+  }
+
+  /**
+   * `digest(text)` for a text seen again and again, such as the management token on every
+   * `POST /v1/verify`: computed once, then looked up. Holds at most `REMEMBERED_DIGESTS` texts.
+   */
+  rememberedDigest(text: string): string | undefined {
+    return this.#remembered.get(text);
+  }
+
+  /** Computes `digest(text)` and remembers it for `rememberedDigest`, forgetting the oldest when full. */
+  rememberDigest(text: string): string {
+    const digest = this.digest(text);
+    if (this.#remembered.size >= REMEMBERED_DIGESTS) this.#remembered.delete(this.#remembered.keys().next().value as string);
+    this.#remembered.set(text, digest);
+    return digest;
   }
 
   /** Constant-time equality of two digests, so comparing leaks nothing through timing. */

@@ -10,8 +10,10 @@ export async function authenticate(services: Services, header: string | undefine
   if (!header) return "missing";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   const secret = match?.[1];
-  if (!secret || !TOKEN_SECRET_PATTERN.test(secret) || !hasValidChecksum(secret)) return "malformed";
-  const digest = services.pepper.digest(secret);
+  if (!secret) return "malformed";
+  // A token seen before passed the format and checksum tests then; its digest is remembered.
+  const digest = services.pepper.rememberedDigest(secret) ?? checkedDigest(services, secret);
+  if (!digest) return "malformed";
   const token = await services.cache.token(digest, () => services.storage.stores.tokens.findByDigest(digest));
   if (!token || !Pepper.sameDigest(token.digest, digest)) return "unknown";
   if (token.revokedAt) return "revoked";
@@ -19,4 +21,9 @@ export async function authenticate(services: Services, header: string | undefine
   if (token.expiresAt && token.expiresAt <= now) return "expired";
   services.usage.recordTokenUse(token.id, now);
   return token;
+}
+
+function checkedDigest(services: Services, secret: string): string | undefined {
+  if (!TOKEN_SECRET_PATTERN.test(secret) || !hasValidChecksum(secret)) return undefined;
+  return services.pepper.rememberDigest(secret);
 }
