@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,7 +63,7 @@ afterAll(async () => {
 
 describe("@keyward/secretlint-rule-keyward with the secretlint CLI", () => {
   it("finds every real Keyward secret in prose, JSON, YAML and .env, and no near-miss", async () => {
-    const { code, stdout } = await secretlint("--format", "json", "**/*", ".env");
+    const { code, stdout } = await secretlint("--format", "json", "**/*");
     expect(code).toBe(1);
     const results = JSON.parse(stdout) as SecretlintResult[];
     const found = results.flatMap((result) => {
@@ -124,5 +124,33 @@ describe("@keyward/secretlint-rule-keyward as a package", () => {
       "module/keyward-secret-rule.js",
       "package.json",
     ]);
+  });
+
+  it("type-checks for a consumer on nodenext and on bundler resolution, with no contract types needed", async () => {
+    const consumer = await mkdtemp(join(tmpdir(), "keyward-secretlint-consumer-"));
+    try {
+      await mkdir(join(consumer, "node_modules/@keyward"), { recursive: true });
+      await mkdir(join(consumer, "node_modules/@secretlint"), { recursive: true });
+      await symlink(ruleDirectory, join(consumer, "node_modules/@keyward/secretlint-rule-keyward"));
+      await symlink(join(root, "node_modules/@secretlint/types"), join(consumer, "node_modules/@secretlint/types"));
+      await writeFile(join(consumer, "package.json"), JSON.stringify({ type: "module" }));
+      await writeFile(
+        join(consumer, "consumer.ts"),
+        [
+          'import { creator, findKeywardSecrets, type KeywardSecretFinding } from "@keyward/secretlint-rule-keyward";',
+          "export const id: string = creator.meta.id;",
+          'export const findings: KeywardSecretFinding[] = findKeywardSecrets("");',
+          "",
+        ].join("\n"),
+      );
+      const tsc = join(root, "node_modules/typescript/bin/tsc");
+      for (const [module, moduleResolution] of [["nodenext", "nodenext"], ["esnext", "bundler"]]) {
+        const compilerOptions = { strict: true, noEmit: true, module, moduleResolution, types: [] };
+        await writeFile(join(consumer, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["consumer.ts"] }));
+        await expect(run(process.execPath, [tsc, "-p", consumer]), moduleResolution).resolves.toBeDefined();
+      }
+    } finally {
+      await rm(consumer, { recursive: true, force: true });
+    }
   });
 });
