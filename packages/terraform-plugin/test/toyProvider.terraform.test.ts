@@ -47,7 +47,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "keyward-toy-"));
   notes = join(root, "notes");
   const executable = await bundleProviderExecutable({
-    source: `import { servePlugin } from "../src/protocol/pluginServer";\nimport { toyProvider } from "./toyProvider";\nvoid servePlugin(async () => toyProvider);\n`,
+    source: `import { servePlugin } from "../src/index";\nimport { toyProvider } from "./toyProvider";\nvoid servePlugin(async () => toyProvider);\n`,
     resolveDir: here,
     outfile: join(root, "terraform-provider-toy"),
   });

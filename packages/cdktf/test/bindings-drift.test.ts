@@ -38,6 +38,6 @@ describe("generated CDKTF bindings", () => {
     expect(status).toBe(1);
     expect(output).toContain("scope/index.ts (differs)");
     expect(output).toContain("stale.ts (should not exist)");
-    expect(output).toContain("Run npm run generate -w @keyward/provider and commit the result.");
+    expect(output).toContain("Run npm run generate -w @keyward/cdktf and commit the result.");
   });
 });

@@ -4,10 +4,7 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { cty } from "../src/protocol/ctyType";
-import { Diagnostics, DiagnosticError, type Diagnostic } from "../src/protocol/diagnostic";
-import type { DataSourceDefinition, ProviderDefinition, ResourceDefinition } from "../src/protocol/providerDefinition";
-import { isUnknown, UNKNOWN, valuesEqual, type ObjectValue } from "../src/protocol/value";
+import { cty, type DataSourceDefinition, type Diagnostic, DiagnosticError, Diagnostics, isUnknown, type ObjectValue, type ProviderDefinition, type ResourceDefinition, UNKNOWN, valuesEqual } from "../src/index";
 
 interface ToyClient {
   readonly directory: string;
