@@ -38,6 +38,7 @@ function apiKey(name: string, version = 1): ApiKey {
     created_at: "2026-11-01T00:00:00Z",
     updated_at: "2026-11-01T00:00:00Z",
     last_used_at: null,
+    destinations: [],
   };
 }
 
