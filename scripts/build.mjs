@@ -59,6 +59,7 @@ function standalone(pkg, entry, outfile, banner = "") {
 export const targets = {
   contract: async () => [await library("contract", ["index"])],
   client: async () => [await library("client", ["index"])],
+  "github-secrets": async () => [await library("github-secrets", ["index"])],
   server: async () => [await library("server", ["index", "cli"])],
   "terraform-plugin": async () => [await library("terraform-plugin", ["index"])],
   provider: async () => [

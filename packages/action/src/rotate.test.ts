@@ -2,7 +2,7 @@ import { type ApiKey, type Keyward, Secret } from "@keyward/client";
 import sodium from "libsodium-wrappers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ActionError } from "./action-error";
-import { GitHubRequestError, type GitHubSecrets } from "./github-secrets";
+import { GitHubRequestError, type GitHubSecrets } from "@keyward/github-secrets";
 import { rotateKeys } from "./rotate";
 import type { Runner } from "./runner";
 import { readSettings } from "./settings";

@@ -1,13 +1,12 @@
 import type { ApiKey, Keyward, RotatedKey } from "@keyward/client";
 import { ActionError, describeError } from "./action-error";
-import { GitHubRequestError, type GitHubSecrets } from "./github-secrets";
 import { formatKeyReference } from "./key-reference";
 import { resolveKey } from "./key-resolver";
 import { type KeyOutcome, rotatedOutput, rotationFailure, rotationSummary, type TargetOutcome } from "./rotation-report";
 import type { Runner } from "./runner";
-import { type GitHubPublicKey, sealSecret } from "./sealed-box";
+import { describeDestination, type GitHubPublicKey, GitHubRequestError, type GitHubSecrets, sealSecret, type SecretDestination } from "@keyward/github-secrets";
 import type { Settings } from "./settings";
-import { describeDestination, type SecretDestination, type Target } from "./target";
+import type { Target } from "./target";
 
 export interface RotateDependencies {
   readonly keyward: Keyward;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Keyward } from "@keyward/client";
 import { checkKeys } from "./check";
-import { type GitHubConnection, GitHubSecrets } from "./github-secrets";
+import { type GitHubConnection, GitHubSecrets } from "@keyward/github-secrets";
 import { GitHubIssueComments } from "./review/github-issue-comments";
 import { reviewPlan } from "./review/review-plan";
 import { rotateKeys } from "./rotate";

@@ -43,6 +43,7 @@ export {
   type AuditEvent,
   type AuditVerification,
   type CreateProjectRequest,
+  type Destination,
   type Environment,
   type ErrorCode,
   type Health,
