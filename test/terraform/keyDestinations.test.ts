@@ -6,6 +6,8 @@ import { Keyward } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installProvider } from "../../packages/provider/src/installProvider";
 import { startKeyward } from "../../packages/server/src/index";
+import { REVIEW_MARKER } from "../../packages/action/src/review/sticky-comment";
+import { runAction } from "../action-runner/action-runner";
 import { GitHubEmulator } from "../github-emulator/github-emulator";
 import type { SecretLocation } from "../github-emulator/secret-location";
 import { keywardProviderExecutable } from "./keywardProviderBuild";
@@ -37,8 +39,9 @@ beforeAll(async () => {
   github.addRepository("acme/billing", { environments: ["production"] });
   github.addRepository("acme/web");
   github.addOrganization("acme");
+  github.addPullRequest("acme/billing", 42);
   github.addToken(GITHUB_TOKEN, {
-    repositories: { "acme/billing": ["metadata", "secrets", "environments"], "acme/web": ["metadata"] },
+    repositories: { "acme/billing": ["metadata", "secrets", "environments", "pull_requests"], "acme/web": ["metadata"] },
     organizations: { acme: ["organization_secrets"] },
   });
 });
@@ -211,15 +214,42 @@ describe("a key whose first delivery fails", () => {
 });
 
 describe("adding a destination to an existing key", () => {
+  let workspace: TerraformWorkspace;
+
   it("is an in-place change whose warning says it takes effect at the next rotation", async () => {
-    const workspace = await workspaceFor("ledger-api", `  rotation_triggers = { reason = "first" }`);
+    workspace = await workspaceFor("ledger-api", `  rotation_triggers = { reason = "first" }`);
     await workspace.apply();
     expect((await workspace.stateAttributes("keyward_api_key.ci"))?.secret).toMatch(/^kw_live_/);
     await workspace.writeFile("main.tf", configuration("ledger-api", threeDestinations));
-    const plan = await workspace.plan();
+    const plan = await workspace.plan(["-out=add.tfplan"]);
     expect(plan.exitCode).toBe(2);
     expect(plan.stdout).toContain("1 to change, 0 to destroy");
     expect(plan.stdout).toContain("New destination takes effect at the next rotation");
+    await workspace.writeFile("add.plan.json", (await workspace.run(["show", "-json", "-no-color", "add.tfplan"])).stdout);
+  });
+
+  // SPEC §13 acceptance 4: the bundled action reviews the real plan.
+  it("gets a review comment calling out the exposure widening; fail-on: destination-added fails the step", async () => {
+    const review = (failOn: string) =>
+      runAction({
+        githubApiUrl: github.url,
+        repository: "acme/billing",
+        eventName: "pull_request",
+        event: { number: 42, pull_request: { number: 42 } },
+        inputs: { mode: "review", "plan-json": join(workspace.dir, "add.plan.json"), "github-token": GITHUB_TOKEN, "fail-on": failOn },
+      });
+    const reported = await review("scope-widening");
+    expect(reported.exitCode, reported.stdout).toBe(0);
+    const comment = github.comments("acme/billing", 42).find((entry) => entry.body.startsWith(REVIEW_MARKER))?.body ?? "";
+    expect(comment).toContain("**Exposure widened**");
+    for (const place of ["acme/billing secret BILLING_API_KEY", "acme/billing (environment production) secret BILLING_API_KEY", "org acme secret BILLING_API_KEY"]) expect(comment).toContain(place);
+    expect(comment).toContain("**Secret leaves the Terraform state**");
+    const failed = await review("destination-added");
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stdout).toContain("destination-added");
+  });
+
+  it("applies the change: the secret leaves the state", async () => {
     await workspace.apply();
     // The secret leaves the state; the destinations get one at the next rotation.
     expect(await workspace.stateAttributes("keyward_api_key.ci")).toMatchObject({ secret: null, version: 1 });
