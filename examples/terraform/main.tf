@@ -18,7 +18,7 @@ provider "keyward" {
 }
 
 resource "keyward_project" "billing" {
-  name = "billing-api"
+  name = "billing-terraform"
 }
 
 resource "keyward_scope" "read" {

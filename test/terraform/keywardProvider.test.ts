@@ -94,7 +94,7 @@ describe("the example of SPEC §6, from init to destroy (acceptance 1), with TF_
     expect(outputs.key_version?.value).toBe(1);
     const key = await keyward.keys.get(keyId);
     expect(key).toMatchObject({
-      project: "billing-api",
+      project: "billing-terraform",
       environment: "live",
       name: "ci-deployer",
       scopes: ["invoices:read"],
@@ -159,7 +159,7 @@ describe("the example of SPEC §6, from init to destroy (acceptance 1), with TF_
   it("destroys everything, leaving no key behind", async () => {
     const destroyed = await workspace.destroy();
     expect(destroyed.stdout).toContain("Destroy complete! Resources: 4 destroyed.");
-    expect(await keysOf("billing-api")).toEqual([]);
+    expect(await keysOf("billing-terraform")).toEqual([]);
     expect((await verify(secrets.second!)).valid).toBe(false);
   });
 
