@@ -507,3 +507,15 @@ describe("installing into the default plugin directory", () => {
   });
 });
 
+
+describe("the example with only KEYWARD_URL and KEYWARD_TOKEN, as the README says is enough", () => {
+  it("plans without asking for a variable", async () => {
+    const workspace = await TerraformWorkspace.create({ env: { KEYWARD_URL: service.url, KEYWARD_TOKEN: service.rootToken } });
+    workspaces.push(workspace);
+    await installProvider({ dir: workspace.mirror, executable });
+    await workspace.copyConfiguration(example);
+    await workspace.init();
+    const planned = await workspace.plan([], [2]);
+    expect(planned.stdout).toContain("3 to add, 0 to change, 0 to destroy");
+  });
+});
