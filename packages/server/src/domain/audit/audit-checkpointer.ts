@@ -51,6 +51,11 @@ export class AuditCheckpointer {
     return this.#enqueue(() => this.log.append(JSON.stringify(checkpoint)));
   }
 
+  /** Resolves once every checkpoint due so far is written. */
+  async settled(): Promise<void> {
+    await this.#queue;
+  }
+
   async read(): Promise<CheckpointFile> {
     return readCheckpointFile(this.keys.verifier, await this.log.read());
   }
