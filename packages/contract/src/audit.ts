@@ -34,7 +34,7 @@ export type ListAuditQuery = z.infer<typeof ListAuditQuery>;
  * A signed statement that the chain had `hash` at `seq` at `time` (SPEC §12). The server appends one
  * every N events, on demand and on shutdown to a file outside the database; `keyward purge` signs
  * one for the last event it removes (the chain's new start). Signature: Ed25519 over
- * `["keyward.audit.<kind>.v1", seq, hash, time]` as canonical JSON (sorted keys, no spaces), base64url.
+ * `["keyward.audit.<kind>.v1", seq, hash, time, from, digest]` (null when absent) as canonical JSON (sorted keys, no spaces), base64url.
  */
 export const AuditCheckpoint = z.object({
   /** `checkpoint`: the chain had this head. `purge`: `keyward purge` removed every event up to `seq`; the chain now starts after it. */
@@ -42,6 +42,14 @@ export const AuditCheckpoint = z.object({
   seq: z.number().int().min(0),
   hash: z.string().regex(/^[0-9a-f]{64}$/, { error: "must be 64 lowercase hex characters" }),
   time: Timestamp,
+  /**
+   * A `checkpoint` also covers the events since the one before it in the same file: `from` is the
+   * first seq covered, `digest` the SHA-256 (hex) of each event of `from`…`seq` as canonical JSON
+   * (the export's fields, keys sorted), one per line. An auditor holding only the public key can so
+   * check the content of every event up to the newest checkpoint, not only the links.
+   */
+  from: z.number().int().min(1).optional(),
+  digest: z.string().regex(/^[0-9a-f]{64}$/, { error: "must be 64 lowercase hex characters" }).optional(),
   /** First 16 hex characters of SHA-256 of the public key: which key signed it. */
   key_id: z.string(),
   signature: z.string(),

@@ -84,6 +84,11 @@ describe("keyward audit", () => {
     const oldestGone = await offline(`${lines.slice(2).join("\n")}\n`);
     expect([oldestGone.code, JSON.parse(oldestGone.stdout).first_bad]).toEqual([1, JSON.parse(lines[2] as string).id]);
 
+    // Content edited, hashes kept as they were: the signed digest of the checkpoint's segment catches it.
+    const edited = lines.map((line, index) => (index === 2 ? JSON.stringify({ ...JSON.parse(line), details: { name: "innocent" } }) : line));
+    const content = await offline(`${edited.join("\n")}\n`);
+    expect([content.code, JSON.parse(content.stdout).first_bad]).toEqual([1, JSON.parse(lines[0] as string).id]);
+
     const forgedFile = join(root, "forged.jsonl");
     const genuine = JSON.parse(readFileSync(checkpoints, "utf8").trim().split("\n").at(-1) as string);
     writeFileSync(forgedFile, `${readFileSync(checkpoints, "utf8")}${JSON.stringify({ ...genuine, seq: 99 })}\n`);

@@ -1,17 +1,38 @@
-import { AuditCheckpoint } from "@keyward/contract";
+import { createHash } from "node:crypto";
+import { AuditCheckpoint, type AuditEvent } from "@keyward/contract";
 import type { AuditHead } from "../../storage/audit-store";
+import { canonicalJson } from "../audit-chain";
 import type { AuditKeys, AuditVerifier } from "./audit-keys";
 
 export type CheckpointKind = AuditCheckpoint["kind"];
 
 /** What a checkpoint's signature covers; the kind is part of it, so a checkpoint cannot pass for a purge anchor. */
 function statementOf(checkpoint: Omit<AuditCheckpoint, "key_id" | "signature">): unknown[] {
-  return [`keyward.audit.${checkpoint.kind}.v1`, checkpoint.seq, checkpoint.hash, checkpoint.time];
+  return [`keyward.audit.${checkpoint.kind}.v1`, checkpoint.seq, checkpoint.hash, checkpoint.time, checkpoint.from ?? null, checkpoint.digest ?? null];
 }
 
-export function signCheckpoint(keys: AuditKeys, kind: CheckpointKind, head: AuditHead, time: Date): AuditCheckpoint {
-  const unsigned = { kind, seq: head.seq, hash: head.hash, time: time.toISOString() };
+/** The events `from`…`seq` that a checkpoint covers, for its `digest`. */
+export interface CoveredEvents {
+  from: number;
+  digest: string;
+}
+
+export function signCheckpoint(keys: AuditKeys, kind: CheckpointKind, head: AuditHead, time: Date, covered?: CoveredEvents): AuditCheckpoint {
+  const unsigned = { kind, seq: head.seq, hash: head.hash, time: time.toISOString(), ...covered };
   return { ...unsigned, key_id: keys.verifier.keyId, signature: keys.sign(statementOf(unsigned)) };
+}
+
+/** Builds a checkpoint's `digest`: each event as the export presents it, canonical JSON, one per line. */
+export class EventDigest {
+  readonly #hash = createHash("sha256");
+
+  add(event: AuditEvent): void {
+    this.#hash.update(`${canonicalJson(event)}\n`);
+  }
+
+  hex(): string {
+    return this.#hash.digest("hex");
+  }
 }
 
 export function checkpointVerifies(verifier: AuditVerifier, checkpoint: AuditCheckpoint): boolean {

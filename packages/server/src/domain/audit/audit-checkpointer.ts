@@ -2,10 +2,12 @@ import type { AuditCheckpoint } from "@keyward/contract";
 import type { CheckpointLog } from "../../storage/checkpoint-log";
 import type { Storage } from "../../storage/storage";
 import type { Clock } from "../clock";
-import { type CheckpointFile, type CheckpointKind, readCheckpointFile, signCheckpoint } from "./audit-checkpoint";
+import { presentAuditEvent } from "../audit-chain";
+import { type CheckpointFile, type CheckpointKind, type CoveredEvents, EventDigest, readCheckpointFile, signCheckpoint } from "./audit-checkpoint";
 import type { AuditKeys } from "./audit-keys";
 
 export const DEFAULT_CHECKPOINT_EVERY = 1_000;
+const BATCH = 1_000;
 
 /**
  * Signs the chain's head into the checkpoint log (SPEC §12): every `every` events, on demand
@@ -70,10 +72,27 @@ export class AuditCheckpointer {
   }
 
   async #write(kind: CheckpointKind, head: { seq: number; hash: string }): Promise<AuditCheckpoint> {
-    const checkpoint = signCheckpoint(this.keys, kind, head, this.clock());
+    this.#lastSeq ??= newestSeq(await this.read());
+    const covered = await this.#cover(this.#lastSeq + 1, head.seq);
+    const checkpoint = signCheckpoint(this.keys, kind, head, this.clock(), covered);
     await this.log.append(JSON.stringify(checkpoint));
     this.#lastSeq = Math.max(this.#lastSeq ?? 0, head.seq);
     return checkpoint;
+  }
+
+  /** The digest of the events `from`…`to` still in the database (after a purge, those left). */
+  async #cover(from: number, to: number): Promise<CoveredEvents> {
+    const digest = new EventDigest();
+    let afterSeq = from - 1;
+    let first: number | undefined;
+    for (;;) {
+      const events = (await this.storage.stores.audit.list({ afterSeq, limit: BATCH })).filter((event) => event.seq <= to);
+      for (const event of events) digest.add(presentAuditEvent(event));
+      first ??= events[0]?.seq;
+      if (events.length < BATCH) break;
+      afterSeq = events.at(-1)?.seq ?? to;
+    }
+    return { from: first ?? to + 1, digest: digest.hex() };
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
