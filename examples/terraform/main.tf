@@ -1,4 +1,4 @@
-# The whole path from nothing to `terraform apply` (see packages/provider/README.md):
+# The whole path from nothing to `terraform apply` (see packages/provider/docs/index.md):
 #   npm run build && npx keyward provider install      # the provider, offline
 #   export KEYWARD_URL=http://127.0.0.1:8787 KEYWARD_TOKEN=kwm_…   # or TF_VAR_keyward_url / TF_VAR_keyward_token
 #   terraform init && terraform apply

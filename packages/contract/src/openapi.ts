@@ -98,10 +98,8 @@ function errorResponse(code: ErrorCode, when: string): JsonSchema {
   };
 }
 
-function successResponse(route: Route, status: number, description: string): JsonSchema {
-  if (route.operationId === "metrics") {
-    return { description, content: { "text/plain; version=0.0.4": { schema: { type: "string" } } } };
-  }
+function successResponse(route: Route, doc: OperationDoc, status: number, description: string): JsonSchema {
+  if (doc.produces) return { description, content: { [doc.produces]: { schema: { type: "string" } } } };
   if (route.operationId === "openapi") {
     return { description, content: { "application/json": { schema: { type: "object", description: "An OpenAPI 3.1 document." } } } };
   }
@@ -119,10 +117,10 @@ function bodySchemaOf(body: z.ZodType): JsonSchema {
 function operationOf(route: Route): JsonSchema {
   const doc: OperationDoc = operationDocs[route.operationId as keyof typeof operationDocs];
   const responses: Record<string, JsonSchema> = {
-    [String(route.status)]: successResponse(route, route.status, route.status === 204 ? "Done; no body." : route.status === 201 ? "Created." : "Success."),
+    [String(route.status)]: successResponse(route, doc, route.status, route.status === 204 ? "Done; no body." : route.status === 201 ? "Created." : "Success."),
   };
-  if (doc.alsoSucceeds) responses[String(doc.alsoSucceeds.status)] = successResponse(route, doc.alsoSucceeds.status, doc.alsoSucceeds.description);
-  if (route.operationId === "health") responses["503"] = successResponse(route, 503, "The database is unreachable; same body, `status: degraded`.");
+  if (doc.alsoSucceeds) responses[String(doc.alsoSucceeds.status)] = successResponse(route, doc, doc.alsoSucceeds.status, doc.alsoSucceeds.description);
+  if (route.operationId === "health") responses["503"] = successResponse(route, doc, 503, "The database is unreachable; same body, `status: degraded`.");
   for (const [code, when] of Object.entries(errorsOf(route, doc)) as Array<[ErrorCode, string]>) {
     responses[String(httpStatusOf[code])] = errorResponse(code, when);
   }

@@ -10,6 +10,8 @@ export interface OperationDoc {
   readonly description: string;
   /** Errors this operation answers besides those its shape implies, with when. */
   readonly errors?: Partial<Record<ErrorCode, string>>;
+  /** The media type of a success answer that is not JSON (the schema is then a string). */
+  readonly produces?: string;
   /** A second success status beside the route's own. */
   readonly alsoSucceeds?: { readonly status: 200 | 201; readonly description: string };
 }
@@ -19,6 +21,7 @@ export const operationDocs = {
     description: "Answers 200 while the database answers a query, 503 (same body, `status: degraded`) while it does not. Needs no token: point a load balancer's health check here.",
   },
   metrics: {
+    produces: "text/plain; version=0.0.4",
     description: "Prometheus text exposition: HTTP requests and latencies by route pattern, verifications by outcome code, keys by status and environment, build info and the Node.js process metrics. Needs no token; no label ever holds a secret, key name or URL.",
   },
   openapi: {
@@ -94,6 +97,13 @@ export const operationDocs = {
   },
   listAudit: {
     description: "Lists audit events oldest first, filtered by project, action or time, a page at a time. Every mutation and every failed authentication is an event; none holds secret material.",
+  },
+  exportAudit: {
+    produces: "application/x-ndjson",
+    description: "Streams audit events oldest first as JSON lines, each with its `prev_hash` and `hash`, so an auditor can check the chain (and the signed checkpoints) offline with `keyward audit verify --file`.",
+  },
+  createAuditCheckpoint: {
+    description: "Signs the chain's head now (Ed25519) and appends the checkpoint to the checkpoint file outside the database; the server also does so every N events and on shutdown.",
   },
   verifyAudit: {
     description: "Recomputes the audit log's hash chain and reports whether every event still links to the one before it, and the first that does not.",
