@@ -57,7 +57,7 @@ export function isConnectionFault(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string") {
     if (NETWORK_CODES.has(code)) return true;
-    if (/^(08|53)/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+    if (isSqlState(error) && (/^(08|53)/.test(code) || /^57P0[1-3]$/.test(code))) return true;
   }
   return DRIVER_CONNECTION_MESSAGES.some((text) => error.message.includes(text));
 }
@@ -68,14 +68,20 @@ export function databaseErrorOf(error: unknown, retryAfterSeconds: number): unkn
     return error;
   }
   if (isConnectionFault(error)) return new DatabaseUnavailableError(retryAfterSeconds);
-  const fields = error as { code?: unknown; constraint?: unknown; message?: unknown } | undefined;
-  const code = typeof fields?.code === "string" ? fields.code : "";
+  if (!isSqlState(error)) return error;
+  const fields = error as { code: string; constraint?: unknown; message?: unknown };
+  const code = fields.code;
   if (code === "23505") return new UniqueViolationError(constraintOf(fields));
   // Serialisation failures and deadlocks (class 40) are transient: the client retries.
   if (code.startsWith("40")) return new DatabaseUnavailableError(1);
   if (code.startsWith("22")) return new UnstorableValueError();
-  if (typeof fields?.code === "string") return new DatabaseQueryError(code, (error as { routine?: unknown }).routine);
-  return error;
+  return new DatabaseQueryError(code, (error as { routine?: unknown }).routine);
+}
+
+/** An error the engine answered (both drivers set `severity` and a five-character SQLSTATE `code`). */
+function isSqlState(error: unknown): boolean {
+  const fields = error as { code?: unknown; severity?: unknown } | undefined;
+  return typeof fields?.severity === "string" && typeof fields.code === "string" && /^[0-9A-Z]{5}$/.test(fields.code);
 }
 
 /**
