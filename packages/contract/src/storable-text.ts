@@ -10,8 +10,16 @@ const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 
 export const UNSTORABLE_TEXT_MESSAGE = "must not contain NUL characters or unpaired UTF-16 surrogates";
 
-/** Path parts that are safe to show: field names, not arbitrary keys a caller chose (those could be a secret). */
-const SHOWN_KEY = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+/**
+ * Path parts that are safe to show in an error: ones shaped like field names. Any other key a
+ * caller chose (an unknown query parameter, a metadata key) could be a pasted secret, so it is
+ * shown as `[…]`.
+ */
+const SHOWN_KEY = /^[a-z][a-z0-9_]{0,31}$/;
+
+export function shownKey(key: string): string | undefined {
+  return SHOWN_KEY.test(key) ? key : undefined;
+}
 
 export function hasUnstorableText(text: string): boolean {
   return UNSTORABLE.test(text);
@@ -40,6 +48,6 @@ function visit(value: unknown, field: string, issues: ValidationIssue[], depth: 
       issues.push({ field, message: `keys ${UNSTORABLE_TEXT_MESSAGE}` });
       continue;
     }
-    visit(item, SHOWN_KEY.test(key) ? `${field}.${key}` : `${field}[…]`, issues, depth + 1);
+    visit(item, shownKey(key) ? `${field}.${key}` : `${field}[…]`, issues, depth + 1);
   }
 }

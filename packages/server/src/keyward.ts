@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { buildApp } from "./app";
+import { buildApp, type HttpTimeouts } from "./app";
 import { type Clock, systemClock } from "./domain/clock";
 import type { FailedAuthPolicy } from "./domain/failed-auth-limiter";
 import { AlreadyInitializedError, initialize, isInitialized } from "./domain/initialize";
@@ -31,6 +31,8 @@ export interface KeywardOptions {
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
   checkResponses?: boolean;
+  /** Slow-client limits (SPEC §11 defaults). */
+  httpTimeouts?: HttpTimeouts;
 }
 
 /** One Keyward service: storage, domain services and the HTTP app, not yet listening. */
@@ -84,6 +86,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     version: VERSION,
     failedAuthPolicy: options.failedAuthPolicy,
     checkResponses: options.checkResponses,
+    httpTimeouts: options.httpTimeouts,
   });
   let closing: Promise<void> | undefined;
   return {
