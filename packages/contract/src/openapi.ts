@@ -120,7 +120,7 @@ function operationOf(route: Route): JsonSchema {
     [String(route.status)]: successResponse(route, doc, route.status, route.status === 204 ? "Done; no body." : route.status === 201 ? "Created." : "Success."),
   };
   if (doc.alsoSucceeds) responses[String(doc.alsoSucceeds.status)] = successResponse(route, doc, doc.alsoSucceeds.status, doc.alsoSucceeds.description);
-  if (route.operationId === "health") responses["503"] = successResponse(route, doc, 503, "The database is unreachable; same body, `status: degraded`.");
+  if (route.operationId === "health") responses["503"] = successResponse(route, doc, 503, "The database is unavailable; same body, `status: degraded`.");
   for (const [code, when] of Object.entries(errorsOf(route, doc)) as Array<[ErrorCode, string]>) {
     responses[String(httpStatusOf[code])] = errorResponse(code, when);
   }

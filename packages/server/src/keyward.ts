@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { buildApp } from "./app";
+import { buildApp, type HttpTimeouts } from "./app";
 import { AuditCheckpointer, DEFAULT_CHECKPOINT_EVERY } from "./domain/audit/audit-checkpointer";
 import { AuditKeys } from "./domain/audit/audit-keys";
 import { upgradeAuditChain } from "./domain/audit/upgrade-audit-chain";
@@ -35,6 +35,8 @@ export interface KeywardOptions {
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
   checkResponses?: boolean;
+  /** Slow-client limits (SPEC §11 defaults). */
+  httpTimeouts?: HttpTimeouts;
   /** Where signed audit checkpoints are appended. Default `<dataDir>/audit-checkpoints.jsonl`; in memory without a data directory. */
   auditCheckpointFile?: string;
   /** A checkpoint every this many audit events. Default 1,000. */
@@ -110,6 +112,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     version: VERSION,
     failedAuthPolicy: options.failedAuthPolicy,
     checkResponses: options.checkResponses,
+    httpTimeouts: options.httpTimeouts,
   });
   let closing: Promise<void> | undefined;
   return {
