@@ -13,6 +13,7 @@ export * from "./routes";
 export * from "./scopes";
 export * from "./secret";
 export * from "./secret-format";
+export * from "./storable-text";
 export * from "./tokens";
 export * from "./usage";
 export * from "./verify";
