@@ -43,7 +43,7 @@ const EnvironmentName = z
 
 export const GitHubSecretDestination = z
   .strictObject({
-    type: z.literal("github_secret"),
+    type: z.literal("github_secret").describe("`github_secret`: a repository or environment secret."),
     repository: GitHubRepository,
     environment: EnvironmentName.nullable().optional().describe("Deployment environment of the repository; the secret is then an environment secret."),
     name: GitHubSecretName,
@@ -57,7 +57,7 @@ export const GitHubSecretDestination = z
 
 export const GitHubOrgSecretDestination = z
   .strictObject({
-    type: z.literal("github_org_secret"),
+    type: z.literal("github_org_secret").describe("`github_org_secret`: an organization secret."),
     org: z.string().regex(GITHUB_ORG_PATTERN, { error: "must be a GitHub organization name" }).describe("Organization login."),
     name: GitHubSecretName,
     visibility: GitHubSecretVisibility.describe("Which repositories of the organization may read the secret."),
