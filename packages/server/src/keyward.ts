@@ -30,6 +30,8 @@ export interface KeywardOptions {
   /** How often gathered usage is written. Default 1 s. */
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
+  /** Proxies (IPs or CIDRs) whose `X-Forwarded-For` names the client (`--trust-proxy`). */
+  trustProxy?: readonly string[];
   checkResponses?: boolean;
 }
 
@@ -83,6 +85,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     logger,
     version: VERSION,
     failedAuthPolicy: options.failedAuthPolicy,
+    trustProxy: options.trustProxy,
     checkResponses: options.checkResponses,
   });
   let closing: Promise<void> | undefined;
