@@ -27,7 +27,7 @@ export interface KeywardUnderTest {
 }
 
 export async function openKeywardUnderTest(
-  options: { dataDir?: string; databaseUrl?: string; pepper?: string; logger?: Logger; failedAuthMax?: number } = {},
+  options: { dataDir?: string; databaseUrl?: string; pepper?: string; logger?: Logger; failedAuthMax?: number; trustProxy?: string[] } = {},
 ): Promise<KeywardUnderTest> {
   const clock = new TestClock();
   const keyward = await openKeyward({
@@ -38,6 +38,7 @@ export async function openKeywardUnderTest(
     logger: options.logger ?? createLogger({ level: "silent" }),
     checkResponses: true,
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
+    trustProxy: options.trustProxy,
   });
   const rootToken = (await keyward.initializeIfNeeded()) ?? "";
   return {

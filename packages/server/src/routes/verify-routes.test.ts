@@ -108,7 +108,7 @@ describe("POST /v1/verify", () => {
     const testOnly = await seedToken(k, { name: "test-verifier", scopes: ["keys:verify"], project: "billing", environment: "test" });
     const verifier = await seedToken(k, { name: "billing-verifier", scopes: ["keys:verify"], project: "billing", environment: "live" });
     expect((await verify({ key: secret }, reader.secret)).statusCode).toBe(403);
-    const unknown = `kw_live_${"0".repeat(43)}`;
+    const unknown = composeSecret("kw_live_", new Uint8Array(32).fill(7));
     const unknownAnswer = await verify({ key: unknown }, verifier.secret);
     for (const outsider of [otherProject.secret, testOnly.secret]) {
       const answer = await verify({ key: secret }, outsider);
