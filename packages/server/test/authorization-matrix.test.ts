@@ -91,6 +91,13 @@ const fixtures: Record<string, (home: { project: string }) => Promise<Prepared>>
     return { url: `/v1/audit?project=${HOME.project}&since=${since}`, listed: (a) => a.data.some((event) => event.target === id) };
   },
   verifyAudit: async () => ({ url: "/v1/audit/verify" }),
+  exportAudit: async () => {
+    k.clock.advance(1_000);
+    const since = k.clock.read().toISOString();
+    const { id } = await freshKey();
+    return { url: `/v1/audit/export?since=${since}`, listed: (a) => a.data.some((event) => event.target === id) };
+  },
+  createAuditCheckpoint: async () => ({ url: "/v1/audit/checkpoints", body: {} }),
 };
 
 // ---- the oracle: SPEC §10 restated, independently of the server's code -------------------------
@@ -286,7 +293,12 @@ describe.each(
     if (expected.verification) expect(answer.json()).toMatchObject({ code: expected.verification });
     if (expected.verification === "NOT_FOUND") expect(answer.json()).toEqual({ valid: false, code: "NOT_FOUND" });
     if (expected.listed !== undefined) {
-      const listing = c.route.operationId === "listTokens" ? await allPages(prepared.url, token.secret) : answer.json();
+      const listing =
+        c.route.operationId === "listTokens"
+          ? await allPages(prepared.url, token.secret)
+          : c.route.operationId === "exportAudit"
+            ? { data: answer.body.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) }
+            : answer.json();
       expect(await prepared.listed!(listing)).toBe(expected.listed);
     }
     const events = await auditSince(before);

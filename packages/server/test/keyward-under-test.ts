@@ -27,7 +27,16 @@ export interface KeywardUnderTest {
 }
 
 export async function openKeywardUnderTest(
-  options: { dataDir?: string; databaseUrl?: string; pepper?: string; logger?: Logger; failedAuthMax?: number; trustProxy?: string[] } = {},
+  options: {
+    dataDir?: string;
+    databaseUrl?: string;
+    pepper?: string;
+    logger?: Logger;
+    failedAuthMax?: number;
+    trustProxy?: string[];
+    auditCheckpointFile?: string;
+    auditCheckpointEvery?: number;
+  } = {},
 ): Promise<KeywardUnderTest> {
   const clock = new TestClock();
   const keyward = await openKeyward({
@@ -39,6 +48,8 @@ export async function openKeywardUnderTest(
     checkResponses: true,
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
     trustProxy: options.trustProxy,
+    ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
+    ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),
   });
   const rootToken = (await keyward.initializeIfNeeded()) ?? "";
   return {
