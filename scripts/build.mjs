@@ -4,6 +4,7 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { licensesText } from "./bundle-licenses.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -79,7 +80,10 @@ export const targets = {
       alias: { cdktf: "cdktn" },
     },
   ],
-  action: async () => [standalone("action", "main", "index.js")],
+  // The metafile lists what the bundle inlines: licenses.txt is written from it, and a test checks
+  // it holds one copy of each package (the root package.json's `overrides` bring @actions/* onto
+  // the client's undici).
+  action: async () => [{ ...standalone("action", "main", "index.js"), metafile: true }],
 };
 
 export async function buildOptions(name) {
@@ -96,7 +100,10 @@ async function main(argv) {
   const chosen = (named.length > 0 ? named : Object.keys(targets)).filter((name) => !except.includes(name));
   for (const name of chosen) {
     for (const options of await buildOptions(name)) {
-      await esbuild.build(options);
+      const result = await esbuild.build(options);
+      if (options.outfile === "packages/action/dist/index.js") {
+        await writeFile(`${root}packages/action/dist/licenses.txt`, await licensesText(result.metafile, root));
+      }
       if (options.outfile?.endsWith("terraform-provider-keyward.js")) {
         await chmod(`${root}${options.outfile}`, 0o755);
         await writeFile(`${root}packages/provider/dist/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);

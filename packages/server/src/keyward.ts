@@ -99,7 +99,12 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     storage.stores.idempotency.deleteOlderThan(before).catch((error) => logger.error({ err: error }, "could not delete expired idempotent answers"));
   }, 3_600_000);
   sweeper.unref();
-  const metrics = new Metrics(() => cache.size);
+  const metrics = new Metrics({
+    cacheSize: () => cache.size,
+    keyCounts: () => storage.stores.keys.countByStatus(new Date(services.clock().getTime())),
+    now: () => services.clock().getTime(),
+    version: VERSION,
+  });
   const app = await buildApp({
     services,
     metrics,
