@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { type ErrorBody, type ErrorCode, httpStatusOf } from "@keyward/contract";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import type { ApiError } from "./domain/api-error";
+import { ApiError } from "./domain/api-error";
 import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type FailedAuthPolicy } from "./domain/failed-auth-limiter";
 import { FailedAuthTally } from "./domain/failed-auth-tally";
 import type { Services } from "./domain/services";
@@ -110,7 +110,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendError(reply, request, "NOT_FOUND", "no route answers this method and path"));
   app.setErrorHandler(async (error: FastifyError | ApiError, request, reply) => {
     const answer = errorAnswerOf(error, BODY_LIMIT_BYTES);
-    if (answer.code === "UNAUTHORIZED" || answer.code === "FORBIDDEN") await auditAuthFailure(kit, request, error as ApiError);
+    if (error instanceof ApiError) await auditAuthFailure(kit, request, error);
     if (answer.retryAfter !== undefined) reply.header("retry-after", String(answer.retryAfter));
     if (answer.internal) request.log.error({ err: error }, "request failed");
     else if (answer.code === "UNAVAILABLE") request.log.warn({ route: request.routeOptions.url ?? "unmatched" }, "database unavailable; answered 503");
