@@ -4,7 +4,7 @@
 // there is one `Secret` class and one contract), and gets `.d.ts` declarations from the TypeScript
 // compiler next to it. The action's dist/ is committed (GitHub runs it as is); `npm test` leaves it
 // alone and a test checks it against a fresh in-memory build instead, so a stale bundle fails CI.
-import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -153,7 +153,6 @@ async function copyDeclarations(from, pkg) {
 
 async function build(name) {
   const target = targets[name];
-  if (target.declarations || target.declarationsFrom) await rm(`${root}packages/${name}/dist`, { recursive: true, force: true });
   for (const options of await target.bundles()) {
     await esbuild.build(options);
     if (options.outfile?.endsWith("terraform-provider-keyward.js")) {
