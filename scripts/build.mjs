@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { licensesText } from "./bundle-licenses.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -92,7 +93,10 @@ export const targets = {
     bundles: async () => [{ ...(await library("cdktn", ["index"], { from: "cdktf" })), alias: { cdktf: "cdktn" } }],
     declarationsFrom: "cdktf",
   },
-  action: { bundles: async () => [standalone("action", "main", "index.js")] },
+  // The metafile lists what the bundle inlines: licenses.txt is written from it, and a test checks
+  // it holds one copy of each package (the root package.json's `overrides` bring @actions/* onto
+  // the client's undici).
+  action: { bundles: async () => [{ ...standalone("action", "main", "index.js"), metafile: true }] },
 };
 
 export async function buildOptions(name) {
@@ -154,7 +158,10 @@ async function copyDeclarations(from, pkg) {
 async function build(name) {
   const target = targets[name];
   for (const options of await target.bundles()) {
-    await esbuild.build(options);
+    const result = await esbuild.build(options);
+    if (options.outfile === "packages/action/dist/index.js") {
+      await writeFile(`${root}packages/action/dist/licenses.txt`, await licensesText(result.metafile, root));
+    }
     if (options.outfile?.endsWith("terraform-provider-keyward.js")) {
       await chmod(`${root}${options.outfile}`, 0o755);
       await writeFile(`${root}packages/provider/dist/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);

@@ -31,4 +31,5 @@ export function formatDuration(milliseconds: number): string {
 
 export const Duration = z
   .string()
-  .refine((text) => parseDuration(text) !== undefined, { error: `must be ${DURATION_EXPECTED}` });
+  .refine((text) => parseDuration(text) !== undefined, { error: `must be ${DURATION_EXPECTED}` })
+  .meta({ description: `A duration: ${DURATION_EXPECTED}.`, examples: ["30d"] });

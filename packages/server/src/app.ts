@@ -36,7 +36,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   let fastPath: ReturnType<typeof createVerifyFastPath> | undefined;
   const app = Fastify({
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
-    // One debug line per request from the onResponse hook below instead (it never logs a URL).
+    // One info line per request from the onResponse hook below instead (it never logs a URL).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
@@ -69,10 +69,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const route = request.routeOptions.url ?? "unmatched";
     options.metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     options.metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    if (options.logger.isLevelEnabled("debug")) {
-      // The route pattern, never the raw URL: a misplaced secret in a path or query must not reach a log.
-      request.log.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, "request");
-    }
+    // The access log, at info. The route pattern, never the raw URL, query or body: a misplaced
+    // secret in a path or query must not reach a log. The request id is bound to request.log.
+    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, "request");
   });
 
   app.setNotFoundHandler((request, reply) => sendError(reply, request, "NOT_FOUND", `no route ${request.method} for this path`));

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { buildApp } from "./app";
+import { AuditCheckpointer, DEFAULT_CHECKPOINT_EVERY } from "./domain/audit/audit-checkpointer";
+import { AuditKeys } from "./domain/audit/audit-keys";
+import { upgradeAuditChain } from "./domain/audit/upgrade-audit-chain";
 import { type Clock, systemClock } from "./domain/clock";
 import type { FailedAuthPolicy } from "./domain/failed-auth-limiter";
 import { AlreadyInitializedError, initialize, isInitialized } from "./domain/initialize";
@@ -13,6 +16,7 @@ import { UsageRecorder } from "./domain/usage-recorder";
 import { CHANGES_CHANNEL, decodeChange, VerificationCache } from "./domain/verification-cache";
 import { createLogger } from "./logger";
 import { Metrics } from "./metrics";
+import { defaultCheckpointPath, fileCheckpointLog, memoryCheckpointLog } from "./storage/checkpoint-log";
 import { IDEMPOTENCY_TTL_MS } from "./storage/idempotency-store";
 import { loadPepper } from "./storage/pepper-file";
 import { Storage } from "./storage/storage";
@@ -31,6 +35,10 @@ export interface KeywardOptions {
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
   checkResponses?: boolean;
+  /** Where signed audit checkpoints are appended. Default `<dataDir>/audit-checkpoints.jsonl`; in memory without a data directory. */
+  auditCheckpointFile?: string;
+  /** A checkpoint every this many audit events. Default 1,000. */
+  auditCheckpointEvery?: number;
 }
 
 /** One Keyward service: storage, domain services and the HTTP app, not yet listening. */
@@ -53,15 +61,28 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
   const storage = await Storage.open({ dataDir: options.databaseUrl ? undefined : options.dataDir, databaseUrl: options.databaseUrl });
   const cache = new VerificationCache(() => storage.database.notificationsLive);
   const usage = new UsageRecorder(storage, (error) => logger.error({ err: error }, "could not write usage counts"));
+  const pepper = new Pepper(pepperBytes ?? cryptoRandom(32));
+  const clock = options.clock ?? systemClock;
+  const checkpointPath = options.auditCheckpointFile ?? (options.dataDir ? defaultCheckpointPath(options.dataDir) : undefined);
+  const checkpoints = new AuditCheckpointer(
+    new AuditKeys(pepper),
+    checkpointPath ? fileCheckpointLog(checkpointPath) : memoryCheckpointLog(),
+    storage,
+    clock,
+    options.auditCheckpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
+    (error) => logger.error({ err: error }, "could not write an audit checkpoint"),
+  );
   const services: Services = {
     storage,
-    pepper: new Pepper(pepperBytes ?? cryptoRandom(32)),
-    clock: options.clock ?? systemClock,
+    pepper,
+    clock,
     issuer: new SecretIssuer(random),
     cache,
     usage,
     rateLimiter: new RateLimiter(),
+    checkpoints,
   };
+  await upgradeAuditChain(services);
   const stopListening = await storage.database.listen(
     CHANGES_CHANNEL,
     (payload) => {
@@ -76,7 +97,12 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     storage.stores.idempotency.deleteOlderThan(before).catch((error) => logger.error({ err: error }, "could not delete expired idempotent answers"));
   }, 3_600_000);
   sweeper.unref();
-  const metrics = new Metrics(() => cache.size);
+  const metrics = new Metrics({
+    cacheSize: () => cache.size,
+    keyCounts: () => storage.stores.keys.countByStatus(new Date(services.clock().getTime())),
+    now: () => services.clock().getTime(),
+    version: VERSION,
+  });
   const app = await buildApp({
     services,
     metrics,
@@ -105,6 +131,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
         clearInterval(sweeper);
         await app.close();
         await usage.close();
+        await checkpoints.close();
         await stopListening();
         await storage.close();
       })();

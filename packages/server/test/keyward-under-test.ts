@@ -27,7 +27,15 @@ export interface KeywardUnderTest {
 }
 
 export async function openKeywardUnderTest(
-  options: { dataDir?: string; databaseUrl?: string; pepper?: string; logger?: Logger; failedAuthMax?: number } = {},
+  options: {
+    dataDir?: string;
+    databaseUrl?: string;
+    pepper?: string;
+    logger?: Logger;
+    failedAuthMax?: number;
+    auditCheckpointFile?: string;
+    auditCheckpointEvery?: number;
+  } = {},
 ): Promise<KeywardUnderTest> {
   const clock = new TestClock();
   const keyward = await openKeyward({
@@ -38,6 +46,8 @@ export async function openKeywardUnderTest(
     logger: options.logger ?? createLogger({ level: "silent" }),
     checkResponses: true,
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
+    ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
+    ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),
   });
   const rootToken = (await keyward.initializeIfNeeded()) ?? "";
   return {

@@ -73,7 +73,8 @@ async function serve(
   kit.metrics.requests.inc({ method: "POST", route: PATH, status: "200" });
   const elapsed = performance.now() - started;
   kit.metrics.latency.observe({ method: "POST", route: PATH }, elapsed / 1000);
-  if (logger.isLevelEnabled("debug")) logger.debug({ reqId: requestId, method: "POST", route: PATH, status: 200, ms: Math.round(elapsed * 100) / 100 }, "request");
+  // The same access line as the onResponse hook in app.ts writes for every other route.
+  logger.info({ reqId: requestId, method: "POST", route: PATH, status: 200, ms: Math.round(elapsed * 100) / 100 }, "request");
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
