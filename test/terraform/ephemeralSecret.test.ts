@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { Keyward } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installProvider } from "../../packages/provider/src/installProvider";
 import { startKeyward } from "../../packages/server/src/index";
-import { keywardProviderExecutable } from "./keywardProviderBuild";
+import { installKeywardProvider, keywardProviderExecutable } from "./keywardProviderBuild";
 import { findSecrets } from "./secretForms";
 import { TerraformWorkspace } from "./terraformWorkspace";
 
@@ -63,7 +62,7 @@ beforeAll(async () => {
   [service, executable] = await Promise.all([startKeyward(), keywardProviderExecutable(buildDir)]);
   keyward = new Keyward({ url: service.url, token: service.rootToken });
   workspace = await TerraformWorkspace.create({ env: { TF_VAR_keyward_url: service.url, TF_VAR_keyward_token: service.rootToken } });
-  await installProvider({ dir: workspace.mirror, executable });
+  await installKeywardProvider({ dir: workspace.mirror, executable });
   await workspace.writeFile("main.tf", configuration(1));
   await workspace.init();
 });

@@ -4,13 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keyward } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installProvider } from "../../packages/provider/src/installProvider";
 import { startKeyward } from "../../packages/server/src/index";
 import { REVIEW_MARKER } from "../../packages/action/src/review/sticky-comment";
 import { runAction } from "../action-runner/action-runner";
 import { GitHubEmulator } from "../github-emulator/github-emulator";
 import type { SecretLocation } from "../github-emulator/secret-location";
-import { keywardProviderExecutable } from "./keywardProviderBuild";
+import { installKeywardProvider, keywardProviderExecutable } from "./keywardProviderBuild";
 import { findSecrets } from "./secretForms";
 import { TerraformWorkspace } from "./terraformWorkspace";
 
@@ -57,7 +56,7 @@ async function workspaceFor(project: string, keyBody: string): Promise<Terraform
     env: { TF_VAR_keyward_url: service.url, TF_VAR_keyward_token: service.rootToken, GITHUB_TOKEN, GITHUB_API_URL: github.url },
   });
   workspaces.push(workspace);
-  await installProvider({ dir: workspace.mirror, executable });
+  await installKeywardProvider({ dir: workspace.mirror, executable });
   await workspace.writeFile("main.tf", configuration(project, keyBody));
   await workspace.init();
   return workspace;

@@ -34,6 +34,8 @@ export interface KeywardOptions {
   /** How often gathered usage is written. Default 1 s. */
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
+  /** Proxies (IPs or CIDRs) whose `X-Forwarded-For` names the client (`--trust-proxy`). */
+  trustProxy?: readonly string[];
   checkResponses?: boolean;
   /** Slow-client limits (SPEC §11 defaults). */
   httpTimeouts?: HttpTimeouts;
@@ -111,6 +113,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     logger,
     version: VERSION,
     failedAuthPolicy: options.failedAuthPolicy,
+    trustProxy: options.trustProxy,
     checkResponses: options.checkResponses,
     httpTimeouts: options.httpTimeouts,
   });

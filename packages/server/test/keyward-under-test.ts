@@ -33,6 +33,7 @@ export async function openKeywardUnderTest(
     pepper?: string;
     logger?: Logger;
     failedAuthMax?: number;
+    trustProxy?: string[];
     auditCheckpointFile?: string;
     auditCheckpointEvery?: number;
   } = {},
@@ -46,6 +47,7 @@ export async function openKeywardUnderTest(
     logger: options.logger ?? createLogger({ level: "silent" }),
     checkResponses: true,
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
+    trustProxy: options.trustProxy,
     ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
     ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),
   });
