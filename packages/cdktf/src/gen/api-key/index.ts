@@ -73,19 +73,19 @@ export interface ApiKeyConfig extends cdktf.TerraformMetaArguments {
   /**
   * Write-only (Terraform 1.11+): the secret to issue, usually `ephemeral.keyward_secret.<name>.secret`. Used when the key is created and whenever `secret_wo_version` changes; never stored in the plan or state.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#secret_wo ApiKey#secret_wo}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#secret_wo ApiKey#secret_wo}
   */
   readonly secretWo?: string;
   /**
   * Set it with `secret_wo` to issue the key with that secret; change it to rotate the key to the current `secret_wo`.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#secret_wo_version ApiKey#secret_wo_version}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#secret_wo_version ApiKey#secret_wo_version}
   */
   readonly secretWoVersion?: number;
   /**
   * destination block
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#destination ApiKey#destination}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#destination ApiKey#destination}
   */
   readonly destination?: ApiKeyDestination[] | cdktf.IResolvable;
 }
@@ -343,31 +343,31 @@ export interface ApiKeyDestinationGithubOrgSecret {
   /**
   * `actions` (default) or `dependabot`.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#app ApiKey#app}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#app ApiKey#app}
   */
   readonly app?: string;
   /**
   * Secret name, as for `github_secret`.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#name ApiKey#name}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#name ApiKey#name}
   */
   readonly name: string;
   /**
   * Organization login.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#org ApiKey#org}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#org ApiKey#org}
   */
   readonly org: string;
   /**
   * With `visibility = "selected"` only: the repositories (`owner/repo`) that may read it.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#selected_repositories ApiKey#selected_repositories}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#selected_repositories ApiKey#selected_repositories}
   */
   readonly selectedRepositories?: string[];
   /**
   * `all`, `private` or `selected`: which of the organization's repositories may read it.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#visibility ApiKey#visibility}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#visibility ApiKey#visibility}
   */
   readonly visibility: string;
 }
@@ -570,25 +570,25 @@ export interface ApiKeyDestinationGithubSecret {
   /**
   * `actions` (default) or `dependabot` (no environment secrets).
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#app ApiKey#app}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#app ApiKey#app}
   */
   readonly app?: string;
   /**
   * Deployment environment: the secret is then an environment secret of the repository.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#environment ApiKey#environment}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#environment ApiKey#environment}
   */
   readonly environment?: string;
   /**
   * Secret name: letters, digits and `_`, not starting with a digit or `GITHUB_` (GitHub stores it upper-case).
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#name ApiKey#name}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#name ApiKey#name}
   */
   readonly name: string;
   /**
   * Repository as `owner/repo`.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#repository ApiKey#repository}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#repository ApiKey#repository}
   */
   readonly repository: string;
 }
@@ -765,13 +765,13 @@ export interface ApiKeyDestination {
   /**
   * A GitHub Actions (or Dependabot) secret of an organization.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#github_org_secret ApiKey#github_org_secret}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#github_org_secret ApiKey#github_org_secret}
   */
   readonly githubOrgSecret?: ApiKeyDestinationGithubOrgSecret;
   /**
   * A GitHub Actions (or Dependabot) secret of a repository, or of one of its environments.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs/resources/api_key#github_secret ApiKey#github_secret}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#github_secret ApiKey#github_secret}
   */
   readonly githubSecret?: ApiKeyDestinationGithubSecret;
 }

@@ -19,13 +19,13 @@ export interface KeywardProviderConfig {
   /**
   * GitHub REST API URL (GitHub Enterprise Server: `https://HOST/api/v3`). Defaults to the `GITHUB_API_URL` environment variable, else `https://api.github.com`.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs#github_api_url KeywardProvider#github_api_url}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs#github_api_url KeywardProvider#github_api_url}
   */
   readonly githubApiUrl?: string;
   /**
   * GitHub token that writes the secrets of keys' `destination` blocks: a fine-grained token or GitHub App token with "Secrets: write" ("Dependabot secrets" for Dependabot, organization "Secrets" for org secrets). Defaults to the `GITHUB_TOKEN` environment variable; needed only when a key declares a destination.
   *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/latest/docs#github_token KeywardProvider#github_token}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs#github_token KeywardProvider#github_token}
   */
   readonly githubToken?: string;
   /**
