@@ -13,5 +13,6 @@ export * from "./scopes";
 export * from "./secret";
 export * from "./secret-format";
 export * from "./tokens";
+export * from "./trust-policies";
 export * from "./usage";
 export * from "./verify";

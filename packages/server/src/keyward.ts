@@ -1,3 +1,4 @@
+import { GITHUB_ACTIONS_ISSUER } from "@keyward/contract";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { buildApp } from "./app";
@@ -13,6 +14,7 @@ import { UsageRecorder } from "./domain/usage-recorder";
 import { CHANGES_CHANNEL, decodeChange, VerificationCache } from "./domain/verification-cache";
 import { createLogger } from "./logger";
 import { Metrics } from "./metrics";
+import { OidcIdTokenVerifier } from "./oidc/oidc-id-token-verifier";
 import { IDEMPOTENCY_TTL_MS } from "./storage/idempotency-store";
 import { loadPepper } from "./storage/pepper-file";
 import { Storage } from "./storage/storage";
@@ -31,6 +33,10 @@ export interface KeywardOptions {
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
   checkResponses?: boolean;
+  /** The OIDC issuers the token exchange trusts and contacts (SPEC §14). @default [GitHub Actions] */
+  oidcIssuers?: readonly string[];
+  /** Least time between two key-set fetches of one issuer on an unknown `kid`. @default 30000 */
+  oidcJwksCooldownMs?: number;
 }
 
 /** One Keyward service: storage, domain services and the HTTP app, not yet listening. */
@@ -61,6 +67,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     cache,
     usage,
     rateLimiter: new RateLimiter(),
+    idTokens: new OidcIdTokenVerifier({ issuers: options.oidcIssuers ?? [GITHUB_ACTIONS_ISSUER], jwksCooldownMs: options.oidcJwksCooldownMs }),
   };
   const stopListening = await storage.database.listen(
     CHANGES_CHANNEL,
@@ -74,6 +81,9 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
   const sweeper = setInterval(() => {
     const before = new Date(services.clock().getTime() - IDEMPOTENCY_TTL_MS);
     storage.stores.idempotency.deleteOlderThan(before).catch((error) => logger.error({ err: error }, "could not delete expired idempotent answers"));
+    storage.stores.trustPolicies
+      .pruneExchangedBefore(services.clock())
+      .catch((error) => logger.error({ err: error }, "could not forget expired exchanged ID tokens"));
   }, 3_600_000);
   sweeper.unref();
   const metrics = new Metrics(() => cache.size);

@@ -27,9 +27,9 @@ export interface KeywardUnderTest {
 }
 
 export async function openKeywardUnderTest(
-  options: { dataDir?: string; databaseUrl?: string; pepper?: string; logger?: Logger; failedAuthMax?: number } = {},
+  options: { dataDir?: string; databaseUrl?: string; pepper?: string; logger?: Logger; failedAuthMax?: number; oidcIssuers?: readonly string[]; clock?: TestClock } = {},
 ): Promise<KeywardUnderTest> {
-  const clock = new TestClock();
+  const clock = options.clock ?? new TestClock();
   const keyward = await openKeyward({
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
@@ -38,6 +38,8 @@ export async function openKeywardUnderTest(
     logger: options.logger ?? createLogger({ level: "silent" }),
     checkResponses: true,
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
+    // No cooldown: a test that rotates the issuer's keys must not wait for the refetch.
+    ...(options.oidcIssuers ? { oidcIssuers: options.oidcIssuers, oidcJwksCooldownMs: 0 } : {}),
   });
   const rootToken = (await keyward.initializeIfNeeded()) ?? "";
   return {

@@ -1,5 +1,6 @@
 import type { Storage } from "../storage/storage";
 import type { Clock } from "./clock";
+import type { IdTokenVerifier } from "./id-token-verifier";
 import type { Pepper } from "./pepper";
 import type { RateLimiter } from "./rate-limiter";
 import type { SecretIssuer } from "./secret-issuer";
@@ -15,4 +16,6 @@ export interface Services {
   readonly cache: VerificationCache;
   readonly usage: UsageRecorder;
   readonly rateLimiter: RateLimiter;
+  /** Checks OIDC ID tokens for the token exchange (SPEC §14). */
+  readonly idTokens: IdTokenVerifier;
 }
