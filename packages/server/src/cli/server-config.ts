@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { GITHUB_ACTIONS_ISSUER, IssuerUrl } from "@keyward/contract";
 
 /** Where `init`, `serve` and `purge` keep their data, from flags, then environment, then defaults (SPEC §4). */
 export interface ServerConfig {
@@ -9,6 +10,8 @@ export interface ServerConfig {
   pepper?: string;
   host: string;
   port: number;
+  /** The OIDC issuers the token exchange trusts (SPEC §14). */
+  oidcIssuers: string[];
 }
 
 export interface ServerFlags {
@@ -16,6 +19,7 @@ export interface ServerFlags {
   databaseUrl?: string;
   host?: string;
   port?: string;
+  oidcIssuer?: string[];
 }
 
 export const DEFAULT_DATA_DIR = "./.keyward";
@@ -38,7 +42,24 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
     ...(env.KEYWARD_PEPPER ? { pepper: env.KEYWARD_PEPPER } : {}),
     host: flags.host ?? env.KEYWARD_HOST ?? DEFAULT_HOST,
     port,
+    oidcIssuers: resolveOidcIssuers(flags.oidcIssuer, env.KEYWARD_OIDC_ISSUERS),
   };
+}
+
+/**
+ * `--oidc-issuer URL` (repeatable), else `KEYWARD_OIDC_ISSUERS` (comma- or space-separated), else
+ * GitHub Actions. Only these are ever contacted, so a policy cannot make the server fetch a URL.
+ */
+function resolveOidcIssuers(flags: string[] | undefined, variable: string | undefined): string[] {
+  const source = flags && flags.length > 0 ? "--oidc-issuer" : "KEYWARD_OIDC_ISSUERS";
+  const issuers = flags && flags.length > 0 ? flags : (variable ?? "").split(/[\s,]+/).filter(Boolean);
+  if (issuers.length === 0) return [GITHUB_ACTIONS_ISSUER];
+  for (const issuer of issuers) {
+    if (!IssuerUrl.safeParse(issuer).success) {
+      throw new Error(`${source} must be an issuer URL such as ${GITHUB_ACTIONS_ISSUER} (http or https, no trailing '/', query or fragment)`);
+    }
+  }
+  return [...new Set(issuers)];
 }
 
 /** The storage flags `init`, `serve` and `purge` share. */
