@@ -60,6 +60,10 @@ const cases: Case[] = [
   { route: "createToken", url: () => "/v1/tokens", body: () => ({ name: "t", scopes: ["keys:read"] }), bound: "none" },
   { route: "listTokens", url: () => "/v1/tokens", bound: "none" },
   { route: "deleteToken", url: () => "/v1/tokens/tok_00000000000000000000", bound: "none" },
+  { route: "putTrustPolicy", url: () => "/v1/trust-policies/p", body: () => ({ issuer: "https://token.actions.githubusercontent.com", audience: "a", claims: { sub: "s" }, scopes: ["keys:read"] }), bound: "none" },
+  { route: "listTrustPolicies", url: () => "/v1/trust-policies", bound: "none" },
+  { route: "getTrustPolicy", url: () => "/v1/trust-policies/p", bound: "none" },
+  { route: "deleteTrustPolicy", url: () => "/v1/trust-policies/p", bound: "none" },
   { route: "listAudit", url: () => "/v1/audit?project=alpha", bound: "project" },
   { route: "verifyAudit", url: () => "/v1/audit/verify", bound: "none" },
 ];
