@@ -4,6 +4,7 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { licensesText } from "./bundle-licenses.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -14,7 +15,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  */
 async function thirdPartyDependencies(pkg) {
   const manifest = JSON.parse(await readFile(`${root}packages/${pkg}/package.json`, "utf8"));
-  const names = Object.keys(manifest.dependencies ?? {});
+  // Peer dependencies (cdktf, constructs) are the user's own copy and must never be bundled.
+  const names = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
   const own = names.filter((name) => !name.startsWith("@keyward/"));
   const inlined = names.filter((name) => name.startsWith("@keyward/")).map((name) => name.slice("@keyward/".length));
   const transitive = await Promise.all(inlined.map((workspace) => thirdPartyDependencies(workspace)));
@@ -59,6 +61,7 @@ export const targets = {
   contract: async () => [await library("contract", ["index"])],
   client: async () => [await library("client", ["index"])],
   server: async () => [await library("server", ["index", "cli"])],
+  "terraform-plugin": async () => [await library("terraform-plugin", ["index"])],
   provider: async () => [
     // CommonJS: Terraform runs the installed copy as `terraform-provider-keyward_v0.1.0`, and Node
     // refuses ESM from a file whose name ends in an unknown extension such as `.0`. The library
@@ -66,7 +69,21 @@ export const targets = {
     { ...standalone("provider", "main", "terraform-provider-keyward.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" } },
     { ...(await library("provider", ["index", "installProvider"])), outExtension: { ".js": ".mjs" } },
   ],
-  action: async () => [standalone("action", "main", "index.js")],
+  cdktf: async () => [await library("cdktf", ["index"])],
+  // CDK Terrain: the same sources as @keyward/cdktf, with the core library swapped at build time
+  // (every import of it goes through packages/cdktf/src/constructs/cdktf.ts).
+  cdktn: async () => [
+    {
+      ...(await library("cdktf", ["index"])),
+      outdir: "packages/cdktn/dist",
+      external: await thirdPartyDependencies("cdktn"),
+      alias: { cdktf: "cdktn" },
+    },
+  ],
+  // The metafile lists what the bundle inlines: licenses.txt is written from it, and a test checks
+  // it holds one copy of each package (the root package.json's `overrides` bring @actions/* onto
+  // the client's undici).
+  action: async () => [{ ...standalone("action", "main", "index.js"), metafile: true }],
 };
 
 export async function buildOptions(name) {
@@ -83,7 +100,10 @@ async function main(argv) {
   const chosen = (named.length > 0 ? named : Object.keys(targets)).filter((name) => !except.includes(name));
   for (const name of chosen) {
     for (const options of await buildOptions(name)) {
-      await esbuild.build(options);
+      const result = await esbuild.build(options);
+      if (options.outfile === "packages/action/dist/index.js") {
+        await writeFile(`${root}packages/action/dist/licenses.txt`, await licensesText(result.metafile, root));
+      }
       if (options.outfile?.endsWith("terraform-provider-keyward.js")) {
         await chmod(`${root}${options.outfile}`, 0o755);
         await writeFile(`${root}packages/provider/dist/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);

@@ -43,7 +43,7 @@ async function synthesize(): Promise<void> {
 }
 
 async function liveKey(): Promise<ApiKey> {
-  const { data } = await client.keys.page({ project: "billing-api", environment: "live", name: "ci-deployer" });
+  const { data } = await client.keys.page({ project: "billing-cdktf", environment: "live", name: "ci-deployer" });
   expect(data).toHaveLength(1);
   return data[0]!;
 }
@@ -59,7 +59,7 @@ describe("examples/cdktf against a running key service", () => {
     const before = await liveKey();
     expect(before.rotation).toEqual({ every: "30d", grace_period: "24h" });
     expect(before.scopes.toSorted()).toEqual(["invoices:read", "invoices:write"]);
-    const { data: testKeys } = await client.keys.page({ project: "billing-api", environment: "test" });
+    const { data: testKeys } = await client.keys.page({ project: "billing-cdktf", environment: "test" });
     expect(testKeys.map((key) => [key.name, key.rotation])).toEqual([["dashboard", null]]);
     // The stack's local backend keeps the state beside the example (as `cdktf deploy` would), so ask terraform.
     const outputs = JSON.parse((await workspace.run(["output", "-json"])).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
@@ -84,7 +84,7 @@ describe("examples/cdktf against a running key service", () => {
 
     await workspace.destroy();
     await expect(client.keys.get(after.id)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(client.projects.get("billing-api")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.projects.get("billing-cdktf")).rejects.toBeInstanceOf(NotFoundError);
     // Eight terraform commands, each launching the provider three or four times: on 2 busy cores this
     // takes well over the default 60 s, so the scenario gets its own budget.
   }, 300_000);

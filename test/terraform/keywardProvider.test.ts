@@ -94,7 +94,7 @@ describe("the example of SPEC §6, from init to destroy (acceptance 1), with TF_
     expect(outputs.key_version?.value).toBe(1);
     const key = await keyward.keys.get(keyId);
     expect(key).toMatchObject({
-      project: "billing-api",
+      project: "billing-terraform",
       environment: "live",
       name: "ci-deployer",
       scopes: ["invoices:read"],
@@ -159,7 +159,7 @@ describe("the example of SPEC §6, from init to destroy (acceptance 1), with TF_
   it("destroys everything, leaving no key behind", async () => {
     const destroyed = await workspace.destroy();
     expect(destroyed.stdout).toContain("Destroy complete! Resources: 4 destroyed.");
-    expect(await keysOf("billing-api")).toEqual([]);
+    expect(await keysOf("billing-terraform")).toEqual([]);
     expect((await verify(secrets.second!)).valid).toBe(false);
   });
 
@@ -507,3 +507,15 @@ describe("installing into the default plugin directory", () => {
   });
 });
 
+
+describe("the example with only KEYWARD_URL and KEYWARD_TOKEN, as the README says is enough", () => {
+  it("plans without asking for a variable", async () => {
+    const workspace = await TerraformWorkspace.create({ env: { KEYWARD_URL: service.url, KEYWARD_TOKEN: service.rootToken } });
+    workspaces.push(workspace);
+    await installProvider({ dir: workspace.mirror, executable });
+    await workspace.copyConfiguration(example);
+    await workspace.init();
+    const planned = await workspace.plan([], [2]);
+    expect(planned.stdout).toContain("3 to add, 0 to change, 0 to destroy");
+  });
+});

@@ -94,6 +94,8 @@ describe("Keyward client", () => {
       ["deleteTrustPolicy", () => keyward.trustPolicies.delete("github-deploy")],
       ["listAudit", () => keyward.audit.list({ project: "billing-api" }).toArray()],
       ["verifyAudit", () => keyward.audit.verify()],
+      ["exportAudit", () => keyward.audit.export({ since: "2026-01-01T00:00:00Z" })],
+      ["createAuditCheckpoint", () => keyward.audit.checkpoint()],
     ];
     for (const [operationId, call] of calls) {
       const before = fake.requests.length;

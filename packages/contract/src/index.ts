@@ -12,6 +12,7 @@ export * from "./routes";
 export * from "./scopes";
 export * from "./secret";
 export * from "./secret-format";
+export * from "./storable-text";
 export * from "./tokens";
 export * from "./trust-policies";
 export * from "./usage";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AuditEvent, AuditVerification, ListAuditQuery } from "./audit";
+import { AuditCheckpoint, AuditEvent, AuditVerification, ExportAuditQuery, ListAuditQuery } from "./audit";
 import { page } from "./common";
 import { Health } from "./health";
 import {
@@ -86,7 +86,9 @@ export const routes = {
   deleteTrustPolicy: route({ operationId: "deleteTrustPolicy", method: "DELETE", path: "/v1/trust-policies/{name}", summary: "Delete a trust policy; tokens it minted keep working until they expire", permission: "tokens:write", params: TrustPolicyParams, status: 204 }),
 
   listAudit: route({ operationId: "listAudit", method: "GET", path: "/v1/audit", summary: "List audit events, oldest first", permission: "audit:read", query: ListAuditQuery, status: 200, response: page(AuditEvent) }),
-  verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the audit hash chain", permission: "audit:read", query: EmptyQuery, status: 200, response: AuditVerification }),
+  verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the keyed audit chain against the newest signed checkpoint", permission: "audit:read", query: EmptyQuery, status: 200, response: AuditVerification }),
+  exportAudit: route({ operationId: "exportAudit", method: "GET", path: "/v1/audit/export", summary: "Stream audit events with their hashes as JSON lines (application/x-ndjson), oldest first", permission: "audit:read", query: ExportAuditQuery, status: 200 }),
+  createAuditCheckpoint: route({ operationId: "createAuditCheckpoint", method: "POST", path: "/v1/audit/checkpoints", summary: "Sign the chain's head now and append it to the checkpoint file", permission: "admin", body: EmptyQuery, status: 201, response: AuditCheckpoint }),
 } as const satisfies Record<string, Route>;
 
 export type Routes = typeof routes;

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { HttpTimeouts } from "./app";
 import type { Clock } from "./domain/clock";
 import type { FailedAuthPolicy } from "./domain/failed-auth-limiter";
 import { openKeyward } from "./keyward";
@@ -28,6 +29,7 @@ export interface StartOptions {
   /** OIDC issuers the token exchange trusts, e.g. a local test issuer. @default [GitHub Actions] */
   oidcIssuers?: readonly string[];
   oidcJwksCooldownMs?: number;
+  httpTimeouts?: HttpTimeouts;
 }
 
 export interface StartedKeyward {

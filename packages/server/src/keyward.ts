@@ -1,7 +1,10 @@
 import { GITHUB_ACTIONS_ISSUER } from "@keyward/contract";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { buildApp } from "./app";
+import { buildApp, type HttpTimeouts } from "./app";
+import { AuditCheckpointer, DEFAULT_CHECKPOINT_EVERY } from "./domain/audit/audit-checkpointer";
+import { AuditKeys } from "./domain/audit/audit-keys";
+import { upgradeAuditChain } from "./domain/audit/upgrade-audit-chain";
 import { type Clock, systemClock } from "./domain/clock";
 import type { FailedAuthPolicy } from "./domain/failed-auth-limiter";
 import { AlreadyInitializedError, initialize, isInitialized } from "./domain/initialize";
@@ -15,6 +18,7 @@ import { CHANGES_CHANNEL, decodeChange, VerificationCache } from "./domain/verif
 import { createLogger } from "./logger";
 import { Metrics } from "./metrics";
 import { OidcIdTokenVerifier } from "./oidc/oidc-id-token-verifier";
+import { defaultCheckpointPath, fileCheckpointLog, memoryCheckpointLog } from "./storage/checkpoint-log";
 import { IDEMPOTENCY_TTL_MS } from "./storage/idempotency-store";
 import { loadPepper } from "./storage/pepper-file";
 import { Storage } from "./storage/storage";
@@ -37,6 +41,12 @@ export interface KeywardOptions {
   oidcIssuers?: readonly string[];
   /** Least time between two key-set fetches of one issuer on an unknown `kid`. @default 30000 */
   oidcJwksCooldownMs?: number;
+  /** Slow-client limits (SPEC §11 defaults). */
+  httpTimeouts?: HttpTimeouts;
+  /** Where signed audit checkpoints are appended. Default `<dataDir>/audit-checkpoints.jsonl`; in memory without a data directory. */
+  auditCheckpointFile?: string;
+  /** A checkpoint every this many audit events. Default 1,000. */
+  auditCheckpointEvery?: number;
 }
 
 /** One Keyward service: storage, domain services and the HTTP app, not yet listening. */
@@ -59,16 +69,29 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
   const storage = await Storage.open({ dataDir: options.databaseUrl ? undefined : options.dataDir, databaseUrl: options.databaseUrl });
   const cache = new VerificationCache(() => storage.database.notificationsLive);
   const usage = new UsageRecorder(storage, (error) => logger.error({ err: error }, "could not write usage counts"));
+  const pepper = new Pepper(pepperBytes ?? cryptoRandom(32));
+  const clock = options.clock ?? systemClock;
+  const checkpointPath = options.auditCheckpointFile ?? (options.dataDir ? defaultCheckpointPath(options.dataDir) : undefined);
+  const checkpoints = new AuditCheckpointer(
+    new AuditKeys(pepper),
+    checkpointPath ? fileCheckpointLog(checkpointPath) : memoryCheckpointLog(),
+    storage,
+    clock,
+    options.auditCheckpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
+    (error) => logger.error({ err: error }, "could not write an audit checkpoint"),
+  );
   const services: Services = {
     storage,
-    pepper: new Pepper(pepperBytes ?? cryptoRandom(32)),
-    clock: options.clock ?? systemClock,
+    pepper,
+    clock,
     issuer: new SecretIssuer(random),
     cache,
     usage,
     rateLimiter: new RateLimiter(),
     idTokens: new OidcIdTokenVerifier({ issuers: options.oidcIssuers ?? [GITHUB_ACTIONS_ISSUER], jwksCooldownMs: options.oidcJwksCooldownMs }),
+    checkpoints,
   };
+  await upgradeAuditChain(services);
   const stopListening = await storage.database.listen(
     CHANGES_CHANNEL,
     (payload) => {
@@ -86,7 +109,12 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
       .catch((error) => logger.error({ err: error }, "could not forget expired exchanged ID tokens"));
   }, 3_600_000);
   sweeper.unref();
-  const metrics = new Metrics(() => cache.size);
+  const metrics = new Metrics({
+    cacheSize: () => cache.size,
+    keyCounts: () => storage.stores.keys.countByStatus(new Date(services.clock().getTime())),
+    now: () => services.clock().getTime(),
+    version: VERSION,
+  });
   const app = await buildApp({
     services,
     metrics,
@@ -94,6 +122,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     version: VERSION,
     failedAuthPolicy: options.failedAuthPolicy,
     checkResponses: options.checkResponses,
+    httpTimeouts: options.httpTimeouts,
   });
   let closing: Promise<void> | undefined;
   return {
@@ -115,6 +144,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
         clearInterval(sweeper);
         await app.close();
         await usage.close();
+        await checkpoints.close();
         await stopListening();
         await storage.close();
       })();

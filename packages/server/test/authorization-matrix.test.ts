@@ -66,6 +66,8 @@ const cases: Case[] = [
   { route: "deleteTrustPolicy", url: () => "/v1/trust-policies/p", bound: "none" },
   { route: "listAudit", url: () => "/v1/audit?project=alpha", bound: "project" },
   { route: "verifyAudit", url: () => "/v1/audit/verify", bound: "none" },
+  { route: "exportAudit", url: () => "/v1/audit/export", bound: "none" },
+  { route: "createAuditCheckpoint", url: () => "/v1/audit/checkpoints", body: () => ({}), bound: "none" },
 ];
 
 async function auditCount(action: string): Promise<number> {

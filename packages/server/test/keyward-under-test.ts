@@ -27,7 +27,17 @@ export interface KeywardUnderTest {
 }
 
 export async function openKeywardUnderTest(
-  options: { dataDir?: string; databaseUrl?: string; pepper?: string; logger?: Logger; failedAuthMax?: number; oidcIssuers?: readonly string[]; clock?: TestClock } = {},
+  options: {
+    oidcIssuers?: readonly string[];
+    clock?: TestClock;
+    dataDir?: string;
+    databaseUrl?: string;
+    pepper?: string;
+    logger?: Logger;
+    failedAuthMax?: number;
+    auditCheckpointFile?: string;
+    auditCheckpointEvery?: number;
+  } = {},
 ): Promise<KeywardUnderTest> {
   const clock = options.clock ?? new TestClock();
   const keyward = await openKeyward({
@@ -40,6 +50,8 @@ export async function openKeywardUnderTest(
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
     // No cooldown: a test that rotates the issuer's keys must not wait for the refetch.
     ...(options.oidcIssuers ? { oidcIssuers: options.oidcIssuers, oidcJwksCooldownMs: 0 } : {}),
+    ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
+    ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),
   });
   const rootToken = (await keyward.initializeIfNeeded()) ?? "";
   return {

@@ -1,10 +1,7 @@
 import { BINDING_CLAIMS, CLAIM_NAME_PATTERN, GITHUB_ACTIONS_ISSUER, IssuerUrl, managementScopes, parseDuration, REGISTERED_CLAIMS, TRUST_POLICY_MAX_TTL_MS, type TrustPolicy } from "@keyward/contract";
 import type { Keyward, PutTrustPolicyParams } from "@keyward/client";
 import { check, checkEach, rules, type Rule } from "../configurationRules";
-import { cty } from "../protocol/ctyType";
-import { type Diagnostic, Diagnostics } from "../protocol/diagnostic";
-import type { ResourceDefinition } from "../protocol/providerDefinition";
-import { isObjectValue, type ObjectValue } from "../protocol/value";
+import { cty, type Diagnostic, Diagnostics, isObjectValue, type ObjectValue, type ResourceDefinition } from "@keyward/terraform-plugin";
 import type { KeywardContext } from "../providerContext";
 import { request, unlessNotFound } from "../requestFailure";
 

@@ -49,6 +49,11 @@ export class Pepper {
     return Buffer.from(hkdfSync("sha256", this.#key, Buffer.from(idempotencyKey, "utf8"), "keyward idempotent answer v1", 32));
   }
 
+  /** A 32-byte key for one purpose, named by `label` (HKDF-SHA256): knowing one derived key reveals neither the pepper nor another. */
+  derive(label: string): Buffer {
+    return Buffer.from(hkdfSync("sha256", this.#key, Buffer.alloc(0), label, 32));
+  }
+
   toString(): string {
     return "Pepper(…)";
   }

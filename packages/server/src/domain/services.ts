@@ -1,4 +1,5 @@
 import type { Storage } from "../storage/storage";
+import type { AuditCheckpointer } from "./audit/audit-checkpointer";
 import type { Clock } from "./clock";
 import type { IdTokenVerifier } from "./id-token-verifier";
 import type { Pepper } from "./pepper";
@@ -18,4 +19,6 @@ export interface Services {
   readonly rateLimiter: RateLimiter;
   /** Checks OIDC ID tokens for the token exchange (SPEC §14). */
   readonly idTokens: IdTokenVerifier;
+  /** The audit chain's keys and signed checkpoints (SPEC §12). */
+  readonly checkpoints: AuditCheckpointer;
 }

@@ -26,9 +26,12 @@ export async function requireDeclaredScopes(stores: Stores, project: string, sco
 }
 
 export async function requireUniqueName(stores: Stores, key: Pick<KeyRecord, "project" | "environment" | "name">, field: string): Promise<void> {
-  if (await stores.keys.findActiveByName(key.project, key.environment, key.name)) {
-    throw new ApiError("CONFLICT", `${field}: a key named '${key.name}' already exists in ${key.project}/${key.environment}`, [
-      { field, message: "must be unique within the project and environment" },
-    ]);
-  }
+  if (await stores.keys.findActiveByName(key.project, key.environment, key.name)) throw nameTaken(field);
+}
+
+/** Also the answer when a concurrent request took the name between the check and the write (SPEC §11). */
+export function nameTaken(field: string): ApiError {
+  return new ApiError("CONFLICT", `${field}: a key with this name already exists in this project and environment`, [
+    { field, message: "must be unique within the project and environment" },
+  ]);
 }
