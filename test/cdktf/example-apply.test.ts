@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ApiKey, Keyward, NotFoundError } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { installProvider } from "../../packages/provider/src/installProvider";
 import { startKeyward, type StartedKeyward } from "../../packages/server/src/index";
-import { keywardProviderExecutable } from "../terraform/keywardProviderBuild";
+import { installKeywardProvider, keywardProviderExecutable } from "../terraform/keywardProviderBuild";
 import { TerraformWorkspace } from "../terraform/terraformWorkspace";
 import { CdktfExample } from "./cdktf-example";
 
@@ -25,7 +24,7 @@ beforeAll(async () => {
   client = new Keyward({ url: service.url, token: service.rootToken });
   // The token reaches the provider through the environment only, never the synthesized JSON.
   workspace = await TerraformWorkspace.create({ env: { KEYWARD_TOKEN: service.rootToken } });
-  await installProvider({ dir: workspace.mirror, executable });
+  await installKeywardProvider({ dir: workspace.mirror, executable });
 });
 
 afterAll(async () => {

@@ -7,9 +7,8 @@ import { parsePlanJson } from "../../packages/action/src/review/plan-json";
 import { buildReview } from "../../packages/action/src/review/review";
 import { renderReviewMarkdown } from "../../packages/action/src/review/review-markdown";
 import { evaluateReviewPolicies } from "../../packages/action/src/review/review-policy";
-import { installProvider } from "../../packages/provider/src/installProvider";
 import { startKeyward } from "../../packages/server/src/index";
-import { keywardProviderExecutable } from "./keywardProviderBuild";
+import { installKeywardProvider, keywardProviderExecutable } from "./keywardProviderBuild";
 import { TerraformWorkspace } from "./terraformWorkspace";
 
 // SPEC §14 acceptance 4: keyward_trust_policy with the real terraform CLI against a real key
@@ -56,7 +55,7 @@ beforeAll(async () => {
   [service, executable] = await Promise.all([startKeyward(), keywardProviderExecutable(buildDir)]);
   keyward = new Keyward({ url: service.url, token: service.rootToken });
   workspace = await TerraformWorkspace.create({ env: { TF_VAR_keyward_url: service.url, TF_VAR_keyward_token: service.rootToken } });
-  await installProvider({ dir: workspace.mirror, executable });
+  await installKeywardProvider({ dir: workspace.mirror, executable });
   await workspace.writeFile("main.tf", configuration(mainOnly));
   await workspace.init();
 });

@@ -128,9 +128,9 @@ function operationOf(route: Route): JsonSchema {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    description: route.permission === "public" || route.permission === "authenticated"
+    description: route.permission === "public" || route.permission.length === 0
       ? doc.description
-      : `${doc.description}\n\nNeeds a management token holding \`${route.permission}\` (or \`admin\`).`,
+      : `${doc.description}\n\nNeeds a management token holding ${route.permission.map((scope) => `\`${scope}\``).join(" and ")} (or \`admin\`).`,
     tags: [tagOf(route)],
     ...(route.permission === "public" ? { security: [] } : { "x-keyward-permission": route.permission }),
     ...(parameters.length > 0 ? { parameters } : {}),

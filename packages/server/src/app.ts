@@ -3,17 +3,18 @@ import type { Socket } from "node:net";
 import { type ErrorBody, type ErrorCode, httpStatusOf } from "@keyward/contract";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import type { ApiError } from "./domain/api-error";
+import { ApiError } from "./domain/api-error";
 import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type FailedAuthPolicy } from "./domain/failed-auth-limiter";
-import { appendAudit } from "./domain/mutation";
+import { FailedAuthTally } from "./domain/failed-auth-tally";
 import type { Services } from "./domain/services";
 import type { Metrics } from "./metrics";
 import { registerAuditRoutes } from "./routes/audit-routes";
+import { auditAuthFailure, flushFailedAuthCounts } from "./routes/auth-failure-audit";
 import { errorAnswerOf } from "./routes/error-answer";
 import { registerKeyRoutes } from "./routes/key-routes";
 import { registerProjectRoutes } from "./routes/project-routes";
 import { requestIdOf } from "./routes/request-id";
-import { type RouteKit, sourceIpOf } from "./routes/route-kit";
+import type { RouteKit } from "./routes/route-kit";
 import { registerScopeRoutes } from "./routes/scope-routes";
 import { registerSystemRoutes } from "./routes/system-routes";
 import { registerTokenExchangeRoute } from "./routes/token-exchange-route";
@@ -28,6 +29,8 @@ export interface AppOptions {
   logger: Logger;
   version: string;
   failedAuthPolicy?: FailedAuthPolicy;
+  /** Proxies (IPs or CIDRs) whose `X-Forwarded-For` names the client (`--trust-proxy`); none by default. */
+  trustProxy?: readonly string[];
   /** Check every answer against the contract's response schema (tests). */
   checkResponses?: boolean;
   /** Slow-client limits; SPEC §11 values by default (tests inject small ones). */
@@ -79,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) =>
       sendError(reply, request, "BAD_REQUEST", error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "path: a path segment is too long" : "path: must be a well-formed URL path"),
     routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
   });
   // JSON only (SPEC §3): any other content type is refused with 415 before a handler runs.
   app.removeContentTypeParser("text/plain");
@@ -88,9 +92,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     services: options.services,
     metrics: options.metrics,
     failedAuth: new FailedAuthLimiter(options.failedAuthPolicy ?? DEFAULT_FAILED_AUTH_POLICY),
+    failedAuthTally: new FailedAuthTally(),
     checkResponses: options.checkResponses ?? false,
   };
 
+  flushFailedAuthCounts(kit);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
@@ -106,7 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendError(reply, request, "NOT_FOUND", "no route answers this method and path"));
   app.setErrorHandler(async (error: FastifyError | ApiError, request, reply) => {
     const answer = errorAnswerOf(error, BODY_LIMIT_BYTES);
-    if (answer.code === "UNAUTHORIZED" || answer.code === "FORBIDDEN") await auditAuthFailure(kit, request, error as ApiError);
+    if (error instanceof ApiError) await auditAuthFailure(kit, request, error);
     if (answer.retryAfter !== undefined) reply.header("retry-after", String(answer.retryAfter));
     if (answer.internal) request.log.error({ err: error }, "request failed");
     else if (answer.code === "UNAVAILABLE") request.log.warn({ route: request.routeOptions.url ?? "unmatched" }, "database unavailable; answered 503");
@@ -152,27 +158,4 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
 function sendError(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, message: string, details?: unknown): FastifyReply {
   const body: ErrorBody = { error: { code, message, request_id: request.id, ...(details ? { details } : {}) } };
   return reply.status(httpStatusOf[code]).type("application/json").send(body);
-}
-
-/** SPEC §2/§9: every failed authentication and every refused authorisation is an audit event. */
-async function auditAuthFailure(kit: RouteKit, request: FastifyRequest, error: ApiError): Promise<void> {
-  if (error.code !== "UNAUTHORIZED" && error.code !== "FORBIDDEN") return;
-  const { services } = kit;
-  const sourceIp = sourceIpOf(request);
-  const now = services.clock();
-  if (error.code === "UNAUTHORIZED") kit.failedAuth.fail(sourceIp, now.getTime());
-  const caller = request.keywardCaller ?? null;
-  const context = { caller, requestId: request.id, sourceIp };
-  const entry = {
-    action: error.code === "UNAUTHORIZED" ? "auth.failed" : "auth.forbidden",
-    target: `${request.method} ${request.routeOptions.url ?? "unmatched"}`,
-    project: caller?.project ?? null,
-    environment: caller?.environment ?? null,
-    details: { reason: "reason" in error ? String(error.reason) : error.message },
-  };
-  try {
-    await services.storage.transaction((stores) => appendAudit(stores, services, context, entry, now));
-  } catch (failure) {
-    request.log.error({ err: failure }, "could not record a failed authentication in the audit log");
-  }
 }

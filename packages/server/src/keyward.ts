@@ -36,6 +36,8 @@ export interface KeywardOptions {
   /** How often gathered usage is written. Default 1 s. */
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
+  /** Proxies (IPs or CIDRs) whose `X-Forwarded-For` names the client (`--trust-proxy`). */
+  trustProxy?: readonly string[];
   checkResponses?: boolean;
   /** The OIDC issuers the token exchange trusts and contacts (SPEC §14). @default [GitHub Actions] */
   oidcIssuers?: readonly string[];
@@ -121,6 +123,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     logger,
     version: VERSION,
     failedAuthPolicy: options.failedAuthPolicy,
+    trustProxy: options.trustProxy,
     checkResponses: options.checkResponses,
     httpTimeouts: options.httpTimeouts,
   });

@@ -35,6 +35,7 @@ export async function openKeywardUnderTest(
     pepper?: string;
     logger?: Logger;
     failedAuthMax?: number;
+    trustProxy?: string[];
     auditCheckpointFile?: string;
     auditCheckpointEvery?: number;
   } = {},
@@ -50,6 +51,7 @@ export async function openKeywardUnderTest(
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
     // No cooldown: a test that rotates the issuer's keys must not wait for the refetch.
     ...(options.oidcIssuers ? { oidcIssuers: options.oidcIssuers, oidcJwksCooldownMs: 0 } : {}),
+    trustProxy: options.trustProxy,
     ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
     ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),
   });

@@ -21,6 +21,7 @@ export function registerServeCommand(program: Command): void {
       `an OIDC issuer whose ID tokens may be exchanged for management tokens; repeatable (default ${GITHUB_ACTIONS_ISSUER}, or KEYWARD_OIDC_ISSUERS)`,
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option("--trust-proxy <cidrs>", "proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client (or KEYWARD_TRUST_PROXY); default none")
     .option("--audit-checkpoint-every <events>", "sign an audit checkpoint every this many events (default 1000, or KEYWARD_AUDIT_CHECKPOINT_EVERY)")
     .option("--log-level <level>", "fatal, error, warn, info or debug", process.env.KEYWARD_LOG_LEVEL ?? "info")
     .action(async (flags: ServerFlags & { logLevel: string }) => {

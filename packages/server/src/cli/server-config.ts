@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { GITHUB_ACTIONS_ISSUER, IssuerUrl } from "@keyward/contract";
 import { CHECKPOINT_FILE } from "../storage/checkpoint-log";
@@ -13,6 +14,8 @@ export interface ServerConfig {
   port: number;
   /** The OIDC issuers the token exchange trusts (SPEC §14). */
   oidcIssuers: string[];
+  /** Proxies whose `X-Forwarded-For` names the client (SPEC §10); empty: the socket address is the client. */
+  trustProxy: string[];
   /** Signed audit checkpoints (SPEC §12); default `<dataDir>/audit-checkpoints.jsonl`, for PostgreSQL too. */
   auditCheckpointFile: string;
   /** A checkpoint every this many audit events (`serve`). */
@@ -25,6 +28,7 @@ export interface ServerFlags {
   host?: string;
   port?: string;
   oidcIssuer?: string[];
+  trustProxy?: string;
   auditCheckpointFile?: string;
   auditCheckpointEvery?: string;
 }
@@ -59,7 +63,24 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
     host: flags.host ?? env.KEYWARD_HOST ?? DEFAULT_HOST,
     port,
     oidcIssuers: resolveOidcIssuers(flags.oidcIssuer, env.KEYWARD_OIDC_ISSUERS),
+    trustProxy: parseTrustProxy(flags.trustProxy ?? env.KEYWARD_TRUST_PROXY, flags.trustProxy !== undefined ? "--trust-proxy" : "KEYWARD_TRUST_PROXY"),
   };
+}
+
+/** `10.0.0.0/8,192.168.1.7,fd00::/8`: IP addresses and CIDR ranges, v4 or v6. */
+export function parseTrustProxy(text: string | undefined, source: string): string[] {
+  if (text === undefined || text.trim() === "") return [];
+  const entries = text.split(",").map((entry) => entry.trim());
+  entries.forEach((entry, index) => {
+    const [address = "", prefix, extra] = entry.split("/");
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    const prefixValid = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixValid || extra !== undefined) {
+      throw new Error(`${source}: entry ${index + 1} must be an IP address or a CIDR range (e.g. 10.0.0.0/8), separated by commas`);
+    }
+  });
+  return entries;
 }
 
 /**

@@ -1,13 +1,13 @@
 import type { KeyRecord } from "../../storage/key-store";
 import type { Stores } from "../../storage/stores";
 import { ApiError, conflict, notFound } from "../api-error";
-import { type Caller, requireObject } from "../authorization";
+import { type Caller, requireVisible } from "../authorization";
 
-/** The key, after checking the caller may act on its project and environment. */
+/** The key, if the caller may act on its project and environment; outside them it is "not found" (SPEC §10). */
 export async function findKey(stores: Stores, caller: Caller, id: string, options: { lock?: boolean } = {}): Promise<KeyRecord> {
   const key = await stores.keys.get(id, options);
   if (!key) throw notFound(`key '${id}'`);
-  requireObject(caller, key);
+  requireVisible(caller, key, `key '${id}'`);
   return key;
 }
 

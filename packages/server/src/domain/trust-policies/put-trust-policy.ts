@@ -29,7 +29,7 @@ export function putTrustPolicy(
       throw new ApiError("NOT_FOUND", `body.project: project '${authority.project}' was not found`, [{ field: "body.project", message: "must name an existing project" }]);
     }
     const existing = await m.stores.trustPolicies.get(name);
-    if (existing && !withinAuthority(caller, existing)) throw forbidden(`this token cannot replace trust policy '${name}': it grants more than the token holds`);
+    if (existing && !withinAuthority(caller, existing)) throw forbidden(`this token cannot replace trust policy '${name}': it lies beyond the token's authority`);
     const policy = {
       name,
       issuer: request.issuer,
@@ -39,7 +39,7 @@ export function putTrustPolicy(
       project: authority.project,
       environment: authority.environment,
       ttlMs,
-      expiresAt: caller.expiresAt,
+      expiresAt: authority.expiresAt,
       createdBy: caller.id,
       createdAt: existing?.createdAt ?? m.now,
       updatedAt: m.now,
