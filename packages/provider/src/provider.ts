@@ -8,6 +8,7 @@ import { apiKeyResource } from "./resources/apiKey";
 import { managementTokenResource } from "./resources/managementToken";
 import { projectResource } from "./resources/project";
 import { scopeResource } from "./resources/scope";
+import { trustPolicyResource } from "./resources/trustPolicy";
 
 /** `terraform-provider-keyward` (source `keyward/keyward`): SPEC §6. */
 function setting(config: ObjectValue, attribute: "endpoint" | "token", environment: NodeJS.ProcessEnv, variable: string): string | undefined {
@@ -50,6 +51,6 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }
   },
-  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource],
+  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, trustPolicyResource],
   dataSources: [apiKeyDataSource, scopesDataSource],
 };
