@@ -54,6 +54,20 @@ const auditEvent = {
   prev_hash: "0".repeat(64),
   hash: "1".repeat(64),
 };
+const trustPolicy = {
+  name: "github-deploy",
+  issuer: "https://token.actions.githubusercontent.com",
+  audience: "https://keyward.example.com",
+  claims: { repository_id: "123456", ref: "refs/heads/main" },
+  scopes: ["keys:read", "keys:rotate"],
+  project: "billing-api",
+  environment: "live",
+  ttl: "15m",
+  expires_at: null,
+  created_by: tokenId,
+  created_at: time,
+  updated_at: time,
+};
 const one = <T>(item: T) => ({ data: [item], next_cursor: null });
 
 /** A valid answer for every route of the contract, as a function so each call gets fresh secrets. */
@@ -81,6 +95,11 @@ export const fixtures: Record<OperationId, () => unknown> = {
   createToken: () => ({ token, secret: newTokenSecret() }),
   listTokens: () => one(token),
   deleteToken: () => undefined,
+  exchangeToken: () => ({ token: { ...token, expires_at: time }, secret: newTokenSecret(), expires_at: time }),
+  putTrustPolicy: () => trustPolicy,
+  listTrustPolicies: () => one(trustPolicy),
+  getTrustPolicy: () => trustPolicy,
+  deleteTrustPolicy: () => undefined,
   listAudit: () => one(auditEvent),
   verifyAudit: () => ({ ok: true, checked: 1 }),
   exportAudit: () => `${JSON.stringify(auditEvent)}\n`,

@@ -15,5 +15,6 @@ export * from "./secret";
 export * from "./secret-format";
 export * from "./storable-text";
 export * from "./tokens";
+export * from "./trust-policies";
 export * from "./usage";
 export * from "./verify";

@@ -11,6 +11,7 @@ import { apiKeyResource } from "./resources/apiKey";
 import { managementTokenResource } from "./resources/managementToken";
 import { projectResource } from "./resources/project";
 import { scopeResource } from "./resources/scope";
+import { trustPolicyResource } from "./resources/trustPolicy";
 
 /** `terraform-provider-keyward` (source `keyward/keyward`): SPEC §6. */
 const DEFAULT_GITHUB_API_URL = "https://api.github.com";
@@ -69,7 +70,7 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }
   },
-  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource],
+  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, trustPolicyResource],
   dataSources: [apiKeyDataSource, scopesDataSource],
   ephemeralResources: [secretEphemeralResource],
 };

@@ -17,7 +17,9 @@ import { requestIdOf } from "./routes/request-id";
 import type { RouteKit } from "./routes/route-kit";
 import { registerScopeRoutes } from "./routes/scope-routes";
 import { registerSystemRoutes } from "./routes/system-routes";
+import { registerTokenExchangeRoute } from "./routes/token-exchange-route";
 import { registerTokenRoutes } from "./routes/token-routes";
+import { registerTrustPolicyRoutes } from "./routes/trust-policy-routes";
 import { createVerifyFastPath } from "./routes/verify-fast-path";
 import { registerVerifyRoutes } from "./routes/verify-routes";
 
@@ -124,6 +126,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerKeyRoutes(kit);
   registerVerifyRoutes(kit);
   registerTokenRoutes(kit);
+  registerTokenExchangeRoute(kit);
+  registerTrustPolicyRoutes(kit);
   registerAuditRoutes(kit);
   await app.ready();
   return app;

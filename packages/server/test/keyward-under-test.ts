@@ -28,6 +28,8 @@ export interface KeywardUnderTest {
 
 export async function openKeywardUnderTest(
   options: {
+    oidcIssuers?: readonly string[];
+    clock?: TestClock;
     dataDir?: string;
     databaseUrl?: string;
     pepper?: string;
@@ -38,7 +40,7 @@ export async function openKeywardUnderTest(
     auditCheckpointEvery?: number;
   } = {},
 ): Promise<KeywardUnderTest> {
-  const clock = new TestClock();
+  const clock = options.clock ?? new TestClock();
   const keyward = await openKeyward({
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
@@ -47,6 +49,8 @@ export async function openKeywardUnderTest(
     logger: options.logger ?? createLogger({ level: "silent" }),
     checkResponses: true,
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
+    // No cooldown: a test that rotates the issuer's keys must not wait for the refetch.
+    ...(options.oidcIssuers ? { oidcIssuers: options.oidcIssuers, oidcJwksCooldownMs: 0 } : {}),
     trustProxy: options.trustProxy,
     ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
     ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),

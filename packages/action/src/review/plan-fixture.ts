@@ -13,7 +13,8 @@ export type PlanFixtureName =
   | "only-live-without-rotation"
   | "only-live-key-destroyed"
   | "only-expiry-removed"
-  | "only-destination-added";
+  | "only-destination-added"
+  | "only-trust-widening";
 
 export function planFixtureText(name: PlanFixtureName): string {
   return readFileSync(new URL(`./fixtures/${name}.plan.json`, import.meta.url), "utf8");

@@ -1,4 +1,5 @@
 import type { Database } from "./database";
+import { trustPoliciesMigration } from "./migrations/trust-policies";
 
 /**
  * The one schema both backends run. Append a migration; never edit one that has shipped.
@@ -112,6 +113,7 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);
   `,
+  trustPoliciesMigration,
   // stateless secrets (SPEC §13): where a key's secret is delivered, and every digest ever issued,
   // kept past a purge, so a client-supplied secret can never be one that was used before.
   `

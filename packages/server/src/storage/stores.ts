@@ -7,6 +7,7 @@ import { ScopeStore } from "./scope-store";
 import { SecretStore } from "./secret-store";
 import { SettingsStore } from "./settings-store";
 import { TokenStore } from "./token-store";
+import { TrustPolicyStore } from "./trust-policy-store";
 import { UsageStore } from "./usage-store";
 
 /** Every table's operations over one connection or one transaction. */
@@ -20,6 +21,7 @@ export class Stores {
   readonly usage: UsageStore;
   readonly idempotency: IdempotencyStore;
   readonly settings: SettingsStore;
+  readonly trustPolicies: TrustPolicyStore;
 
   constructor(private readonly db: Queryable) {
     this.projects = new ProjectStore(db);
@@ -31,6 +33,7 @@ export class Stores {
     this.usage = new UsageStore(db);
     this.idempotency = new IdempotencyStore(db);
     this.settings = new SettingsStore(db);
+    this.trustPolicies = new TrustPolicyStore(db);
   }
 
   /** Delivered to every listening instance when (and only if) the transaction commits. */
