@@ -45,7 +45,7 @@ async function bundleProvider(outfile) {
  * A Node single-executable application: a copy of this Node with the bundle's blob injected
  * (https://nodejs.org/api/single-executable-applications.html).
  */
-async function singleExecutable(work, target) {
+export async function singleExecutable(work, target) {
   const main = join(work, "provider.cjs");
   const blob = join(work, "provider.blob");
   const config = join(work, "sea-config.json");
