@@ -8,6 +8,7 @@ export default defineConfig({
     alias: {
       "@keyward/contract": src("./packages/contract/src/index.ts"),
       "@keyward/client": src("./packages/client/src/index.ts"),
+      "@keyward/github-secrets": src("./packages/github-secrets/src/index.ts"),
       "@keyward/terraform-plugin": src("./packages/terraform-plugin/src/index.ts"),
       "@keyward/cdktf": src("./packages/cdktf/src/index.ts"),
       "@keyward/provider": src("./packages/provider/src/index.ts"),

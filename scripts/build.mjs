@@ -71,6 +71,7 @@ function standalone(pkg, entry, outfile, banner = "") {
 export const targets = {
   contract: { bundles: async () => [await library("contract", ["index"])], declarations: ["index"] },
   client: { bundles: async () => [await library("client", ["index"])], declarations: ["index"] },
+  "github-secrets": { bundles: async () => [await library("github-secrets", ["index"])], declarations: ["index"] },
   "terraform-plugin": { bundles: async () => [await library("terraform-plugin", ["index"])], declarations: ["index"] },
   server: { bundles: async () => [await library("server", ["index", "cli"])], declarations: ["index"] },
   provider: {

@@ -1,6 +1,8 @@
 // The SDK against a real in-process key service: every method, its answer validated by the
 // contract's schemas on the way in, errors typed per code.
+import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
+import { composeSecret } from "@keyward/contract";
 import { BadRequestError, ConflictError, ForbiddenError, Keyward, NotFoundError, Secret, UnauthorizedError } from "@keyward/client";
 import { startKeyward } from "@keyward/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -118,5 +120,19 @@ describe("@keyward/client against the key service", () => {
     expect(events.length).toBeGreaterThan(4);
     expect(events.map((event) => event.seq)).toEqual([...events.map((event) => event.seq)].sort((a, b) => a - b));
     expect(await keyward.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it("issues and rotates a key with destinations and a secret the caller generated (SPEC §13)", async () => {
+    await keyward.projects.create({ name: "sdk-delivered" });
+    const supplied = new Secret(composeSecret("kw_test_", randomBytes(32)));
+    const destinations = [{ type: "github_secret" as const, repository: "acme/api", name: "API_KEY" }];
+    const created = await keyward.keys.create({ project: "sdk-delivered", environment: "test", name: "delivered", scopes: [], destinations, secret: supplied });
+    expect(created.secret.reveal()).toBe(supplied.reveal());
+    expect(created.key.destinations).toEqual([{ ...destinations[0], app: "actions" }]);
+    const reused = keyward.keys.rotate(created.key.id, { secret: supplied });
+    await expect(reused).rejects.toBeInstanceOf(BadRequestError);
+    const error = (await reused.catch((caught: unknown) => caught)) as BadRequestError;
+    expect(error.issues).toContainEqual({ field: "body.secret", message: expect.stringContaining("was used before") });
+    expect(`${error.message} ${inspect(error)}`).not.toContain(supplied.reveal());
   });
 });

@@ -6,6 +6,12 @@ import type { Construct } from "constructs";
 export interface BillingKeysStackProps {
   /** The key service's URL; when absent the provider reads KEYWARD_URL at plan and apply. */
   readonly endpoint?: string;
+  /**
+   * `owner/repo` whose Actions secret BILLING_API_KEY receives the live key's secret (SPEC §13):
+   * the secret is then never in the Terraform state, and the provider needs GITHUB_TOKEN.
+   * When absent, the secret stays in the state (the fallback) and is an output.
+   */
+  readonly deliverTo?: string;
 }
 
 /** The billing API's keys: its scope catalog, a test key for the dashboard and a rotated live key for CI. */
@@ -35,10 +41,11 @@ export class BillingKeysStack extends TerraformStack {
       scopes: ["invoices:read", "invoices:write"],
       rotation: Rotation.every(Duration.days(30)).withGracePeriod(Duration.hours(24)),
       metadata: { team: "payments" },
+      destinations: props.deliverTo ? [{ githubSecret: { repository: props.deliverTo, name: "BILLING_API_KEY" } }] : undefined,
     });
 
     new TerraformOutput(this, "dashboard_key_id", { value: dashboard.keyId });
     new TerraformOutput(this, "deployer_key_id", { value: deployer.keyId });
-    new TerraformOutput(this, "deployer_secret", { value: deployer.secret, sensitive: true });
+    if (!props.deliverTo) new TerraformOutput(this, "deployer_secret", { value: deployer.secret, sensitive: true });
   }
 }

@@ -10,6 +10,8 @@ if (!process.env.KEYWARD_TOKEN) {
 }
 
 const app = new App();
-new BillingKeysStack(app, "billing-keys", { endpoint });
+// KEYWARD_DELIVER_TO=owner/repo delivers the live key's secret to that repository's Actions secret
+// BILLING_API_KEY instead of keeping it in the Terraform state (the provider then needs GITHUB_TOKEN).
+new BillingKeysStack(app, "billing-keys", { endpoint, deliverTo: process.env.KEYWARD_DELIVER_TO || undefined });
 app.synth();
 console.error(`synthesized ${app.outdir}/stacks/billing-keys/cdk.tf.json`);

@@ -229,3 +229,52 @@ describe("rotate mode", () => {
     expect(await world.verify(key.secret)).toBe("EXPIRED");
   });
 });
+
+describe("rotate mode with keys and declared destinations (SPEC §13)", () => {
+  it("rotates every due key of ledger-api/live/* into its declared destinations, with no targets; nothing leaks", async () => {
+    await world.project("ledger-api");
+    const destinations = (name: string) => [
+      { type: "github_secret" as const, repository: "acme/api", name: `${name}_KEY` },
+      { type: "github_secret" as const, repository: "acme/api", environment: "production", name: `${name}_KEY` },
+      { type: "github_org_secret" as const, org: "acme", name: `${name}_KEY`, visibility: "selected" as const, selected_repositories: ["acme/web"] },
+    ];
+    const created = [];
+    for (const name of ["LEDGER_A", "LEDGER_B"]) {
+      const key = await world.admin.keys.create({
+        project: "ledger-api",
+        environment: "live",
+        name: name.toLowerCase().replace("_", "-"),
+        scopes: ["deploy:write"],
+        rotation: { every: "30d", grace_period: "24h" },
+        destinations: destinations(name),
+      });
+      created.push({ name, key: key.key, first: key.secret.reveal() });
+    }
+    world.clock.advance(31 * 24 * HOUR_MS);
+
+    const run = await world.run({ keys: "[ledger-api/live/*]", "only-due": "true" });
+
+    expect(run.exitCode, run.stdout).toBe(0);
+    const secrets: NamedSecret[] = [];
+    for (const { name, key, first } of created) {
+      const locations: SecretLocation[] = [repositorySecret, environmentSecret, organizationSecret];
+      const values = locations.map((location) => world.github.secretValue(location, `${name}_KEY`));
+      expect(new Set(values).size).toBe(1);
+      expect(values[0]).not.toBe(first);
+      expect(await world.verify(values[0]!)).toBe("VALID");
+      expect(await world.version(key.id)).toBe(2);
+      secrets.push({ label: `new secret of ${name}`, value: values[0]! }, { label: `old secret of ${name}`, value: first });
+    }
+    expect(JSON.parse(run.outputs.rotated!)).toHaveLength(2);
+    expectNoLeaks(run, secrets);
+  });
+
+  it("fails naming a selected key that has no destination and no target, rotating nothing", async () => {
+    await world.project("bare-api");
+    const { key } = await world.key("bare-api", "nowhere");
+    const run = await world.run({ keys: "[bare-api/live/*]" });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(`bare-api/live/nowhere (${key.id}) has no destinations and no target`);
+    expect(await world.version(key.id)).toBe(1);
+  });
+});

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * has them (`--prefer-offline`).
  */
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const PACKAGES = ["contract", "client", "server", "terraform-plugin", "provider", "cdktf", "cdktn"] as const;
+const PACKAGES = ["contract", "client", "github-secrets", "server", "terraform-plugin", "provider", "cdktf", "cdktn"] as const;
 type PackageName = (typeof PACKAGES)[number];
 
 let work: string;

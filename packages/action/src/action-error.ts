@@ -1,3 +1,5 @@
+import { GitHubSecretsError } from "@keyward/github-secrets";
+
 /**
  * A failure the action explains to its user. Its message is what the step prints, so it is built
  * from names, ids and statuses only, never from a value or a response body.
@@ -20,7 +22,7 @@ export class InputError extends ActionError {
  * error is GitHub's own one-line `message` field.
  */
 export function describeError(error: unknown): string {
-  if (error instanceof ActionError) return error.message;
+  if (error instanceof ActionError || error instanceof GitHubSecretsError) return error.message;
   if (!(error instanceof Error)) return "unexpected failure (a non-Error value was thrown)";
   const status = (error as { status?: unknown }).status;
   const prefix = typeof status === "number" ? `HTTP ${status}: ` : "";

@@ -25,6 +25,7 @@ function key(fields: Partial<ApiKey>): ApiKey {
     created_at: "2026-11-01T00:00:00Z",
     updated_at: "2026-11-01T00:00:00Z",
     last_used_at: null,
+    destinations: [],
     ...fields,
   };
 }

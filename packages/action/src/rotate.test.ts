@@ -2,7 +2,7 @@ import { type ApiKey, type Keyward, Secret } from "@keyward/client";
 import sodium from "libsodium-wrappers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ActionError } from "./action-error";
-import { GitHubRequestError, type GitHubSecrets } from "./github-secrets";
+import { GitHubRequestError, type GitHubSecrets } from "@keyward/github-secrets";
 import { rotateKeys } from "./rotate";
 import type { Runner } from "./runner";
 import { readSettings } from "./settings";
@@ -38,6 +38,7 @@ function apiKey(name: string, version = 1): ApiKey {
     created_at: "2026-11-01T00:00:00Z",
     updated_at: "2026-11-01T00:00:00Z",
     last_used_at: null,
+    destinations: [],
   };
 }
 

@@ -1,13 +1,22 @@
 import type { ApiKey, Keyward, RotatedKey } from "@keyward/client";
 import { ActionError, describeError } from "./action-error";
-import { GitHubRequestError, type GitHubSecrets } from "./github-secrets";
 import { formatKeyReference } from "./key-reference";
 import { resolveKey } from "./key-resolver";
 import { type KeyOutcome, rotatedOutput, rotationFailure, rotationSummary, type TargetOutcome } from "./rotation-report";
 import type { Runner } from "./runner";
-import { type GitHubPublicKey, sealSecret } from "./sealed-box";
+import {
+  describeDestination,
+  type GitHubPublicKey,
+  GitHubRequestError,
+  type GitHubSecrets,
+  sealSecret,
+  type SecretDestination,
+  secretWriteIdentity,
+  secretWriteOf,
+} from "@keyward/github-secrets";
+import { selectKeys } from "./key-selector";
 import type { Settings } from "./settings";
-import { describeDestination, type SecretDestination, type Target } from "./target";
+import type { Target } from "./target";
 
 export interface RotateDependencies {
   readonly keyward: Keyward;
@@ -59,10 +68,36 @@ export async function rotateKeys(settings: Settings, deps: RotateDependencies): 
 }
 
 async function prepare(settings: Settings, deps: RotateDependencies): Promise<Prepared> {
-  const keys = await resolveKeys(settings.targets, deps);
-  const repositoryIds = await resolveSelectedRepositories(settings.targets, deps);
-  const publicKeys = await fetchPublicKeys(settings.targets, deps);
+  const keys = withDeclaredDestinations(await resolveKeys(settings.targets, deps), await selectKeys(deps.keyward, settings.keys));
+  const targets = keys.flatMap((key) => key.targets);
+  const repositoryIds = await resolveSelectedRepositories(targets, deps);
+  const publicKeys = await fetchPublicKeys(targets, deps);
   return { keys, publicKeys, repositoryIds };
+}
+
+/**
+ * Every key rotated gets its secret in its declared destinations (SPEC §13), whether `keys`
+ * selected it or a target named it, since a destination left out would hold a secret that stops
+ * working; `targets` add to them. A key with neither is an error naming it, before any rotation.
+ */
+function withDeclaredDestinations(named: readonly PreparedKey[], selected: readonly ApiKey[]): PreparedKey[] {
+  const byId = new Map(named.map((prepared) => [prepared.key.id, prepared]));
+  for (const key of selected) if (!byId.has(key.id)) byId.set(key.id, { key, targets: [] });
+  const keys = [...byId.values()].map(({ key, targets }) => {
+    const written = new Set(targets.map((target) => secretWriteIdentity({ destination: target.destination, name: target.secret })));
+    const declared = key.destinations
+      .map(secretWriteOf)
+      .filter((write) => !written.has(secretWriteIdentity(write)))
+      .map((write) => ({ key: { kind: "id" as const, id: key.id }, secret: write.name, destination: write.destination }));
+    return { key, targets: [...targets, ...declared] };
+  });
+  const bare = keys.filter(({ targets }) => targets.length === 0);
+  if (bare.length > 0) {
+    throw new ActionError(
+      `${bare.map(({ key }) => `Key ${describeKey(key)}`).join(", ")} has no destinations and no target, so its new secret would go nowhere; nothing was rotated. Declare destinations on the key (Terraform destination blocks, keyward keys update --destination) or add a target for it.`,
+    );
+  }
+  return keys;
 }
 
 /** Every key before any GitHub call, so an unknown key costs nothing. */

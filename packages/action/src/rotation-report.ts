@@ -1,7 +1,8 @@
 import type { ApiKey } from "@keyward/client";
 import { markdownTable } from "./markdown-table";
 import type { Settings } from "./settings";
-import { describeDestination, type Target } from "./target";
+import { describeDestination } from "@keyward/github-secrets";
+import type { Target } from "./target";
 
 /** What happened to one target of a key. Never holds a secret. */
 export interface TargetOutcome {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { checkKeys } from "./check";
-import { type GitHubConnection, GitHubSecrets } from "./github-secrets";
+import { type GitHubConnection, GitHubSecrets } from "@keyward/github-secrets";
 import { connectKeyward } from "./keyward-connection";
 import { GitHubIssueComments } from "./review/github-issue-comments";
 import { reviewPlan } from "./review/review-plan";

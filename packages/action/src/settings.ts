@@ -1,12 +1,13 @@
 import { DURATION_EXPECTED, parseDuration, Secret } from "@keyward/contract";
 import { InputError } from "./action-error";
+import { type KeySelector, parseKeySelectors } from "./key-selector";
 import { parseTargets, type Target } from "./target";
 
 export const modes = ["rotate", "check", "review"] as const;
 export type Mode = (typeof modes)[number];
 
 export const checkPolicies = ["overdue", "expiring"] as const;
-export const reviewPolicies = ["scope-widening", "trust-widening", "live-without-rotation", "live-key-destroyed", "expiry-removed"] as const;
+export const reviewPolicies = ["scope-widening", "trust-widening", "destination-added", "live-without-rotation", "live-key-destroyed", "expiry-removed"] as const;
 export type CheckPolicy = (typeof checkPolicies)[number];
 export type ReviewPolicy = (typeof reviewPolicies)[number];
 
@@ -27,6 +28,8 @@ export interface Settings {
   /** `GITHUB_EVENT_PATH`, the webhook payload; review mode reads the pull request number there. */
   readonly eventPath: string | undefined;
   readonly targets: readonly Target[];
+  /** Rotate mode: keys rotated into their declared destinations (SPEC §13); `targets` adds to them. */
+  readonly keys: readonly KeySelector[];
   readonly onlyDue: boolean;
   /** Overrides each key's grace period when set. */
   readonly gracePeriod: string | undefined;
@@ -59,6 +62,7 @@ export function readSettings(input: InputSource, env: NodeJS.ProcessEnv): Settin
   const needsKeyward = mode !== "review";
   const repository = env.GITHUB_REPOSITORY || undefined;
   const targetsText = input("targets");
+  const keys = mode === "rotate" ? parseKeySelectors(input("keys")) : [];
   const keywardToken = readToken("keyward-token", input("keyward-token"), false, "a Keyward management token (kwm_…) with keys:read and keys:rotate");
   return {
     mode,
@@ -70,7 +74,8 @@ export function readSettings(input: InputSource, env: NodeJS.ProcessEnv): Settin
     repository,
     eventName,
     eventPath: env.GITHUB_EVENT_PATH || undefined,
-    targets: readTargets(mode, targetsText, repository),
+    targets: readTargets(mode, targetsText, repository, keys.length > 0),
+    keys,
     onlyDue: readBoolean("only-due", input("only-due"), false),
     gracePeriod: readGracePeriod(input("grace-period")),
     dryRun: readBoolean("dry-run", input("dry-run"), false),
@@ -87,11 +92,14 @@ function readMode(text: string): Mode {
   return mode as Mode;
 }
 
-function readTargets(mode: Mode, text: string, repository: string | undefined): readonly Target[] {
+function readTargets(mode: Mode, text: string, repository: string | undefined, keysSelected: boolean): readonly Target[] {
   if (mode === "review") return [];
   if (text.trim() === "") {
-    if (mode === "check") return [];
-    throw new InputError("targets", "is empty. Rotate mode needs a YAML list such as\n  - key: billing-api/live/ci-deployer\n    secret: BILLING_API_KEY");
+    if (mode === "check" || keysSelected) return [];
+    throw new InputError(
+      "targets",
+      "is empty and so is 'keys'. Rotate mode needs 'keys' (keys rotated into their declared destinations), such as\n  - billing-api/live/*\nor 'targets', a YAML list such as\n  - key: billing-api/live/ci-deployer\n    secret: BILLING_API_KEY",
+    );
   }
   return parseTargets(text, repository);
 }

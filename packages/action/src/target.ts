@@ -1,22 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { InputError } from "./action-error";
+import { describeDestination, type SecretApp, type SecretDestination } from "@keyward/github-secrets";
 import { type KeyReference, parseKeyReference } from "./key-reference";
-
-export type SecretApp = "actions" | "dependabot";
-export type Visibility = "all" | "private" | "selected";
-
-/** Where one secret is written (GitHub REST: repository, environment or organization secrets). */
-export type SecretDestination =
-  | { readonly kind: "repository"; readonly repository: string; readonly app: SecretApp }
-  | { readonly kind: "environment"; readonly repository: string; readonly environment: string }
-  | {
-      readonly kind: "organization";
-      readonly org: string;
-      readonly app: SecretApp;
-      readonly visibility: Visibility;
-      /** `owner/name` of each repository that may read a `selected` secret. */
-      readonly selectedRepositories: readonly string[];
-    };
 
 /** One item of the `targets` input: which key's secret goes into which GitHub secret. */
 export interface Target {
@@ -147,19 +132,6 @@ function rejectDuplicates(targets: readonly Target[]): void {
     }
     seen.set(id, index);
   });
-}
-
-/** `acme/api`, `acme/api (environment production)`, `org acme (Dependabot)`: for messages and summaries. */
-export function describeDestination(destination: SecretDestination): string {
-  const app = (value: SecretApp) => (value === "dependabot" ? " (Dependabot)" : "");
-  switch (destination.kind) {
-    case "repository":
-      return `${destination.repository}${app(destination.app)}`;
-    case "environment":
-      return `${destination.repository} (environment ${destination.environment})`;
-    case "organization":
-      return `org ${destination.org}${app(destination.app)}`;
-  }
 }
 
 function requireText(fields: Record<string, unknown>, field: string, where: string): string {

@@ -56,7 +56,7 @@ describe("committed action bundle", () => {
       const manifest = JSON.parse(await readFile(`${root}${directory}/package.json`, "utf8")) as { version: string; license: string };
       expect(onDisk, name).toContain(`\n${name}@${manifest.version}\n${manifest.license}\n`);
     }
-    expect(packages.map((entry) => entry.name)).toEqual(expect.arrayContaining(["undici", "@actions/core", "@actions/github", "zod", "yaml", "libsodium-wrappers"]));
+    expect(packages.map((entry) => entry.name)).toEqual(expect.arrayContaining(["undici", "@actions/core", "@octokit/core", "zod", "yaml", "libsodium-wrappers"]));
     expect(onDisk).toContain("Permission is hereby granted");
     expect(onDisk).toContain("Apache License");
   });

@@ -44,6 +44,7 @@ export {
   type AuditEvent,
   type AuditVerification,
   type CreateProjectRequest,
+  type Destination,
   type Environment,
   type ErrorCode,
   type Health,

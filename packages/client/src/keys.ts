@@ -17,9 +17,19 @@ import type { RequestOptions, Transport } from "./transport";
 
 export type KeyListQuery = Partial<ListKeysQuery>;
 export type KeyUsageQuery = Partial<UsageQuery>;
-export type CreateKeyParams = z.input<typeof CreateKeyRequest>;
+/**
+ * A secret the caller generated (SPEC §13) travels as a `Secret`, so it cannot print itself on its
+ * way to the request body.
+ */
+type WithSuppliedSecret<T> = Omit<T, "secret"> & { readonly secret?: Secret };
+export type CreateKeyParams = WithSuppliedSecret<z.input<typeof CreateKeyRequest>>;
 export type UpdateKeyParams = z.input<typeof UpdateKeyRequest>;
-export type RotateKeyParams = z.input<typeof RotateKeyRequest>;
+export type RotateKeyParams = WithSuppliedSecret<z.input<typeof RotateKeyRequest>>;
+
+function withRevealedSecret<T extends { readonly secret?: Secret }>(params: T): Omit<T, "secret"> & { secret?: string } {
+  const { secret, ...rest } = params;
+  return secret === undefined ? rest : { ...rest, secret: secret.reveal() };
+}
 
 /** A created key: the secret is in this value only, and only as a `Secret`. */
 export type CreatedKey = Omit<CreateKeyResponse, "secret"> & { readonly secret: Secret };
@@ -36,7 +46,7 @@ export class Keys {
 
   /** Issues a key. The answer holds its secret; no later call can return it again. */
   async create(params: CreateKeyParams, options?: RequestOptions): Promise<CreatedKey> {
-    const { data } = await this.#transport.call(routes.createKey, { body: params }, options);
+    const { data } = await this.#transport.call(routes.createKey, { body: withRevealedSecret(params) }, options);
     return { ...data, secret: new Secret(data.secret) };
   }
 
@@ -63,7 +73,7 @@ export class Keys {
    * `Idempotency-Key`, so a retried rotation never rotates twice.
    */
   async rotate(id: string, params: RotateKeyParams = {}, options?: RequestOptions): Promise<RotatedKey> {
-    const { data } = await this.#transport.call(routes.rotateKey, { params: { id }, body: params }, options);
+    const { data } = await this.#transport.call(routes.rotateKey, { params: { id }, body: withRevealedSecret(params) }, options);
     return { ...data, secret: new Secret(data.secret) };
   }
 

@@ -36,6 +36,7 @@ const apiKey = {
   created_at: time,
   updated_at: time,
   last_used_at: null,
+  destinations: [],
 };
 const token = { id: tokenId, name: "deployer", scopes: ["keys:read"], project: null, environment: null, hint: "kwm_…abcd", expires_at: null, created_at: time, last_used_at: null };
 const auditEvent = {

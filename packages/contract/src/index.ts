@@ -1,5 +1,6 @@
 export * from "./audit";
 export * from "./common";
+export * from "./destinations";
 export * from "./duration";
 export * from "./errors";
 export * from "./health";

@@ -53,3 +53,14 @@ export function hintOf(secret: string): string {
   const prefix = secret.startsWith(TOKEN_SECRET_PREFIX) ? TOKEN_SECRET_PREFIX : secret.slice(0, secret.indexOf("_", 3) + 1);
   return `${prefix}…${secret.slice(-4)}`;
 }
+
+/**
+ * Why a client-supplied key secret (SPEC §13) is refused, or undefined when its shape, checksum and
+ * environment are right. Never the value itself: the caller names the rule.
+ */
+export function keySecretProblem(text: string, environment: Environment): string | undefined {
+  if (!KEY_SECRET_PATTERN.test(text)) return "must be a key secret: kw_test_ or kw_live_, then 49 letters or digits";
+  if (!hasValidChecksum(text)) return "has a checksum that does not match (mistyped or forged)";
+  if (!text.startsWith(keySecretPrefix(environment))) return `must be a secret for the key's environment (${keySecretPrefix(environment)}…)`;
+  return undefined;
+}

@@ -1,9 +1,12 @@
 import { Keyward } from "@keyward/client";
+import { Secret } from "@keyward/contract";
+import { GitHubSecrets } from "@keyward/github-secrets";
+import { secretEphemeralResource } from "./ephemeral/secret";
 import { version } from "../package.json";
 import { apiKeyDataSource } from "./data-sources/apiKey";
 import { scopesDataSource } from "./data-sources/scopes";
 import type { KeywardContext } from "./providerContext";
-import { cty, DiagnosticError, Diagnostics, type ObjectValue, type ProviderDefinition } from "@keyward/terraform-plugin";
+import { cty, DiagnosticError, Diagnostics, type Logger, type ObjectValue, type ProviderDefinition } from "@keyward/terraform-plugin";
 import { apiKeyResource } from "./resources/apiKey";
 import { managementTokenResource } from "./resources/managementToken";
 import { projectResource } from "./resources/project";
@@ -11,7 +14,9 @@ import { scopeResource } from "./resources/scope";
 import { trustPolicyResource } from "./resources/trustPolicy";
 
 /** `terraform-provider-keyward` (source `keyward/keyward`): SPEC §6. */
-function setting(config: ObjectValue, attribute: "endpoint" | "token", environment: NodeJS.ProcessEnv, variable: string): string | undefined {
+const DEFAULT_GITHUB_API_URL = "https://api.github.com";
+
+function setting(config: ObjectValue, attribute: "endpoint" | "token" | "github_token" | "github_api_url", environment: NodeJS.ProcessEnv, variable: string): string | undefined {
   const configured = config[attribute];
   if (typeof configured === "string" && configured !== "") return configured;
   const fromEnvironment = environment[variable];
@@ -22,7 +27,8 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
   name: "keyward",
   version,
   schema: {
-    description: "Manage Keyward projects, scopes, API keys and management tokens.",
+    description:
+      "Manage Keyward projects, scopes, API keys and management tokens. Keys with `destination` blocks have their secret delivered to GitHub secrets and never stored in the Terraform state; `ephemeral \"keyward_secret\"` with `secret_wo` keeps it out of the state for any other secret store.",
     attributes: {
       endpoint: {
         type: cty.string,
@@ -35,9 +41,21 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
         sensitive: true,
         description: "Management token (`kwm_…`) the provider acts with. Defaults to the `KEYWARD_TOKEN` environment variable.",
       },
+      github_token: {
+        type: cty.string,
+        optional: true,
+        sensitive: true,
+        description:
+          "GitHub token that writes the secrets of keys' `destination` blocks: a fine-grained token or GitHub App token with \"Secrets: write\" (\"Dependabot secrets\" for Dependabot, organization \"Secrets\" for org secrets). Defaults to the `GITHUB_TOKEN` environment variable; needed only when a key declares a destination.",
+      },
+      github_api_url: {
+        type: cty.string,
+        optional: true,
+        description: "GitHub REST API URL (GitHub Enterprise Server: `https://HOST/api/v3`). Defaults to the `GITHUB_API_URL` environment variable, else `https://api.github.com`.",
+      },
     },
   },
-  async configure(config, environment) {
+  async configure(config, environment, log) {
     const endpoint = setting(config, "endpoint", environment, "KEYWARD_URL");
     const token = setting(config, "token", environment, "KEYWARD_TOKEN");
     const missing = [
@@ -46,11 +64,30 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
     ];
     if (missing.length > 0) throw new DiagnosticError(missing);
     try {
-      return { keyward: new Keyward({ url: endpoint!, token: token! }), plannedScopes: new Set<string>(), catalogs: new Map() };
+      const keyward = new Keyward({ url: endpoint!, token: token! });
+      return { keyward, github: connectGitHub(config, environment, log), plannedScopes: new Set<string>(), catalogs: new Map() };
     } catch (error) {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }
   },
   resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, trustPolicyResource],
   dataSources: [apiKeyDataSource, scopesDataSource],
+  ephemeralResources: [secretEphemeralResource],
 };
+
+function connectGitHub(config: ObjectValue, environment: NodeJS.ProcessEnv, log: Logger): GitHubSecrets | undefined {
+  const token = setting(config, "github_token", environment, "GITHUB_TOKEN");
+  if (!token) return undefined;
+  const baseUrl = setting(config, "github_api_url", environment, "GITHUB_API_URL") ?? DEFAULT_GITHUB_API_URL;
+  if (!URL.canParse(baseUrl)) {
+    throw new DiagnosticError([Diagnostics.invalidAttribute(["github_api_url"], `${JSON.stringify(baseUrl)} is not a URL. Expected one such as https://api.github.com.`)]);
+  }
+  return GitHubSecrets.connect({
+    token: new Secret(token),
+    baseUrl,
+    userAgent: `terraform-provider-keyward/${version}`,
+    onWait: (message) => log.info(message),
+    // Octokit's own diagnostics, first line only: they never hold a request body.
+    debug: (message) => log.debug(message),
+  });
+}

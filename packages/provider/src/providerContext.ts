@@ -1,4 +1,5 @@
 import type { Keyward } from "@keyward/client";
+import type { GitHubSecrets } from "@keyward/github-secrets";
 
 /**
  * What every resource and data source of this provider works with once Terraform configured it:
@@ -6,6 +7,8 @@ import type { Keyward } from "@keyward/client";
  */
 export interface KeywardContext {
   readonly keyward: Keyward;
+  /** Writes keys' secrets to their destinations; undefined when no GitHub token is configured. */
+  readonly github: GitHubSecrets | undefined;
   /**
    * Scopes (`project/name`) planned by `keyward_scope` in this process. Terraform plans a scope
    * before the keys that reference it, in the same provider process, so a key may name a scope the

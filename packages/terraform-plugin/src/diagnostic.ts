@@ -21,7 +21,7 @@ export const Diagnostics = {
   missingAttribute(path: AttributePath, detail: string): Diagnostic {
     return { severity: "error", summary: `Missing ${formatAttributePath(path)}`, detail, attribute: path };
   },
-  unknownResourceType(kind: "resource" | "data source", typeName: string): Diagnostic {
+  unknownResourceType(kind: "resource" | "data source" | "ephemeral resource", typeName: string): Diagnostic {
     return {
       severity: "error",
       summary: `Unknown ${kind} type`,

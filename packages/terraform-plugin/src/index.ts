@@ -4,8 +4,17 @@
 // the provider manages.
 export { servePlugin, type PluginProcess } from "./pluginServer";
 export { ProviderServer } from "./providerServer";
-export type { DataSourceDefinition, OperationContext, PlanAdjustment, PlanRequest, ProviderDefinition, ResourceDefinition } from "./providerDefinition";
-export { attributeType, blockType, objectType, type AttributeSchema, type BlockSchema } from "./schema";
+export type {
+  DataSourceDefinition,
+  EphemeralResourceDefinition,
+  EphemeralResult,
+  OperationContext,
+  PlanAdjustment,
+  PlanRequest,
+  ProviderDefinition,
+  ResourceDefinition,
+} from "./providerDefinition";
+export { attributeType, blockType, objectType, type AttributeSchema, type BlockSchema, type NestedBlockSchema } from "./schema";
 export { cty, type CtyType } from "./ctyType";
 export { isObjectValue, isUnknown, isWhollyKnown, Unknown, UNKNOWN, valuesEqual, type ObjectValue, type Value } from "./value";
 export { decodeDynamicValue, encodeDynamicValue } from "./dynamicValue";

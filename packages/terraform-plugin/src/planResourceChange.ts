@@ -24,6 +24,11 @@ function defaultPlan(attributes: Attributes, proposed: ObjectValue, config: Obje
   const planned: ObjectValue = { ...proposed };
   for (const [name, attribute] of Object.entries(attributes)) {
     const configured = config[name] ?? null;
+    // Terraform requires write-only values to be null in every plan and state.
+    if (attribute.writeOnly) {
+      planned[name] = null;
+      continue;
+    }
     if (attribute.computed && configured === null) {
       planned[name] = creating ? UNKNOWN : (proposed[name] ?? null);
       continue;
@@ -45,7 +50,7 @@ function replacedAttributes(attributes: Attributes, prior: ObjectValue, planned:
 /** A resource's plan may only move computed attributes away from the configuration. */
 function configurationDrift(attributes: Attributes, planned: ObjectValue, config: ObjectValue): string[] {
   return Object.entries(attributes)
-    .filter(([name, attribute]) => !attribute.computed && !valuesEqual(planned[name] ?? null, config[name] ?? null))
+    .filter(([name, attribute]) => !attribute.computed && !attribute.writeOnly && !valuesEqual(planned[name] ?? null, config[name] ?? null))
     .map(([name]) => name);
 }
 

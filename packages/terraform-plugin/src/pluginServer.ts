@@ -79,6 +79,10 @@ function providerHandlers<Client>(grpc: typeof Grpc, log: Logger, server: () => 
     ImportResourceState: async (request) => (await server()).importResourceState(request),
     MoveResourceState: async () => (await server()).moveResourceState(),
     ReadDataSource: async (request) => (await server()).readDataSource(request),
+    ValidateEphemeralResourceConfig: async (request) => (await server()).validateEphemeralResourceConfig(request),
+    OpenEphemeralResource: async (request) => (await server()).openEphemeralResource(request),
+    RenewEphemeralResource: async (request) => (await server()).renewEphemeralResource(request),
+    CloseEphemeralResource: async (request) => (await server()).closeEphemeralResource(request),
     GetFunctions: async () => (await server()).getFunctions(),
     StopProvider: async () => {
       (await server()).stop();

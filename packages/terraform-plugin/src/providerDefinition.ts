@@ -54,6 +54,27 @@ export interface DataSourceDefinition<Client> {
   read(context: OperationContext<Client>, config: ObjectValue): Promise<ObjectValue>;
 }
 
+/** What opening an ephemeral resource produced: its value, and when Terraform should renew it. */
+export interface EphemeralResult {
+  readonly result: ObjectValue;
+  readonly renewAt?: Date;
+  /** Opaque to Terraform; handed back to `renew` and `close`. Never put a secret here. */
+  readonly private?: Uint8Array;
+}
+
+/**
+ * An ephemeral resource (Terraform 1.10+, `ephemeral "…" "…" {}`): opened for each plan and apply,
+ * its result is used by the configuration and never written to a plan or state.
+ */
+export interface EphemeralResourceDefinition<Client> {
+  readonly typeName: string;
+  readonly schema: BlockSchema;
+  validate?(config: ObjectValue): Diagnostic[];
+  open(context: OperationContext<Client>, config: ObjectValue): Promise<EphemeralResult>;
+  renew?(context: OperationContext<Client>, privateData: Uint8Array | undefined): Promise<{ renewAt?: Date; private?: Uint8Array }>;
+  close?(context: OperationContext<Client>, privateData: Uint8Array | undefined): Promise<void>;
+}
+
 export interface ProviderDefinition<Client> {
   /** The provider's local name, e.g. `keyward`: every type name starts with it and `_`. */
   readonly name: string;
@@ -64,4 +85,5 @@ export interface ProviderDefinition<Client> {
   configure(config: ObjectValue, environment: NodeJS.ProcessEnv, log: Logger): Promise<Client>;
   readonly resources: readonly ResourceDefinition<Client>[];
   readonly dataSources: readonly DataSourceDefinition<Client>[];
+  readonly ephemeralResources?: readonly EphemeralResourceDefinition<Client>[];
 }

@@ -3,8 +3,8 @@ import { Diagnostics, DiagnosticError, diagnosticMessage, hasErrors, type Diagno
 import { decodeDynamicValue, decodeRawStateJson, encodeDynamicValue } from "./dynamicValue";
 import type { Logger } from "./logger";
 import { planResourceChange, settleAppliedState } from "./planResourceChange";
-import type { DataSourceDefinition, OperationContext, ProviderDefinition, ResourceDefinition } from "./providerDefinition";
-import { blockType, schemaMessage } from "./schema";
+import type { DataSourceDefinition, EphemeralResourceDefinition, OperationContext, ProviderDefinition, ResourceDefinition } from "./providerDefinition";
+import { type BlockSchema, blockType, schemaMessage } from "./schema";
 import type { DynamicValue, SchemaMessage } from "./tfplugin6";
 import { attributePathMessage } from "./attributePath";
 import { isObjectValue, isWhollyKnown, type ObjectValue, type Value } from "./value";
@@ -25,6 +25,28 @@ interface TypedDataSource<Client> {
   readonly definition: DataSourceDefinition<Client>;
   readonly type: CtyType;
 }
+interface TypedEphemeralResource<Client> {
+  readonly definition: EphemeralResourceDefinition<Client>;
+  readonly type: CtyType;
+}
+
+/**
+ * Write-only attributes set in a configuration. Terraform before 1.11 does not know them and would
+ * store their value in the state, so they are refused unless the client says it handles them.
+ */
+function setWriteOnlyAttributes(schema: BlockSchema, config: ObjectValue): string[] {
+  return Object.entries(schema.attributes)
+    .filter(([name, attribute]) => attribute.writeOnly && (config[name] ?? null) !== null)
+    .map(([name]) => name);
+}
+
+function timestampMessage(date: Date | undefined): Record<string, number> | undefined {
+  if (!date) return undefined;
+  const milliseconds = date.getTime();
+  return { seconds: Math.floor(milliseconds / 1000), nanos: (milliseconds % 1000) * 1_000_000 };
+}
+
+const presentBytes = (bytes: unknown) => (bytes instanceof Uint8Array && bytes.length > 0 ? bytes : undefined);
 
 function errorDiagnostics(error: unknown, action: string): Diagnostic[] {
   if (error instanceof DiagnosticError) return [...error.diagnostics];
@@ -39,6 +61,7 @@ function asObject(value: Value): ObjectValue | null {
 export class ProviderServer<Client> {
   private readonly resources: Map<string, TypedResource<Client>>;
   private readonly dataSources: Map<string, TypedDataSource<Client>>;
+  private readonly ephemeralResources: Map<string, TypedEphemeralResource<Client>>;
   private readonly providerType: CtyType;
   private readonly stopController = new AbortController();
   private client: Client | undefined;
@@ -52,6 +75,7 @@ export class ProviderServer<Client> {
     this.providerType = blockType(provider.schema);
     this.resources = new Map(provider.resources.map((definition) => [definition.typeName, { definition, type: blockType(definition.schema) }]));
     this.dataSources = new Map(provider.dataSources.map((definition) => [definition.typeName, { definition, type: blockType(definition.schema) }]));
+    this.ephemeralResources = new Map((provider.ephemeralResources ?? []).map((definition) => [definition.typeName, { definition, type: blockType(definition.schema) }]));
   }
 
   private context(): OperationContext<Client> | undefined {
@@ -74,6 +98,12 @@ export class ProviderServer<Client> {
   private dataSource(typeName: unknown): TypedDataSource<Client> {
     const found = this.dataSources.get(String(typeName));
     if (!found) throw new DiagnosticError([Diagnostics.unknownResourceType("data source", String(typeName))]);
+    return found;
+  }
+
+  private ephemeralResource(typeName: unknown): TypedEphemeralResource<Client> {
+    const found = this.ephemeralResources.get(String(typeName));
+    if (!found) throw new DiagnosticError([Diagnostics.unknownResourceType("ephemeral resource", String(typeName))]);
     return found;
   }
 
@@ -101,6 +131,7 @@ export class ProviderServer<Client> {
       serverCapabilities: { getProviderSchemaOptional: true },
       resources: [...this.resources.keys()].map((typeName) => ({ typeName })),
       dataSources: [...this.dataSources.keys()].map((typeName) => ({ typeName })),
+      ephemeralResources: [...this.ephemeralResources.keys()].map((typeName) => ({ typeName })),
       diagnostics: [],
     };
   }
@@ -111,7 +142,7 @@ export class ProviderServer<Client> {
       resourceSchemas: Object.fromEntries([...this.resources].map(([name, { definition }]) => [name, schemaMessage(definition.schema)])) as Record<string, SchemaMessage>,
       dataSourceSchemas: Object.fromEntries([...this.dataSources].map(([name, { definition }]) => [name, schemaMessage(definition.schema)])),
       functions: {},
-      ephemeralResourceSchemas: {},
+      ephemeralResourceSchemas: Object.fromEntries([...this.ephemeralResources].map(([name, { definition }]) => [name, schemaMessage(definition.schema)])),
       // Later provider processes of the same command may reuse the schema instead of asking again.
       serverCapabilities: { getProviderSchemaOptional: true },
       diagnostics: [],
@@ -141,7 +172,16 @@ export class ProviderServer<Client> {
     return this.answer("ValidateResourceConfig", "validate the resource configuration", async (diagnostics) => {
       const { definition, type } = this.resource(request.typeName);
       const config = asObject(decodeDynamicValue(request.config as DynamicValue, type));
-      if (config) diagnostics.push(...(definition.validate?.(config) ?? []));
+      if (!config) return {};
+      const capabilities = request.clientCapabilities as { writeOnlyAttributesAllowed?: boolean } | undefined;
+      if (!capabilities?.writeOnlyAttributesAllowed) {
+        for (const name of setWriteOnlyAttributes(definition.schema, config)) {
+          diagnostics.push(
+            Diagnostics.invalidAttribute([name], `${name} is write-only, which needs Terraform 1.11 or later; this Terraform would store its value in the state. Upgrade Terraform, or leave ${name} unset.`),
+          );
+        }
+      }
+      diagnostics.push(...(definition.validate?.(config) ?? []));
       return {};
     });
   }
@@ -231,6 +271,49 @@ export class ProviderServer<Client> {
       const config = asObject(decodeDynamicValue(request.config as DynamicValue, type)) ?? {};
       const state = await definition.read(this.requireContext(), config);
       return { state: encodeDynamicValue(state, type) };
+    });
+  }
+
+  validateEphemeralResourceConfig(request: Request): Promise<Response> {
+    return this.answer("ValidateEphemeralResourceConfig", "validate the ephemeral resource configuration", async (diagnostics) => {
+      const { definition, type } = this.ephemeralResource(request.typeName);
+      const config = asObject(decodeDynamicValue(request.config as DynamicValue, type));
+      if (config) diagnostics.push(...(definition.validate?.(config) ?? []));
+      return {};
+    });
+  }
+
+  openEphemeralResource(request: Request): Promise<Response> {
+    return this.answer("OpenEphemeralResource", "open the ephemeral resource", async (diagnostics) => {
+      const { definition, type } = this.ephemeralResource(request.typeName);
+      const config = asObject(decodeDynamicValue(request.config as DynamicValue, type)) ?? {};
+      diagnostics.push(...(definition.validate?.(config) ?? []));
+      if (hasErrors(diagnostics)) return {};
+      const opened = await definition.open(this.requireContext(), config);
+      const renewAt = timestampMessage(opened.renewAt);
+      return {
+        result: encodeDynamicValue(opened.result, type),
+        ...(renewAt ? { renewAt } : {}),
+        ...(opened.private ? { private: opened.private } : {}),
+      };
+    });
+  }
+
+  renewEphemeralResource(request: Request): Promise<Response> {
+    return this.answer("RenewEphemeralResource", "renew the ephemeral resource", async () => {
+      const { definition } = this.ephemeralResource(request.typeName);
+      if (!definition.renew) return {};
+      const renewed = await definition.renew(this.requireContext(), presentBytes(request.private));
+      const renewAt = timestampMessage(renewed.renewAt);
+      return { ...(renewAt ? { renewAt } : {}), ...(renewed.private ? { private: renewed.private } : {}) };
+    });
+  }
+
+  closeEphemeralResource(request: Request): Promise<Response> {
+    return this.answer("CloseEphemeralResource", "close the ephemeral resource", async () => {
+      const { definition } = this.ephemeralResource(request.typeName);
+      await definition.close?.(this.requireContext(), presentBytes(request.private));
+      return {};
     });
   }
 

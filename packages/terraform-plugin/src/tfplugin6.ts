@@ -1,7 +1,7 @@
 import { message, type FieldDescriptor, type MessageDescriptor } from "./messageCodec";
 
 /**
- * Terraform plugin protocol 6 (tfplugin6.8, the version Terraform 1.10–1.11 speak), written from
+ * Terraform plugin protocol 6 (tfplugin6.8, the version Terraform 1.11 speaks: ephemeral resources since 6.7, write-only attributes since 6.8), written from
  * the published protocol documentation (`docs/plugin-protocol/tfplugin6.8.proto` in
  * hashicorp/terraform). Field numbers are the wire contract; field names are ours, in camelCase.
  * Only messages of the calls this provider answers are described; unknown fields are skipped.
@@ -60,11 +60,30 @@ export interface SchemaAttributeMessage {
   sensitive: boolean;
   descriptionKind: StringKind;
   deprecated: boolean;
+  writeOnly: boolean;
+}
+
+export enum BlockNesting {
+  Invalid = 0,
+  Single = 1,
+  List = 2,
+  Set = 3,
+  Map = 4,
+  Group = 5,
+}
+
+export interface SchemaBlockMessage {
+  version: number;
+  attributes: SchemaAttributeMessage[];
+  blockTypes: { typeName: string; block: SchemaBlockMessage; nesting: BlockNesting; minItems: number; maxItems: number }[];
+  description: string;
+  descriptionKind: StringKind;
+  deprecated: boolean;
 }
 
 export interface SchemaMessage {
   version: number;
-  block: { version: number; attributes: SchemaAttributeMessage[]; blockTypes: never[]; description: string; descriptionKind: StringKind; deprecated: boolean };
+  block: SchemaBlockMessage;
 }
 
 export interface ServerCapabilities {
@@ -145,6 +164,9 @@ const Empty = message("Empty", () => []);
 const typeName = f("typeName", 1, "string");
 
 const TypeNameMetadata = message("TypeNameMetadata", () => [typeName]);
+/** google.protobuf.Timestamp. */
+const TimestampDescriptor = message("google.protobuf.Timestamp", () => [f("seconds", 1, "int64"), f("nanos", 2, "int64")]);
+const optionalPrivate = (number: number) => f("private", number, "bytes", { presence: true });
 
 /** One unary call: its request and response messages. */
 export interface CallDescriptor {
@@ -166,6 +188,7 @@ export const providerService = {
       diagnostics(2),
       f("dataSources", 3, TypeNameMetadata, repeated),
       f("resources", 4, TypeNameMetadata, repeated),
+      f("ephemeralResources", 6, TypeNameMetadata, repeated),
     ],
     "GetMetadata",
   ),
@@ -253,6 +276,18 @@ export const providerService = {
     () => [f("state", 1, DynamicValueDescriptor), diagnostics(2)],
     "ReadDataSource",
   ),
+  ValidateEphemeralResourceConfig: call(() => [typeName, f("config", 2, DynamicValueDescriptor)], () => [diagnostics(1)], "ValidateEphemeralResourceConfig"),
+  OpenEphemeralResource: call(
+    () => [typeName, f("config", 2, DynamicValueDescriptor), f("clientCapabilities", 3, ClientCapabilitiesDescriptor)],
+    () => [diagnostics(1), f("renewAt", 2, TimestampDescriptor), f("result", 3, DynamicValueDescriptor), optionalPrivate(4)],
+    "OpenEphemeralResource",
+  ),
+  RenewEphemeralResource: call(
+    () => [typeName, optionalPrivate(2)],
+    () => [diagnostics(1), f("renewAt", 2, TimestampDescriptor), optionalPrivate(3)],
+    "RenewEphemeralResource",
+  ),
+  CloseEphemeralResource: call(() => [typeName, optionalPrivate(2)], () => [diagnostics(1)], "CloseEphemeralResource"),
   GetFunctions: call(() => [], () => [f("functions", 1, FunctionDescriptor, { map: true }), diagnostics(2)], "GetFunctions"),
   StopProvider: call(() => [], () => [f("error", 1, "string")], "StopProvider"),
 } satisfies Record<string, CallDescriptor>;

@@ -1,5 +1,5 @@
 import { ActionError } from "../action-error";
-import { connectOctokit, type GitHubConnection, GitHubRequestError, type Octokit } from "../github-secrets";
+import { connectOctokit, type GitHubConnection, GitHubRequestError, type Octokit } from "@keyward/github-secrets";
 import type { IssueCommentsApi, PostedComment, PullRequestRef } from "./sticky-comment";
 
 const HEADERS = { "x-github-api-version": "2022-11-28", accept: "application/vnd.github+json" };

@@ -1,4 +1,5 @@
 import { type ChangeKind, changeKind } from "./change-kind";
+import { type DestinationChange, destinationChange } from "./destination-change";
 import { type ExpiryChange, expiryChange } from "./expiry-change";
 import { PlannedObject, type Reading, readingText } from "./planned-object";
 import { type RotationScheduleChange, rotationScheduleChange } from "./rotation-schedule-change";
@@ -24,6 +25,7 @@ export interface KeyChange {
   rotation: RotationScheduleChange;
   expiry: ExpiryChange;
   rotationOnApply: RotationOnApply;
+  destinations: DestinationChange;
   /** Attributes that force the replacement (`replace_paths`), e.g. `environment`. */
   replacedBecause: string[];
 }
@@ -46,6 +48,7 @@ export function describeKeyChange(resource: ResourceChange): KeyChange | undefin
     rotation: rotationScheduleChange(kind, before, after),
     expiry: expiryChange(kind, before, after),
     rotationOnApply: kind === "update" ? triggerRotation(before, after) : "none",
+    destinations: destinationChange(kind, before, after),
     replacedBecause: kind === "replace" ? (resource.change.replace_paths ?? []).map((path) => path.join(".")) : [],
   };
 }
@@ -57,6 +60,10 @@ export function isLive(environment: Reading<string | null>): boolean {
 const none: Reading<string | null> = { state: "known", value: null };
 
 function triggerRotation(before: PlannedObject, after: PlannedObject): RotationOnApply {
+  const version = [before.string("secret_wo_version"), after.string("secret_wo_version")];
+  if (version.some((reading) => reading.state !== "known")) return "possible";
+  const [previousVersion, nextVersion] = [before.number("secret_wo_version"), after.number("secret_wo_version")];
+  if (nextVersion !== null && previousVersion !== nextVersion) return "rotates";
   const previous = before.stringMap("rotation_triggers");
   const next = after.stringMap("rotation_triggers");
   if (previous.state !== "known" || next.state !== "known") return "possible";

@@ -13,6 +13,7 @@ export type PlanFixtureName =
   | "only-live-without-rotation"
   | "only-live-key-destroyed"
   | "only-expiry-removed"
+  | "only-destination-added"
   | "only-trust-widening";
 
 export function planFixtureText(name: PlanFixtureName): string {

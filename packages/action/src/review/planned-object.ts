@@ -60,6 +60,17 @@ export class PlannedObject {
     });
   }
 
+  /** A list of objects, such as repeated blocks; the elements' values are read only if no part of the list is sensitive. */
+  objectList(name: string): Reading<Record<string, unknown>[] | null> {
+    return this.read(name, (value) => (Array.isArray(value) ? value.filter((item): item is Record<string, unknown> => asRecord(item) !== null) : null));
+  }
+
+  /** A number's value, or null when it is absent, sensitive or unknown. */
+  number(name: string): number | null {
+    const reading = this.read(name, (value) => (typeof value === "number" ? value : null));
+    return reading.state === "known" ? reading.value : null;
+  }
+
   object(name: string): Reading<PlannedObject | null> {
     return this.read(name, (value) => {
       const record = asRecord(value);

@@ -72,6 +72,12 @@ function findingLine(finding: Finding): string {
       return `**Expiry moved later** on ${who}: ${code(readingText(subject.expiry.before, "none"))} → ${code(readingText(subject.expiry.after, "none"))}`;
     case "live-without-rotation":
       return `**Live key without rotation**: ${who} has no rotation schedule`;
+    case "destination-added":
+      return `**Exposure widened** on ${who}: its secret will also be delivered to ${isKey(subject) ? newDestinations(subject) : "a new destination"}`;
+    case "destination-removed":
+      return `**Destination removed** on ${who}: ${isKey(subject) ? subject.destinations.removed.join(", ") : ""} no longer receives its secret (it keeps the last one written there until it is deleted)`;
+    case "secret-leaves-state":
+      return `**Secret leaves the Terraform state** for ${who}: it is delivered to its destinations (or held by the caller through secret_wo) and no longer stored in the state`;
     case "rotation-weakened":
       return `**Rotation weakened** on ${who}: ${isKey(subject) ? scheduleTransition(subject.rotation) : ""}`;
   }
@@ -228,6 +234,12 @@ function graceText(key: KeyChange): string {
   const schedule = key.rotation.after;
   if (schedule.state === "known" && schedule.value?.gracePeriod) return `its grace period (${schedule.value.gracePeriod})`;
   return "the key's grace period";
+}
+
+function newDestinations(key: KeyChange): string {
+  const places = key.destinations.added.map(code);
+  if (key.destinations.unknown) places.push("destinations known only after apply");
+  return places.join(", ");
 }
 
 function addedScopes(scopes: ScopeChange): string {

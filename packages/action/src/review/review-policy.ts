@@ -36,7 +36,15 @@ function reason(policy: ReviewPolicy, subject: KeyChange | TokenChange | TrustPo
         : `live ${who} is destroyed: its secret stops working`;
     case "expiry-removed":
       return `${who} loses its expiry (was ${"expiry" in subject ? readingText(subject.expiry.before, "none") : "none"})`;
+    case "destination-added":
+      return `${who} widens its exposure: its secret will also be delivered to ${"destinations" in subject ? newPlaces(subject) : "a new destination"}`;
   }
+}
+
+function newPlaces(key: KeyChange): string {
+  const places = [...key.destinations.added];
+  if (key.destinations.unknown) places.push("destinations known only after apply");
+  return places.join(", ");
 }
 
 function describeSubject(subject: KeyChange | TokenChange | TrustPolicyChange): string {

@@ -147,4 +147,20 @@ describe("buildReview with values the plan cannot show", () => {
     expect(destroyed.kind).toBe("destroy");
     expect(keyLabel(destroyed)).toBe("billing-api/live/ci-deployer");
   });
+
+  it("reports a destination removed from a key and a key whose secret leaves the state (SPEC §13)", () => {
+    const removed = planFixture("only-destination-added");
+    const change = removed.resource_changes[0]!.change;
+    change.after!.destination = [];
+    (change.after_unknown as Record<string, unknown>).destination = [];
+    (change.after_sensitive as Record<string, unknown>).destination = [];
+    const review = reviewOfObject(removed);
+    expect(review.findings.map((finding) => finding.kind)).toEqual(["destination-removed"]);
+    expect(key(review, "keyward_api_key.ci").destinations.removed).toEqual(["GitHub acme/billing secret BILLING_API_KEY"]);
+
+    const leaving = planFixture("only-destination-added");
+    leaving.resource_changes[0]!.change.before!.destination = [];
+    (leaving.resource_changes[0]!.change.before_sensitive as Record<string, unknown>).destination = [];
+    expect(reviewOfObject(leaving).findings.map((finding) => finding.kind)).toEqual(["destination-added", "secret-leaves-state"]);
+  });
 });

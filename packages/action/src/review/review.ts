@@ -1,5 +1,6 @@
 import { type CatalogChange, describeCatalogChange, PROJECT_TYPE, SCOPE_TYPE } from "./catalog-change";
 import { type ChangeKind, changeKind } from "./change-kind";
+import { widensExposure } from "./destination-change";
 import { weakensExpiry } from "./expiry-change";
 import { API_KEY_TYPE, describeKeyChange, isLive, type KeyChange } from "./key-change";
 import { weakensSchedule } from "./rotation-schedule-change";
@@ -9,17 +10,21 @@ import { describeTokenChange, MANAGEMENT_TOKEN_TYPE, type TokenChange } from "./
 import { describeTrustPolicyChange, TRUST_POLICY_TYPE, type TrustPolicyChange } from "./trust-policy-change";
 
 /**
- * Something a reviewer must look at before approving. The first four kinds are what the `fail-on`
- * review policies check (SPEC §7); the others are weakenings called out without a policy.
+ * Something a reviewer must look at before approving. `scope-widening`, `destination-added`,
+ * `live-key-destroyed`, `expiry-removed` and `live-without-rotation` are what the `fail-on` review
+ * policies check (SPEC §7, §13); the others are called out without a policy.
  */
 export const findingKinds = [
   "scope-widening",
   "trust-widening",
+  "destination-added",
   "live-key-destroyed",
   "expiry-removed",
   "live-without-rotation",
   "rotation-weakened",
   "expiry-later",
+  "destination-removed",
+  "secret-leaves-state",
 ] as const;
 export type FindingKind = (typeof findingKinds)[number];
 
@@ -90,6 +95,9 @@ function keyFindings(key: KeyChange): Finding[] {
   if (key.expiry.verdict === "removed") found.push("expiry-removed");
   if (key.expiry.verdict === "later") found.push("expiry-later");
   if (weakensSchedule(key.rotation)) found.push("rotation-weakened");
+  if (widensExposure(key.destinations)) found.push("destination-added");
+  if (key.destinations.removed.length > 0) found.push("destination-removed");
+  if (key.destinations.leavesState) found.push("secret-leaves-state");
   return found.map((kind) => ({ kind, address: key.address, subject: key }));
 }
 

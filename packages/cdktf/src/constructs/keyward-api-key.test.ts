@@ -129,4 +129,25 @@ describe("KeywardApiKey", () => {
     expect(json.output.version?.value).toBe(`\${keyward_api_key.${address}.version}`);
     expect(json.output.hint?.value).toBe(`\${keyward_api_key.${address}.hint}`);
   });
+
+  test("destinations synthesize as destination blocks, and a broken one fails synthesis naming the rule", () => {
+    const { app, stack, project } = billingProject();
+    project.addKey("Deployer", {
+      environment: "test",
+      name: "ci-deployer",
+      destinations: [
+        { githubSecret: { repository: "acme/billing", environment: "production", name: "BILLING_API_KEY" } },
+        { githubOrgSecret: { org: "acme", name: "BILLING_API_KEY", visibility: "selected", selectedRepositories: ["acme/web"] } },
+      ],
+    });
+    const json = JSON.parse(Testing.synth(stack)) as { resource: { keyward_api_key: Record<string, { destination: unknown[] }> } };
+    expect(Object.values(json.resource.keyward_api_key)[0]?.destination).toEqual([
+      { github_secret: { repository: "acme/billing", environment: "production", name: "BILLING_API_KEY" } },
+      { github_org_secret: { org: "acme", name: "BILLING_API_KEY", visibility: "selected", selected_repositories: ["acme/web"] } },
+    ]);
+    project.addKey("Broken", { environment: "test", name: "broken", destinations: [{ githubSecret: { repository: "billing", name: "GITHUB_KEY" } }] });
+    const message = synthesisError(app);
+    expect(message).toContain("[Keys/Billing/Broken] key 'broken' destinations[0].repository: must be a repository as owner/repo");
+    expect(message).toContain("destinations[0].name: must not start with GITHUB_");
+  });
 });

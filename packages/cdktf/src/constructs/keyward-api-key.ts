@@ -1,6 +1,6 @@
-import { Environment, KeyName } from "@keyward/contract";
+import { Destination, Environment, KeyName } from "@keyward/contract";
 import { Construct } from "constructs";
-import { ApiKey } from "../gen/api-key";
+import { ApiKey, type ApiKeyDestination } from "../gen/api-key";
 import { Lazy, Token } from "./cdktf";
 import type { Duration } from "./duration";
 import type { KeywardProject } from "./keyward-project";
@@ -71,6 +71,28 @@ export interface KeywardApiKeyOptions {
    * @default - no triggers
    */
   readonly rotationTriggers?: Readonly<Record<string, string>>;
+  /**
+   * Where the key's secret is delivered whenever Terraform issues one (SPEC §13): GitHub repository,
+   * environment or organization secrets, e.g. `{ githubSecret: { repository: "acme/billing", name: "BILLING_API_KEY" } }`.
+   * A key with a destination never has its secret in the Terraform state; the provider needs
+   * `githubToken` (or `GITHUB_TOKEN`).
+   *
+   * @default - no destinations: the secret is held in the state (the `secret` attribute)
+   */
+  readonly destinations?: readonly ApiKeyDestination[];
+  /**
+   * A write-only secret to issue (Terraform 1.11+), usually the `secret` of an ephemeral
+   * `keyward_secret`; set `secretWoVersion` with it, and change that to rotate.
+   *
+   * @default - the key service generates the secret
+   */
+  readonly secretWo?: string;
+  /**
+   * The version of `secretWo`: set it to issue the key with that secret, change it to rotate.
+   *
+   * @default - no write-only secret
+   */
+  readonly secretWoVersion?: number;
 }
 
 /** Properties of a {@link KeywardApiKey}. */
@@ -115,6 +137,9 @@ export class KeywardApiKey extends Construct {
       rateLimit: props.rateLimit ? { requests: props.rateLimit.requests, window: props.rateLimit.window.toString() } : undefined,
       metadata: props.metadata ? { ...props.metadata } : undefined,
       rotationTriggers: props.rotationTriggers ? { ...props.rotationTriggers } : undefined,
+      destination: props.destinations ? [...props.destinations] : undefined,
+      secretWo: props.secretWo,
+      secretWoVersion: props.secretWoVersion,
     });
     this.node.addValidation({ validate: () => this.problems(props, scopes) });
   }
@@ -164,7 +189,25 @@ export class KeywardApiKey extends Construct {
       ...(props.rotation?.problems() ?? []),
       ...(rateLimitWindow ? [rateLimitWindow] : []),
       ...this.missingRotation(props),
+      ...this.invalidDestinations(props.destinations ?? []),
     ];
+  }
+
+  /** The key service's own rules (GitHub secret names, `owner/repo`, visibility), checked at synthesis. */
+  private invalidDestinations(destinations: readonly ApiKeyDestination[]): string[] {
+    return destinations.flatMap((destination, index) => {
+      const where = `key '${this.keyName}' destinations[${index}]`;
+      if (Token.isUnresolved(destination)) return [];
+      const { githubSecret, githubOrgSecret } = destination;
+      if (Boolean(githubSecret) === Boolean(githubOrgSecret)) return [`${where} must set exactly one of githubSecret or githubOrgSecret`];
+      const form = githubSecret
+        ? { type: "github_secret", repository: githubSecret.repository, name: githubSecret.name, environment: githubSecret.environment, app: githubSecret.app }
+        : { type: "github_org_secret", org: githubOrgSecret!.org, name: githubOrgSecret!.name, visibility: githubOrgSecret!.visibility, selected_repositories: githubOrgSecret!.selectedRepositories, app: githubOrgSecret!.app };
+      const defined = Object.fromEntries(Object.entries(form).filter(([, value]) => value !== undefined));
+      if (Object.values(defined).some((value) => Token.isUnresolved(value))) return [];
+      const parsed = Destination.safeParse(defined);
+      return parsed.success ? [] : parsed.error.issues.map((issue) => `${where}.${issue.path.join(".") || "type"}: ${issue.message}`);
+    });
   }
 
   private undeclaredScopes(project: KeywardProject, scopes: readonly string[]): string[] {

@@ -27,7 +27,8 @@ function typeName(type: CtyType): string {
 
 function describeType(attribute: AttributeSchema): string {
   const base = attribute.attributes ? "Attributes" : typeName(attribute.type ?? "dynamic");
-  return attribute.sensitive ? `${base}, Sensitive` : base;
+  const sensitive = attribute.sensitive ? `${base}, Sensitive` : base;
+  return attribute.writeOnly ? `${sensitive}, [Write-only](https://developer.hashicorp.com/terraform/language/resources/ephemeral#write-only-arguments)` : sensitive;
 }
 
 type Group = "Required" | "Optional" | "Read-Only";
@@ -65,10 +66,20 @@ function nestedSchema(path: string, attributes: { readonly [name: string]: Attri
   return [`<a id="${anchor(path)}"></a>\n### Nested Schema for \`${path}\`\n\n${body}`, ...deeper].join("\n\n");
 }
 
+function blockList(block: BlockSchema, nested: string[]): string {
+  const lines = Object.entries(block.blocks ?? {}).map(([name, nestedBlock]) => {
+    nested.push(nestedSchema(name, nestedBlock.block.attributes));
+    const most = nestedBlock.maxItems ? `, at most ${nestedBlock.maxItems}` : "";
+    return `- \`${name}\` (Block List${most}) ${nestedBlock.block.description} (see [below for nested schema](#${anchor(name)}))`;
+  });
+  return lines.length > 0 ? `### Blocks\n\n${lines.join("\n")}` : "";
+}
+
 function schemaSection(block: BlockSchema): string {
   const nested: string[] = [];
   const list = attributeList(block.attributes, "", nested);
-  return ["## Schema", list, ...nested].join("\n\n");
+  const blocks = blockList(block, nested);
+  return ["## Schema", list, ...(blocks ? [blocks] : []), ...nested].join("\n\n");
 }
 
 function fenced(language: string, code: string): string {
@@ -155,6 +166,19 @@ export function registryDocs(provider: ProviderDefinition<unknown>, examples: Do
         description: dataSource.schema.description,
         heading: `${dataSource.typeName} (Data Source)`,
         sections: [...examplesSection(examples.read(`data-sources/${dataSource.typeName}/data-source.tf`)), schemaSection(dataSource.schema)],
+      }),
+    );
+  }
+  for (const ephemeral of provider.ephemeralResources ?? []) {
+    const shortName = ephemeral.typeName.slice(provider.name.length + 1);
+    pages.set(
+      `ephemeral-resources/${shortName}.md`,
+      page({
+        title: ephemeral.typeName,
+        kind: "Ephemeral Resource",
+        description: ephemeral.schema.description,
+        heading: `${ephemeral.typeName} (Ephemeral Resource)`,
+        sections: [...examplesSection(examples.read(`ephemeral-resources/${ephemeral.typeName}/ephemeral-resource.tf`)), schemaSection(ephemeral.schema)],
       }),
     );
   }

@@ -52,3 +52,43 @@ describe("keyward_api_key plan", () => {
     expect(await plan({ expires_at: "2027-01-01T00:00:00Z" })).toMatchObject({ status: UNKNOWN, next_rotation_at: prior.next_rotation_at });
   });
 });
+
+describe("keyward_api_key destinations and secret_wo at plan time (SPEC §13)", () => {
+  const config = (extra: ObjectValue): ObjectValue => ({ ...prior, id: null, secret: null, secret_wo: null, secret_wo_version: null, destination: [], ...extra });
+
+  it("names the attribute and the rule of a broken destination, never accepting both kinds in one block", () => {
+    const diagnostics = apiKeyResource.validate!(
+      config({
+        destination: [
+          { github_secret: { repository: "billing", environment: null, name: "GITHUB_KEY", app: null }, github_org_secret: null },
+          { github_secret: null, github_org_secret: { org: "acme", name: "K", visibility: "all", selected_repositories: ["acme/web"], app: null } },
+          { github_secret: null, github_org_secret: null },
+        ],
+      }),
+    );
+    expect(diagnostics.map((diagnostic) => [diagnostic.attribute, diagnostic.detail])).toEqual([
+      [["destination", 0, "github_secret", "repository"], "repository must be a repository as owner/repo, e.g. acme/billing."],
+      [["destination", 0, "github_secret", "name"], "name must not start with GITHUB_, which GitHub reserves."],
+      [["destination", 1, "github_org_secret", "selected_repositories"], "selected_repositories selected_repositories is allowed only with visibility 'selected'."],
+      [["destination", 2], "A destination block needs exactly one of github_secret = { … } or github_org_secret = { … }."],
+    ]);
+  });
+
+  it("refuses a secret_wo of the wrong environment without quoting it, and secret_wo without its version", () => {
+    const testSecret = "kw_test_" + "A".repeat(43) + "000000";
+    const wrong = apiKeyResource.validate!(config({ secret_wo: testSecret, secret_wo_version: 1 }));
+    expect(wrong.map((diagnostic) => diagnostic.attribute)).toEqual([["secret_wo"]]);
+    expect(JSON.stringify(wrong)).not.toContain(testSecret);
+    expect(apiKeyResource.validate!(config({ secret_wo: testSecret })).map((diagnostic) => diagnostic.attribute)).toEqual([["secret_wo_version"]]);
+  });
+
+  it("plans a null secret for a key with a destination, and a rotation when secret_wo_version changes", async () => {
+    const withDestination = config({ destination: [{ github_secret: { repository: "acme/billing", environment: null, name: "K", app: null }, github_org_secret: null }] });
+    const github = { ...context, client: { ...context.client, github: {}, plannedScopes: new Set(["billing-api/invoices:read"]) } } as OperationContext<KeywardContext>;
+    const created = await apiKeyResource.plan!(github, { prior: null, config: withDestination, planned: { ...withDestination, secret: UNKNOWN } });
+    expect(created?.planned?.secret).toBeNull();
+    const state = { ...prior, secret: null, secret_wo: null, secret_wo_version: 1, destination: [] };
+    const bumped = await apiKeyResource.plan!(context, { prior: state, config: { ...state, secret_wo_version: 2 }, planned: { ...state, secret_wo_version: 2 } });
+    expect(bumped?.planned).toMatchObject({ version: UNKNOWN, hint: UNKNOWN, secret: null });
+  });
+});

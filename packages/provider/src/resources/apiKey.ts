@@ -1,16 +1,21 @@
 import { ConflictError, type ApiKey, type Keyward, type UpdateKeyParams } from "@keyward/client";
-import { KEY_ID_PATTERN } from "@keyward/contract";
+import { describeDestination, type Environment, KEY_ID_PATTERN, keySecretProblem, Secret } from "@keyward/contract";
 import { apiKeyComputedAttributes, apiKeyValues, keepEquivalentSpelling } from "../apiKeyAttributes";
 import { check, checkEach, checkMetadata, checkRateLimit, checkRotation, rules } from "../configurationRules";
 import { cty, type Diagnostic, DiagnosticError, Diagnostics, isObjectValue, type ObjectValue, type OperationContext, type ResourceDefinition, UNKNOWN, type Value, valuesEqual } from "@keyward/terraform-plugin";
+import { DELIVERY_GRACE_PERIOD, deliverOrUndo, missingGitHubToken, prepareDelivery } from "../keyDelivery";
+import { addedDestinations, checkDestinations, declaresDestinations, destinationBlock, destinationBlockValue, destinationsOf, sameDestinations } from "../keyDestinations";
 import { scopeKey, type KeywardContext } from "../providerContext";
 import { request, unlessNotFound } from "../requestFailure";
 
 /**
- * `keyward_api_key` (SPEC §6). Settings update in place, project or environment replace the key,
- * a change of `rotation_triggers` rotates it. `secret` is known only for a version Terraform itself
- * issued: after a rotation elsewhere (the GitHub Action) it is null, never stale. A key revoked or
- * deleted elsewhere reads as gone, so Terraform plans to create it again.
+ * `keyward_api_key` (SPEC §6, §13). Settings update in place, project or environment replace the
+ * key, a change of `rotation_triggers` (or of `secret_wo_version`) rotates it. A key with
+ * `destination` blocks or a write-only `secret_wo` never has its secret in the plan or state: the
+ * provider delivers it (or the caller already holds it) and `secret` stays null. Otherwise `secret`
+ * is the fallback that holds it, known only for a version Terraform itself issued: after a rotation
+ * elsewhere (the GitHub Action) it is null, never stale. A key revoked or deleted elsewhere reads
+ * as gone, so Terraform plans to create it again.
  */
 const UPDATABLE = ["name", "scopes", "expires_at", "rotation", "ip_allowlist", "rate_limit", "metadata"] as const;
 /** What a rotation changes. */
@@ -19,7 +24,8 @@ const ROTATED = ["version", "hint", "secret", "status", "rotated_at", "next_rota
 export const apiKeyResource: ResourceDefinition<KeywardContext> = {
   typeName: "keyward_api_key",
   schema: {
-    description: "An API key: bound to one project and environment, holding scopes of the project's catalog, optionally rotated on a schedule. Its secret is shown once, as the sensitive `secret` attribute.",
+    description:
+      "An API key: bound to one project and environment, holding scopes of the project's catalog, optionally rotated on a schedule. Keep its secret out of the Terraform state with `destination` blocks (the provider writes it to GitHub secrets) or with `secret_wo` from `ephemeral \"keyward_secret\"` (for any other secret store); otherwise it is held, as the fallback, in the sensitive `secret` attribute.",
     attributes: {
       id: { type: cty.string, computed: true, description: "Key id (`key_` and 20 letters or digits)." },
       project: { type: cty.string, required: true, requiresReplace: true, description: "Project name." },
@@ -55,14 +61,29 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
         description:
           "Arbitrary values; changing any of them rotates the key on apply (new version and secret, the previous secret valid for the grace period). Adding triggers to a key that has none, or removing them, does not rotate it.",
       },
+      secret_wo: {
+        type: cty.string,
+        optional: true,
+        writeOnly: true,
+        sensitive: true,
+        description:
+          "Write-only (Terraform 1.11+): the secret to issue, usually `ephemeral.keyward_secret.<name>.secret`. Used when the key is created and whenever `secret_wo_version` changes; never stored in the plan or state.",
+      },
+      secret_wo_version: {
+        type: cty.number,
+        optional: true,
+        description: "Set it with `secret_wo` to issue the key with that secret; change it to rotate the key to the current `secret_wo`.",
+      },
       ...apiKeyComputedAttributes,
       secret: {
         type: cty.string,
         computed: true,
         sensitive: true,
-        description: "The current secret, when Terraform issued it (creation or a `rotation_triggers` rotation); null after a rotation done elsewhere.",
+        description:
+          "The fallback that keeps the secret in the Terraform state: the current secret when Terraform issued it (creation or a `rotation_triggers` rotation), null after a rotation done elsewhere, and always null for a key with a `destination` or `secret_wo`.",
       },
     },
+    blocks: { destination: { nesting: "list", block: destinationBlock, maxItems: 20 } },
   },
 
   validate(config) {
@@ -76,30 +97,44 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
       ...checkEach(config, ["ip_allowlist"], rules.cidr),
       ...checkRateLimit(config, ["rate_limit"]),
       ...checkMetadata(config, ["metadata"]),
+      ...checkDestinations(config),
+      ...checkWriteOnlySecret(config),
     ];
   },
 
-  async plan(context, { prior, planned }) {
+  async plan(context, { prior, config, planned }) {
     const diagnostics = prior && valuesEqual(prior.scopes ?? null, planned.scopes ?? null) ? [] : await undeclaredScopes(context, planned);
-    if (!prior) return { diagnostics };
     const adjusted: ObjectValue = { ...planned };
-    if (triggersChanged(prior, planned)) {
+    const issuing = !prior || rotates(prior, planned);
+    if (prior && issuing) {
       for (const attribute of ROTATED) adjusted[attribute] = UNKNOWN;
     }
+    // The point of destinations and secret_wo: the plan (and then the state) never holds the secret.
+    if (keepsSecretOutOfState(config)) adjusted.secret = null;
+    if (issuing && declaresDestinations(config) && !context.client.github) diagnostics.push(missingGitHubToken(`key "${String(planned.name)}"`));
+    if (!prior) return { planned: adjusted, diagnostics };
+    const added = addedDestinations(prior.destination, planned);
+    if (added.length > 0 && !issuing) diagnostics.push(destinationAddedWarning(added.map(describeDestination)));
     if (!valuesEqual(prior.rotation ?? null, planned.rotation ?? null)) Object.assign(adjusted, { next_rotation_at: UNKNOWN, rotation_due: UNKNOWN });
     if (!valuesEqual(prior.expires_at ?? null, planned.expires_at ?? null)) adjusted.status = UNKNOWN;
     return { planned: adjusted, diagnostics };
   },
 
-  async create({ client }, { planned }) {
+  async create({ client }, { planned, config }) {
+    const destinations = destinationsOf(planned);
+    const supplied = suppliedSecret(planned, config);
     const params = {
       project: planned.project as string,
       environment: planned.environment as "test" | "live",
       name: planned.name as string,
       scopes: planned.scopes as string[],
       ...settings(planned),
+      ...(destinations.length > 0 ? { destinations } : {}),
+      ...(supplied ? { secret: supplied } : {}),
     };
-    const action = `create key "${params.name}" in ${params.project}/${params.environment}`;
+    const label = `key "${params.name}" in ${params.project}/${params.environment}`;
+    const delivery = await prepareDelivery(client, label, destinations);
+    const action = `create ${label}`;
     const created = await request(action, async () => {
       try {
         return await client.keyward.keys.create(params);
@@ -109,31 +144,55 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
         return client.keyward.keys.create(params);
       }
     });
-    return keyState(created.key, { secret: created.secret.reveal(), rotation_triggers: planned.rotation_triggers ?? null });
+    await deliverOrUndo(delivery, created.secret, label, {
+      done: "The key was deleted, so no secret of it exists",
+      failed: `key ${created.key.id} exists; delete it with keyward keys delete before applying again`,
+      run: () => client.keyward.keys.delete(created.key.id),
+    });
+    return keyState(created.key, planned, { secret: keepsSecretOutOfState(config) ? null : created.secret.reveal() });
   },
 
   async read({ client }, state) {
     const id = state.id as string;
     const key = await request(`read key ${id}`, () => unlessNotFound(() => client.keyward.keys.get(id)));
     if (!key || key.status === "revoked") return null;
-    const secret = key.version === state.version ? (state.secret ?? null) : null;
-    return keepEquivalentSpelling(state, keyState(key, { secret, rotation_triggers: state.rotation_triggers ?? null }));
+    const secret = key.version === state.version && key.destinations.length === 0 ? (state.secret ?? null) : null;
+    const fresh = keyState(key, state, { secret, destination: key.destinations.map(destinationBlockValue) });
+    const kept = keepEquivalentSpelling(state, fresh);
+    // `app = "actions"` is the default the API spells out; the configuration may leave it unset.
+    if (Array.isArray(state.destination) && sameDestinations(state.destination, fresh.destination)) kept.destination = state.destination;
+    return kept;
   },
 
-  async update({ client }, { prior, planned }) {
+  async update({ client }, { prior, planned, config }) {
     const id = prior.id as string;
+    const destinations = destinationsOf(planned);
     const patch = changedSettings(prior, planned);
+    if (!sameDestinations(prior.destination, planned.destination)) patch.destinations = destinations;
+    const outOfState = keepsSecretOutOfState(config);
     let key: ApiKey | undefined;
     if (Object.keys(patch).length > 0) key = await request(`update key ${id}`, () => client.keyward.keys.update(id, patch));
-    if (!triggersChanged(prior, planned)) {
+    if (!rotates(prior, planned)) {
       key ??= await request(`read key ${id}`, () => client.keyward.keys.get(id));
-      const secret = key.version === prior.version ? (prior.secret ?? null) : null;
-      return keyState(key, { secret, rotation_triggers: planned.rotation_triggers ?? null });
+      const secret = key.version === prior.version && !outOfState ? (prior.secret ?? null) : null;
+      return keyState(key, planned, { secret });
     }
+    const label = `key "${String(planned.name)}" (${id})`;
+    const delivery = await prepareDelivery(client, label, destinations);
     const rotation = planned.rotation as ObjectValue | null;
-    const gracePeriod = rotation && typeof rotation.grace_period === "string" ? { grace_period: rotation.grace_period } : {};
-    const rotated = await request(`rotate key ${id}`, () => client.keyward.keys.rotate(id, gracePeriod));
-    return keyState(rotated.key, { secret: rotated.secret.reveal(), rotation_triggers: planned.rotation_triggers ?? null });
+    const supplied = suppliedSecret(planned, config);
+    const gracePeriod = rotation && typeof rotation.grace_period === "string" ? rotation.grace_period : delivery ? DELIVERY_GRACE_PERIOD : undefined;
+    const params = {
+      ...(gracePeriod ? { grace_period: gracePeriod } : {}),
+      ...(supplied ? { secret: supplied } : {}),
+    };
+    const rotated = await request(`rotate key ${id}`, () => client.keyward.keys.rotate(id, params));
+    await deliverOrUndo(delivery, rotated.secret, label, {
+      done: "The rotation was rolled back; the previous secret keeps working",
+      failed: "the new secret stays current and only the destinations written so far hold it; rotate again once the destination accepts writes",
+      run: () => client.keyward.keys.rollback(id),
+    });
+    return keyState(rotated.key, planned, { secret: outOfState ? null : rotated.secret.reveal() });
   },
 
   async delete({ client }, prior) {
@@ -160,8 +219,59 @@ function triggersChanged(prior: ObjectValue, planned: ObjectValue): boolean {
   return !valuesEqual(before, after);
 }
 
-function keyState(key: ApiKey, extra: { secret: Value; rotation_triggers: Value }): ObjectValue {
-  return { ...apiKeyValues(key), ...extra };
+/**
+ * A rotation is due on apply when the triggers changed, or when `secret_wo_version` changed to a
+ * new value (set it to issue the current `secret_wo`; removing it does not rotate).
+ */
+function rotates(prior: ObjectValue, planned: ObjectValue): boolean {
+  const version = planned.secret_wo_version ?? null;
+  return triggersChanged(prior, planned) || (version !== null && !valuesEqual(prior.secret_wo_version ?? null, version));
+}
+
+/** Destinations deliver the secret and `secret_wo` is already the caller's: neither leaves it in state. */
+function keepsSecretOutOfState(config: ObjectValue): boolean {
+  return declaresDestinations(config) || (config.secret_wo_version ?? null) !== null || (config.secret_wo ?? null) !== null;
+}
+
+/** The write-only secret to issue, when `secret_wo_version` asks for it (checked at plan time). */
+function suppliedSecret(planned: ObjectValue, config: ObjectValue): Secret | undefined {
+  if ((planned.secret_wo_version ?? null) === null || typeof config.secret_wo !== "string") return undefined;
+  return new Secret(config.secret_wo);
+}
+
+function checkWriteOnlySecret(config: ObjectValue): Diagnostic[] {
+  const secret = config.secret_wo ?? null;
+  const version = config.secret_wo_version ?? null;
+  if (version === null && typeof secret === "string") {
+    return [Diagnostics.missingAttribute(["secret_wo_version"], "secret_wo is used only with secret_wo_version: set secret_wo_version = 1 to issue the key with it, and change it to rotate.")];
+  }
+  if (typeof version === "number" && secret === null) {
+    return [Diagnostics.missingAttribute(["secret_wo"], "secret_wo_version needs secret_wo, e.g. secret_wo = ephemeral.keyward_secret.<name>.secret.")];
+  }
+  if (typeof secret !== "string") return [];
+  // Never quote the value: it is a secret.
+  const environment = config.environment === "test" || config.environment === "live" ? (config.environment as Environment) : undefined;
+  const problem = environment ? keySecretProblem(secret, environment) : undefined;
+  return problem ? [Diagnostics.invalidAttribute(["secret_wo"], `The secret ${problem}. Generate it with ephemeral "keyward_secret" { environment = "${environment}" }.`)] : [];
+}
+
+function destinationAddedWarning(added: readonly string[]): Diagnostic {
+  return Diagnostics.warning(
+    "New destination takes effect at the next rotation",
+    `The key's current secret is not stored anywhere, so it cannot be copied to ${added.join(", ")}. The new destination receives a secret at the next rotation: change rotation_triggers (or secret_wo_version) or rotate the key with the GitHub Action.`,
+    ["destination"],
+  );
+}
+
+function keyState(key: ApiKey, planned: ObjectValue, extra: { secret: Value; destination?: Value }): ObjectValue {
+  return {
+    ...apiKeyValues(key),
+    rotation_triggers: planned.rotation_triggers ?? null,
+    secret_wo: null,
+    secret_wo_version: planned.secret_wo_version ?? null,
+    destination: extra.destination ?? planned.destination ?? [],
+    secret: extra.secret,
+  };
 }
 
 /** The optional settings of a create, leaving out the ones not configured. */
@@ -178,7 +288,7 @@ function settings(planned: ObjectValue) {
 }
 
 /** A PATCH of what changed; a removed optional setting is sent as null (metadata as empty). */
-function changedSettings(prior: ObjectValue, planned: ObjectValue): UpdateKeyParams {
+function changedSettings(prior: ObjectValue, planned: ObjectValue): UpdateKeyParams & Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const attribute of UPDATABLE) {
     const value = planned[attribute] ?? null;

@@ -115,6 +115,27 @@ describe("keyward client commands", () => {
     expect(fake.requests[1]?.body).toEqual({ scopes: ["invoices:read"], expires_at: null, rotation: { every: "30d", grace_period: "2h" } });
   });
 
+  it("sends --destination as the key's destinations on create and update, and refuses a malformed one before any request", async () => {
+    await keyward([
+      "keys", "create", "--project", "billing-api", "--environment", "live", "--name", "ci",
+      "--destination", "repo=acme/billing,name=BILLING_API_KEY,environment=production",
+      "--destination", "org=acme,name=BILLING_API_KEY,visibility=selected,repos=acme/web+acme/api,app=dependabot",
+    ]);
+    expect(fake.requests[0]?.body).toMatchObject({
+      destinations: [
+        { type: "github_secret", repository: "acme/billing", name: "BILLING_API_KEY", environment: "production", app: "actions" },
+        { type: "github_org_secret", org: "acme", name: "BILLING_API_KEY", visibility: "selected", selected_repositories: ["acme/web", "acme/api"], app: "dependabot" },
+      ],
+    });
+    await keyward(["keys", "update", keyId, "--clear-destinations"]);
+    expect(fake.requests[1]?.body).toEqual({ destinations: [] });
+    const before = fake.requests.length;
+    const bad = await keyward(["keys", "update", keyId, "--destination", "name=X"]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain("Invalid --destination 'name=X'. Expected repo=OWNER/REPO,name=SECRET");
+    expect(fake.requests.length).toBe(before);
+  });
+
   it("reports the server's message and field issues on stderr with exit code 1", async () => {
     fake.script({
       status: 400,

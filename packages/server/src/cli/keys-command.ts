@@ -3,6 +3,7 @@ import { KEY_ID_PATTERN } from "@keyward/contract";
 import type { Command } from "commander";
 import { type ClientCommandContext, repeatable } from "./client-command-context";
 import { CliUsageError } from "./cli-usage-error";
+import { DESTINATION_EXAMPLE, formatDestination, parseDestination } from "./destination-option";
 
 const head = ["ID", "PROJECT", "ENV", "NAME", "STATUS", "VER", "SCOPES", "EXPIRES", "NEXT ROTATION"];
 const rowOf = (key: ApiKey) => [key.id, key.project, key.environment, key.name, key.status, key.version, key.scopes, key.expires_at, key.next_rotation_at];
@@ -25,6 +26,7 @@ function fieldsOf(key: ApiKey): [string, unknown][] {
     ["ip_allowlist", key.ip_allowlist],
     ["rate_limit", key.rate_limit],
     ["metadata", key.metadata],
+    ["destinations", key.destinations.map(formatDestination)],
     ["created_at", key.created_at],
     ["updated_at", key.updated_at],
     ["last_used_at", key.last_used_at],
@@ -88,6 +90,7 @@ interface CreateFlags extends RotationFlags {
   ip?: string[];
   rateLimit?: string;
   metadata?: string[];
+  destination?: string[];
   idempotencyKey?: string;
   json?: boolean;
 }
@@ -103,6 +106,8 @@ interface UpdateFlags extends RotationFlags {
   rateLimit?: string;
   clearRateLimit?: boolean;
   metadata?: string[];
+  destination?: string[];
+  clearDestinations?: boolean;
   json?: boolean;
 }
 
@@ -116,6 +121,7 @@ async function patchOf(client: Keyward, id: string, flags: UpdateFlags): Promise
   exclusive(flags, "gracePeriod", "clearRotation", "--grace-period or --clear-rotation");
   exclusive(flags, "ip", "clearIpAllowlist", "--ip or --clear-ip-allowlist");
   exclusive(flags, "rateLimit", "clearRateLimit", "--rate-limit or --clear-rate-limit");
+  exclusive(flags, "destination", "clearDestinations", "--destination or --clear-destinations");
   const partialRotation = (flags.rotateEvery === undefined) !== (flags.gracePeriod === undefined);
   const rotation = rotationOf(flags, partialRotation ? (await client.keys.get(id)).rotation : undefined);
   const patch: UpdateKeyParams = {
@@ -130,6 +136,8 @@ async function patchOf(client: Keyward, id: string, flags: UpdateFlags): Promise
     ...(flags.rateLimit !== undefined && { rate_limit: parseRateLimit(flags.rateLimit) }),
     ...(flags.clearRateLimit && { rate_limit: null }),
     ...(flags.metadata !== undefined && { metadata: parseMetadata(flags.metadata) }),
+    ...(flags.destination !== undefined && { destinations: flags.destination.map(parseDestination) }),
+    ...(flags.clearDestinations && { destinations: [] }),
   };
   if (Object.keys(patch).length === 0) throw new CliUsageError("Nothing to update: give at least one option (see keyward keys update --help).");
   return patch;
@@ -154,6 +162,7 @@ export function registerKeysCommand(program: Command, context: ClientCommandCont
     .option("--ip <cidr>", "allow only this CIDR block (repeat for more)", repeatable)
     .option("--rate-limit <requests/window>", "per-key limit, e.g. 100/1m")
     .option("--metadata <key=value>", "a metadata entry (repeat for more)", repeatable)
+    .option("--destination <destination>", `where the secret is delivered when it is issued (repeat for more): ${DESTINATION_EXAMPLE}`, repeatable)
     .option("--idempotency-key <key>", "makes a repeated create return the first answer")
     .option("--json", "print JSON (includes the secret)")
     .action(
@@ -170,6 +179,7 @@ export function registerKeysCommand(program: Command, context: ClientCommandCont
             ...(flags.ip !== undefined && { ip_allowlist: flags.ip }),
             ...(flags.rateLimit !== undefined && { rate_limit: parseRateLimit(flags.rateLimit) }),
             ...(flags.metadata !== undefined && { metadata: parseMetadata(flags.metadata) }),
+            ...(flags.destination !== undefined && { destinations: flags.destination.map(parseDestination) }),
           },
           flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {},
         );
@@ -238,6 +248,8 @@ export function registerKeysCommand(program: Command, context: ClientCommandCont
     .option("--rate-limit <requests/window>", "new per-key limit, e.g. 100/1m")
     .option("--clear-rate-limit", "remove the rate limit")
     .option("--metadata <key=value>", "the metadata, replacing the current entries (repeat for more)", repeatable)
+    .option("--destination <destination>", `the destinations, replacing the current ones (repeat for more): ${DESTINATION_EXAMPLE}`, repeatable)
+    .option("--clear-destinations", "remove every destination")
     .option("--json", "print JSON")
     .action(
       context.action(async (reference: string, flags: UpdateFlags) => {

@@ -1,4 +1,4 @@
-import { type ApiKey, type KeyStatus, parseDuration } from "@keyward/contract";
+import { type ApiKey, type Destination, describeDestination, destinationIdentity, type KeyStatus, parseDuration } from "@keyward/contract";
 import type { KeyRecord } from "../storage/key-store";
 
 export function keyStatus(key: KeyRecord, now: Date): KeyStatus {
@@ -39,9 +39,24 @@ export function presentKey(key: KeyRecord, now: Date): ApiKey {
     ip_allowlist: key.ipAllowlist,
     rate_limit: key.rateLimit,
     metadata: key.metadata,
+    destinations: key.destinations,
     created_at: key.createdAt.toISOString(),
     updated_at: key.updatedAt.toISOString(),
     last_used_at: iso(key.lastUsedAt),
   };
 }
 
+
+/** Audit details of a key's destinations: where its secret goes, never a value. */
+export function destinationDetails(destinations: readonly Destination[]): Record<string, unknown> {
+  return destinations.length === 0 ? {} : { destinations: destinations.map(describeDestination) };
+}
+
+/** Reviewers care about a secret going to a new place (an exposure widening), so the audit event names it. */
+export function destinationChange(before: readonly Destination[], after: readonly Destination[]): Record<string, unknown> {
+  const known = new Set(before.map(destinationIdentity));
+  const kept = new Set(after.map(destinationIdentity));
+  const added = after.filter((destination) => !known.has(destinationIdentity(destination))).map(describeDestination);
+  const removed = before.filter((destination) => !kept.has(destinationIdentity(destination))).map(describeDestination);
+  return added.length + removed.length === 0 ? {} : { destinations_added: added, destinations_removed: removed };
+}

@@ -1,4 +1,4 @@
-import type { Environment, KeyStatus, RateLimit, Rotation } from "@keyward/contract";
+import type { Destination, Environment, KeyStatus, RateLimit, Rotation } from "@keyward/contract";
 import { type Queryable, toDate, toDateOrNull, toNumber } from "./database";
 
 export interface KeyRecord {
@@ -16,6 +16,8 @@ export interface KeyRecord {
   ipAllowlist: string[] | null;
   rateLimit: RateLimit | null;
   metadata: Record<string, string>;
+  /** Where the secret is delivered (SPEC §13): locations and names, never values. */
+  destinations: Destination[];
   createdAt: Date;
   updatedAt: Date;
   lastUsedAt: Date | null;
@@ -62,6 +64,7 @@ export function keyFromRow(row: KeyRow, prefix = ""): KeyRecord {
     ipAllowlist: (get("ip_allowlist") as string[] | null) ?? null,
     rateLimit: (get("rate_limit") as RateLimit | null) ?? null,
     metadata: (get("metadata") as Record<string, string>) ?? {},
+    destinations: (get("destinations") as Destination[] | null) ?? [],
     createdAt: toDate(get("created_at")),
     updatedAt: toDate(get("updated_at")),
     lastUsedAt: toDateOrNull(get("last_used_at")),
@@ -78,12 +81,12 @@ export class KeyStore {
   async insert(key: KeyRecord): Promise<void> {
     await this.db.query(
       `INSERT INTO api_keys (id, project, environment, name, scopes, version, hint, expires_at, rotation, rotated_at,
-         next_rotation_at, ip_allowlist, rate_limit, metadata, created_at, updated_at, last_used_at, last_used_ip, revoked_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+         next_rotation_at, ip_allowlist, rate_limit, metadata, created_at, updated_at, last_used_at, last_used_ip, revoked_at, destinations)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
       [
         key.id, key.project, key.environment, key.name, json(key.scopes), key.version, key.hint, iso(key.expiresAt), json(key.rotation),
         iso(key.rotatedAt), iso(key.nextRotationAt), json(key.ipAllowlist), json(key.rateLimit), json(key.metadata),
-        iso(key.createdAt), iso(key.updatedAt), iso(key.lastUsedAt), key.lastUsedIp, iso(key.revokedAt),
+        iso(key.createdAt), iso(key.updatedAt), iso(key.lastUsedAt), key.lastUsedIp, iso(key.revokedAt), json(key.destinations),
       ],
     );
   }
@@ -92,11 +95,13 @@ export class KeyStore {
   async update(key: KeyRecord): Promise<void> {
     await this.db.query(
       `UPDATE api_keys SET name = $2, scopes = $3, version = $4, hint = $5, expires_at = $6, rotation = $7, rotated_at = $8,
-         next_rotation_at = $9, ip_allowlist = $10, rate_limit = $11, metadata = $12, updated_at = $13, revoked_at = $14
+         next_rotation_at = $9, ip_allowlist = $10, rate_limit = $11, metadata = $12, updated_at = $13, revoked_at = $14,
+         destinations = $15
        WHERE id = $1`,
       [
         key.id, key.name, json(key.scopes), key.version, key.hint, iso(key.expiresAt), json(key.rotation), iso(key.rotatedAt),
         iso(key.nextRotationAt), json(key.ipAllowlist), json(key.rateLimit), json(key.metadata), iso(key.updatedAt), iso(key.revokedAt),
+        json(key.destinations),
       ],
     );
   }

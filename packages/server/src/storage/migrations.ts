@@ -114,6 +114,13 @@ export const migrations: readonly string[] = [
   CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);
   `,
   trustPoliciesMigration,
+  // stateless secrets (SPEC §13): where a key's secret is delivered, and every digest ever issued,
+  // kept past a purge, so a client-supplied secret can never be one that was used before.
+  `
+  ALTER TABLE api_keys ADD COLUMN destinations jsonb NOT NULL DEFAULT '[]'::jsonb;
+  CREATE TABLE used_secret_digests (digest text PRIMARY KEY, created_at timestamptz NOT NULL);
+  INSERT INTO used_secret_digests (digest, created_at) SELECT digest, created_at FROM key_secrets;
+  `,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */

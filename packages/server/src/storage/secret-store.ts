@@ -30,11 +30,22 @@ function secretFromRow(row: SecretRow, prefix = ""): SecretRecord {
 export class SecretStore {
   constructor(private readonly db: Queryable) {}
 
+  /** Also remembers the digest for good: a client-supplied secret may never repeat one (SPEC §13). */
   async insert(secret: SecretRecord): Promise<void> {
+    await this.db.query("INSERT INTO used_secret_digests (digest, created_at) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING", [
+      secret.digest,
+      secret.createdAt.toISOString(),
+    ]);
     await this.db.query(
       "INSERT INTO key_secrets (digest, key_id, version, hint, expires_at, revoked_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
       [secret.digest, secret.keyId, secret.version, secret.hint, secret.expiresAt?.toISOString() ?? null, secret.revokedAt?.toISOString() ?? null, secret.createdAt.toISOString()],
     );
+  }
+
+  /** True when any key ever held a secret with this digest, current, previous, revoked or purged. */
+  async everIssued(digest: string): Promise<boolean> {
+    const rows = await this.db.query("SELECT 1 FROM used_secret_digests WHERE digest = $1 UNION ALL SELECT 1 FROM key_secrets WHERE digest = $1 LIMIT 1", [digest]);
+    return rows.length > 0;
   }
 
   /** Newest first. */

@@ -38,6 +38,7 @@ function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
     createdAt: t0,
     updatedAt: t0,
     lastUsedAt: null,
+    destinations: [],
     lastUsedIp: null,
     revokedAt: null,
     ...overrides,

@@ -70,6 +70,24 @@ export interface ApiKeyConfig extends cdktf.TerraformMetaArguments {
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#scopes ApiKey#scopes}
   */
   readonly scopes: string[];
+  /**
+  * Write-only (Terraform 1.11+): the secret to issue, usually `ephemeral.keyward_secret.<name>.secret`. Used when the key is created and whenever `secret_wo_version` changes; never stored in the plan or state.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#secret_wo ApiKey#secret_wo}
+  */
+  readonly secretWo?: string;
+  /**
+  * Set it with `secret_wo` to issue the key with that secret; change it to rotate the key to the current `secret_wo`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#secret_wo_version ApiKey#secret_wo_version}
+  */
+  readonly secretWoVersion?: number;
+  /**
+  * destination block
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#destination ApiKey#destination}
+  */
+  readonly destination?: ApiKeyDestination[] | cdktf.IResolvable;
 }
 export interface ApiKeyRateLimit {
   /**
@@ -321,6 +339,581 @@ export class ApiKeyRotationOutputReference extends cdktf.ComplexObject {
     return this._gracePeriod;
   }
 }
+export interface ApiKeyDestinationGithubOrgSecret {
+  /**
+  * `actions` (default) or `dependabot`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#app ApiKey#app}
+  */
+  readonly app?: string;
+  /**
+  * Secret name, as for `github_secret`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#name ApiKey#name}
+  */
+  readonly name: string;
+  /**
+  * Organization login.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#org ApiKey#org}
+  */
+  readonly org: string;
+  /**
+  * With `visibility = "selected"` only: the repositories (`owner/repo`) that may read it.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#selected_repositories ApiKey#selected_repositories}
+  */
+  readonly selectedRepositories?: string[];
+  /**
+  * `all`, `private` or `selected`: which of the organization's repositories may read it.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#visibility ApiKey#visibility}
+  */
+  readonly visibility: string;
+}
+
+export function apiKeyDestinationGithubOrgSecretToTerraform(struct?: ApiKeyDestinationGithubOrgSecret | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    app: cdktf.stringToTerraform(struct!.app),
+    name: cdktf.stringToTerraform(struct!.name),
+    org: cdktf.stringToTerraform(struct!.org),
+    selected_repositories: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.selectedRepositories),
+    visibility: cdktf.stringToTerraform(struct!.visibility),
+  }
+}
+
+
+export function apiKeyDestinationGithubOrgSecretToHclTerraform(struct?: ApiKeyDestinationGithubOrgSecret | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    app: {
+      value: cdktf.stringToHclTerraform(struct!.app),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    name: {
+      value: cdktf.stringToHclTerraform(struct!.name),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    org: {
+      value: cdktf.stringToHclTerraform(struct!.org),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    selected_repositories: {
+      value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(struct!.selectedRepositories),
+      isBlock: false,
+      type: "list",
+      storageClassType: "stringList",
+    },
+    visibility: {
+      value: cdktf.stringToHclTerraform(struct!.visibility),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class ApiKeyDestinationGithubOrgSecretOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): ApiKeyDestinationGithubOrgSecret | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._app !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.app = this._app;
+    }
+    if (this._name !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.name = this._name;
+    }
+    if (this._org !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.org = this._org;
+    }
+    if (this._selectedRepositories !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.selectedRepositories = this._selectedRepositories;
+    }
+    if (this._visibility !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.visibility = this._visibility;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: ApiKeyDestinationGithubOrgSecret | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._app = undefined;
+      this._name = undefined;
+      this._org = undefined;
+      this._selectedRepositories = undefined;
+      this._visibility = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._app = value.app;
+      this._name = value.name;
+      this._org = value.org;
+      this._selectedRepositories = value.selectedRepositories;
+      this._visibility = value.visibility;
+    }
+  }
+
+  // app - computed: false, optional: true, required: false
+  private _app?: string; 
+  public get app() {
+    return this.getStringAttribute('app');
+  }
+  public set app(value: string) {
+    this._app = value;
+  }
+  public resetApp() {
+    this._app = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get appInput() {
+    return this._app;
+  }
+
+  // name - computed: false, optional: false, required: true
+  private _name?: string; 
+  public get name() {
+    return this.getStringAttribute('name');
+  }
+  public set name(value: string) {
+    this._name = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get nameInput() {
+    return this._name;
+  }
+
+  // org - computed: false, optional: false, required: true
+  private _org?: string; 
+  public get org() {
+    return this.getStringAttribute('org');
+  }
+  public set org(value: string) {
+    this._org = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get orgInput() {
+    return this._org;
+  }
+
+  // selected_repositories - computed: false, optional: true, required: false
+  private _selectedRepositories?: string[]; 
+  public get selectedRepositories() {
+    return this.getListAttribute('selected_repositories');
+  }
+  public set selectedRepositories(value: string[]) {
+    this._selectedRepositories = value;
+  }
+  public resetSelectedRepositories() {
+    this._selectedRepositories = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get selectedRepositoriesInput() {
+    return this._selectedRepositories;
+  }
+
+  // visibility - computed: false, optional: false, required: true
+  private _visibility?: string; 
+  public get visibility() {
+    return this.getStringAttribute('visibility');
+  }
+  public set visibility(value: string) {
+    this._visibility = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get visibilityInput() {
+    return this._visibility;
+  }
+}
+export interface ApiKeyDestinationGithubSecret {
+  /**
+  * `actions` (default) or `dependabot` (no environment secrets).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#app ApiKey#app}
+  */
+  readonly app?: string;
+  /**
+  * Deployment environment: the secret is then an environment secret of the repository.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#environment ApiKey#environment}
+  */
+  readonly environment?: string;
+  /**
+  * Secret name: letters, digits and `_`, not starting with a digit or `GITHUB_` (GitHub stores it upper-case).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#name ApiKey#name}
+  */
+  readonly name: string;
+  /**
+  * Repository as `owner/repo`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#repository ApiKey#repository}
+  */
+  readonly repository: string;
+}
+
+export function apiKeyDestinationGithubSecretToTerraform(struct?: ApiKeyDestinationGithubSecret | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    app: cdktf.stringToTerraform(struct!.app),
+    environment: cdktf.stringToTerraform(struct!.environment),
+    name: cdktf.stringToTerraform(struct!.name),
+    repository: cdktf.stringToTerraform(struct!.repository),
+  }
+}
+
+
+export function apiKeyDestinationGithubSecretToHclTerraform(struct?: ApiKeyDestinationGithubSecret | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    app: {
+      value: cdktf.stringToHclTerraform(struct!.app),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    environment: {
+      value: cdktf.stringToHclTerraform(struct!.environment),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    name: {
+      value: cdktf.stringToHclTerraform(struct!.name),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    repository: {
+      value: cdktf.stringToHclTerraform(struct!.repository),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class ApiKeyDestinationGithubSecretOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): ApiKeyDestinationGithubSecret | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._app !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.app = this._app;
+    }
+    if (this._environment !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.environment = this._environment;
+    }
+    if (this._name !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.name = this._name;
+    }
+    if (this._repository !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.repository = this._repository;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: ApiKeyDestinationGithubSecret | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._app = undefined;
+      this._environment = undefined;
+      this._name = undefined;
+      this._repository = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._app = value.app;
+      this._environment = value.environment;
+      this._name = value.name;
+      this._repository = value.repository;
+    }
+  }
+
+  // app - computed: false, optional: true, required: false
+  private _app?: string; 
+  public get app() {
+    return this.getStringAttribute('app');
+  }
+  public set app(value: string) {
+    this._app = value;
+  }
+  public resetApp() {
+    this._app = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get appInput() {
+    return this._app;
+  }
+
+  // environment - computed: false, optional: true, required: false
+  private _environment?: string; 
+  public get environment() {
+    return this.getStringAttribute('environment');
+  }
+  public set environment(value: string) {
+    this._environment = value;
+  }
+  public resetEnvironment() {
+    this._environment = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get environmentInput() {
+    return this._environment;
+  }
+
+  // name - computed: false, optional: false, required: true
+  private _name?: string; 
+  public get name() {
+    return this.getStringAttribute('name');
+  }
+  public set name(value: string) {
+    this._name = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get nameInput() {
+    return this._name;
+  }
+
+  // repository - computed: false, optional: false, required: true
+  private _repository?: string; 
+  public get repository() {
+    return this.getStringAttribute('repository');
+  }
+  public set repository(value: string) {
+    this._repository = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get repositoryInput() {
+    return this._repository;
+  }
+}
+export interface ApiKeyDestination {
+  /**
+  * A GitHub Actions (or Dependabot) secret of an organization.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#github_org_secret ApiKey#github_org_secret}
+  */
+  readonly githubOrgSecret?: ApiKeyDestinationGithubOrgSecret;
+  /**
+  * A GitHub Actions (or Dependabot) secret of a repository, or of one of its environments.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#github_secret ApiKey#github_secret}
+  */
+  readonly githubSecret?: ApiKeyDestinationGithubSecret;
+}
+
+export function apiKeyDestinationToTerraform(struct?: ApiKeyDestination | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    github_org_secret: apiKeyDestinationGithubOrgSecretToTerraform(struct!.githubOrgSecret),
+    github_secret: apiKeyDestinationGithubSecretToTerraform(struct!.githubSecret),
+  }
+}
+
+
+export function apiKeyDestinationToHclTerraform(struct?: ApiKeyDestination | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    github_org_secret: {
+      value: apiKeyDestinationGithubOrgSecretToHclTerraform(struct!.githubOrgSecret),
+      isBlock: true,
+      type: "struct",
+      storageClassType: "ApiKeyDestinationGithubOrgSecret",
+    },
+    github_secret: {
+      value: apiKeyDestinationGithubSecretToHclTerraform(struct!.githubSecret),
+      isBlock: true,
+      type: "struct",
+      storageClassType: "ApiKeyDestinationGithubSecret",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class ApiKeyDestinationOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): ApiKeyDestination | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._githubOrgSecret?.internalValue !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.githubOrgSecret = this._githubOrgSecret?.internalValue;
+    }
+    if (this._githubSecret?.internalValue !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.githubSecret = this._githubSecret?.internalValue;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: ApiKeyDestination | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._githubOrgSecret.internalValue = undefined;
+      this._githubSecret.internalValue = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._githubOrgSecret.internalValue = value.githubOrgSecret;
+      this._githubSecret.internalValue = value.githubSecret;
+    }
+  }
+
+  // github_org_secret - computed: false, optional: true, required: false
+  private _githubOrgSecret = new ApiKeyDestinationGithubOrgSecretOutputReference(this, "github_org_secret");
+  public get githubOrgSecret() {
+    return this._githubOrgSecret;
+  }
+  public putGithubOrgSecret(value: ApiKeyDestinationGithubOrgSecret) {
+    this._githubOrgSecret.internalValue = value;
+  }
+  public resetGithubOrgSecret() {
+    this._githubOrgSecret.internalValue = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get githubOrgSecretInput() {
+    return this._githubOrgSecret.internalValue;
+  }
+
+  // github_secret - computed: false, optional: true, required: false
+  private _githubSecret = new ApiKeyDestinationGithubSecretOutputReference(this, "github_secret");
+  public get githubSecret() {
+    return this._githubSecret;
+  }
+  public putGithubSecret(value: ApiKeyDestinationGithubSecret) {
+    this._githubSecret.internalValue = value;
+  }
+  public resetGithubSecret() {
+    this._githubSecret.internalValue = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get githubSecretInput() {
+    return this._githubSecret.internalValue;
+  }
+}
+
+export class ApiKeyDestinationList extends cdktf.ComplexList {
+  public internalValue? : ApiKeyDestination[] | cdktf.IResolvable
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected override terraformResource: cdktf.IInterpolatingParent, protected override terraformAttribute: string, protected override wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): ApiKeyDestinationOutputReference {
+    return new ApiKeyDestinationOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
 
 /**
 * Represents a {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key keyward_api_key}
@@ -382,6 +975,9 @@ export class ApiKey extends cdktf.TerraformResource {
     this._rotation.internalValue = config.rotation;
     this._rotationTriggers = config.rotationTriggers;
     this._scopes = config.scopes;
+    this._secretWo = config.secretWo;
+    this._secretWoVersion = config.secretWoVersion;
+    this._destination.internalValue = config.destination;
   }
 
   // ==========
@@ -571,6 +1167,38 @@ export class ApiKey extends cdktf.TerraformResource {
     return this.getStringAttribute('secret');
   }
 
+  // secret_wo - computed: false, optional: true, required: false
+  private _secretWo?: string; 
+  public get secretWo() {
+    return this.getStringAttribute('secret_wo');
+  }
+  public set secretWo(value: string) {
+    this._secretWo = value;
+  }
+  public resetSecretWo() {
+    this._secretWo = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get secretWoInput() {
+    return this._secretWo;
+  }
+
+  // secret_wo_version - computed: false, optional: true, required: false
+  private _secretWoVersion?: number; 
+  public get secretWoVersion() {
+    return this.getNumberAttribute('secret_wo_version');
+  }
+  public set secretWoVersion(value: number) {
+    this._secretWoVersion = value;
+  }
+  public resetSecretWoVersion() {
+    this._secretWoVersion = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get secretWoVersionInput() {
+    return this._secretWoVersion;
+  }
+
   // status - computed: true, optional: false, required: false
   public get status() {
     return this.getStringAttribute('status');
@@ -579,6 +1207,22 @@ export class ApiKey extends cdktf.TerraformResource {
   // version - computed: true, optional: false, required: false
   public get version() {
     return this.getNumberAttribute('version');
+  }
+
+  // destination - computed: false, optional: true, required: false
+  private _destination = new ApiKeyDestinationList(this, "destination", false);
+  public get destination() {
+    return this._destination;
+  }
+  public putDestination(value: ApiKeyDestination[] | cdktf.IResolvable) {
+    this._destination.internalValue = value;
+  }
+  public resetDestination() {
+    this._destination.internalValue = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get destinationInput() {
+    return this._destination.internalValue;
   }
 
   // =========
@@ -597,6 +1241,9 @@ export class ApiKey extends cdktf.TerraformResource {
       rotation: apiKeyRotationToTerraform(this._rotation.internalValue),
       rotation_triggers: cdktf.hashMapper(cdktf.stringToTerraform)(this._rotationTriggers),
       scopes: cdktf.listMapper(cdktf.stringToTerraform, false)(this._scopes),
+      secret_wo: cdktf.stringToTerraform(this._secretWo),
+      secret_wo_version: cdktf.numberToTerraform(this._secretWoVersion),
+      destination: cdktf.listMapper(apiKeyDestinationToTerraform, true)(this._destination.internalValue),
     };
   }
 
@@ -661,6 +1308,24 @@ export class ApiKey extends cdktf.TerraformResource {
         isBlock: false,
         type: "set",
         storageClassType: "stringList",
+      },
+      secret_wo: {
+        value: cdktf.stringToHclTerraform(this._secretWo),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      secret_wo_version: {
+        value: cdktf.numberToHclTerraform(this._secretWoVersion),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "number",
+      },
+      destination: {
+        value: cdktf.listMapperHcl(apiKeyDestinationToHclTerraform, true)(this._destination.internalValue),
+        isBlock: true,
+        type: "list",
+        storageClassType: "ApiKeyDestinationList",
       },
     };
 

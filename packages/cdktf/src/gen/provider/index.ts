@@ -17,6 +17,18 @@ export interface KeywardProviderConfig {
   */
   readonly endpoint?: string;
   /**
+  * GitHub REST API URL (GitHub Enterprise Server: `https://HOST/api/v3`). Defaults to the `GITHUB_API_URL` environment variable, else `https://api.github.com`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs#github_api_url KeywardProvider#github_api_url}
+  */
+  readonly githubApiUrl?: string;
+  /**
+  * GitHub token that writes the secrets of keys' `destination` blocks: a fine-grained token or GitHub App token with "Secrets: write" ("Dependabot secrets" for Dependabot, organization "Secrets" for org secrets). Defaults to the `GITHUB_TOKEN` environment variable; needed only when a key declares a destination.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs#github_token KeywardProvider#github_token}
+  */
+  readonly githubToken?: string;
+  /**
   * Management token (`kwm_…`) the provider acts with. Defaults to the `KEYWARD_TOKEN` environment variable.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs#token KeywardProvider#token}
@@ -75,6 +87,8 @@ export class KeywardProvider extends cdktf.TerraformProvider {
       terraformProviderSource: 'registry.terraform.io/keyward/keyward'
     });
     this._endpoint = config.endpoint;
+    this._githubApiUrl = config.githubApiUrl;
+    this._githubToken = config.githubToken;
     this._token = config.token;
     this._alias = config.alias;
   }
@@ -97,6 +111,38 @@ export class KeywardProvider extends cdktf.TerraformProvider {
   // Temporarily expose input value. Use with caution.
   public get endpointInput() {
     return this._endpoint;
+  }
+
+  // github_api_url - computed: false, optional: true, required: false
+  private _githubApiUrl?: string; 
+  public get githubApiUrl() {
+    return this._githubApiUrl;
+  }
+  public set githubApiUrl(value: string | undefined) {
+    this._githubApiUrl = value;
+  }
+  public resetGithubApiUrl() {
+    this._githubApiUrl = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get githubApiUrlInput() {
+    return this._githubApiUrl;
+  }
+
+  // github_token - computed: false, optional: true, required: false
+  private _githubToken?: string; 
+  public get githubToken() {
+    return this._githubToken;
+  }
+  public set githubToken(value: string | undefined) {
+    this._githubToken = value;
+  }
+  public resetGithubToken() {
+    this._githubToken = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get githubTokenInput() {
+    return this._githubToken;
   }
 
   // token - computed: false, optional: true, required: false
@@ -138,6 +184,8 @@ export class KeywardProvider extends cdktf.TerraformProvider {
   protected override synthesizeAttributes(): { [name: string]: any } {
     return {
       endpoint: cdktf.stringToTerraform(this._endpoint),
+      github_api_url: cdktf.stringToTerraform(this._githubApiUrl),
+      github_token: cdktf.stringToTerraform(this._githubToken),
       token: cdktf.stringToTerraform(this._token),
       alias: cdktf.stringToTerraform(this._alias),
     };
@@ -147,6 +195,18 @@ export class KeywardProvider extends cdktf.TerraformProvider {
     const attrs = {
       endpoint: {
         value: cdktf.stringToHclTerraform(this._endpoint),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      github_api_url: {
+        value: cdktf.stringToHclTerraform(this._githubApiUrl),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      github_token: {
+        value: cdktf.stringToHclTerraform(this._githubToken),
         isBlock: false,
         type: "simple",
         storageClassType: "string",

@@ -1,10 +1,11 @@
 import type { CreateKeyRequest, CreateKeyResponse } from "@keyward/contract";
 import { ApiError, badRequest } from "../api-error";
 import { type Caller, requireInsideBinding } from "../authorization";
-import { nextRotationAt, presentKey } from "../key-view";
+import { destinationDetails, nextRotationAt, presentKey } from "../key-view";
 import { mutate } from "../mutation";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
+import { issuedSecret } from "./client-secret";
 import { requireDeclaredScopes, requireUniqueName } from "./find-key";
 
 export function createKey(services: Services, context: RequestContext & { caller: Caller }, request: CreateKeyRequest): Promise<CreateKeyResponse> {
@@ -17,7 +18,7 @@ export function createKey(services: Services, context: RequestContext & { caller
     if (expiresAt && expiresAt <= m.now) throw badRequest("body.expires_at", "must be in the future");
     await requireDeclaredScopes(m.stores, request.project, request.scopes, "body.scopes");
     await requireUniqueName(m.stores, request, "body.name");
-    const secret = services.issuer.keySecret(request.environment);
+    const { secret, source } = await issuedSecret(services, m.stores, request.environment, request.secret);
     const base = { rotation: request.rotation ?? null, rotatedAt: null, createdAt: m.now };
     const key = {
       id: services.issuer.id("key"),
@@ -33,6 +34,7 @@ export function createKey(services: Services, context: RequestContext & { caller
       ipAllowlist: request.ip_allowlist ?? null,
       rateLimit: request.rate_limit ?? null,
       metadata: request.metadata ?? {},
+      destinations: request.destinations ?? [],
       updatedAt: m.now,
       lastUsedAt: null,
       lastUsedIp: null,
@@ -53,7 +55,7 @@ export function createKey(services: Services, context: RequestContext & { caller
       target: key.id,
       project: key.project,
       environment: key.environment,
-      details: { name: key.name, scopes: key.scopes, version: 1 },
+      details: { name: key.name, scopes: key.scopes, version: 1, secret_source: source, ...destinationDetails(key.destinations) },
     });
     m.changed({ kind: "key", id: key.id });
     return { key: presentKey(key, m.now), secret: secret.reveal() };

@@ -5,6 +5,7 @@ import { presentKey } from "../key-view";
 import { mutate } from "../mutation";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
+import { issuedSecret } from "./client-secret";
 import { findKey, requireNotRevoked } from "./find-key";
 
 /**
@@ -20,6 +21,8 @@ export function rotateKey(services: Services, context: RequestContext & { caller
     const secrets = await m.stores.secrets.listForKey(key.id);
     const current = secrets.find((secret) => secret.version === key.version && !secret.revokedAt);
     if (!current) throw conflict(`key '${key.id}' has no current secret to rotate`);
+    // Checked before any write, so a refused secret changes nothing.
+    const { secret, source } = await issuedSecret(services, m.stores, key.environment, request.secret);
     const gracePeriod = request.grace_period ?? key.rotation?.grace_period;
     const graceEnd = new Date(m.now.getTime() + (gracePeriod ? (parseDuration(gracePeriod) ?? 0) : 0));
     const previousExpiry = current.expiresAt && current.expiresAt < graceEnd ? current.expiresAt : graceEnd;
@@ -29,7 +32,6 @@ export function rotateKey(services: Services, context: RequestContext & { caller
     await m.stores.secrets.update({ ...current, expiresAt: previousExpiry });
 
     const version = Math.max(...secrets.map((secret) => secret.version)) + 1;
-    const secret = services.issuer.keySecret(key.environment);
     await m.stores.secrets.insert({
       digest: services.pepper.digest(secret.reveal()),
       keyId: key.id,
@@ -54,7 +56,7 @@ export function rotateKey(services: Services, context: RequestContext & { caller
       target: key.id,
       project: key.project,
       environment: key.environment,
-      details: { version, previous_version: current.version, previous_expires_at: previousExpiry.toISOString() },
+      details: { version, previous_version: current.version, previous_expires_at: previousExpiry.toISOString(), secret_source: source },
     });
     m.changed({ kind: "key", id: key.id });
     return {

@@ -1,7 +1,7 @@
 import type { ApiKey, UpdateKeyRequest } from "@keyward/contract";
 import { badRequest } from "../api-error";
 import type { Caller } from "../authorization";
-import { nextRotationAt, presentKey } from "../key-view";
+import { destinationChange, nextRotationAt, presentKey } from "../key-view";
 import { mutate } from "../mutation";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
@@ -33,13 +33,14 @@ export function updateKey(services: Services, context: RequestContext & { caller
     if (request.ip_allowlist !== undefined) updated.ipAllowlist = request.ip_allowlist;
     if (request.rate_limit !== undefined) updated.rateLimit = request.rate_limit;
     if (request.metadata !== undefined) updated.metadata = request.metadata;
+    if (request.destinations !== undefined) updated.destinations = request.destinations;
     await m.stores.keys.update(updated);
     await m.audit({
       action: "key.update",
       target: key.id,
       project: key.project,
       environment: key.environment,
-      details: { fields: Object.keys(request).sort(), ...scopeChange(key.scopes, updated.scopes) },
+      details: { fields: Object.keys(request).sort(), ...scopeChange(key.scopes, updated.scopes), ...destinationChange(key.destinations, updated.destinations) },
     });
     m.changed({ kind: "key", id: key.id });
     return presentKey(updated, m.now);

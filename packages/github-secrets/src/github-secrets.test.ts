@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitHubEmulator } from "../../../test/github-emulator/github-emulator";
 import { GitHubRequestError, GitHubSecrets } from "./github-secrets";
 import { sealSecret } from "./sealed-box";
-import type { SecretDestination } from "./target";
+import type { SecretDestination } from "./secret-destination";
 
 let github: GitHubEmulator;
 let client: GitHubSecrets;

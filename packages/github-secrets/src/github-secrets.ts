@@ -1,19 +1,29 @@
 import type { Secret } from "@keyward/contract";
-import { getOctokit } from "@actions/github";
+import { Octokit as OctokitCore } from "@octokit/core";
+import type { OctokitOptions } from "@octokit/core/types";
+import { type PaginateInterface, paginateRest } from "@octokit/plugin-paginate-rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import { ActionError } from "./action-error";
 import type { GitHubPublicKey, SealedSecret } from "./sealed-box";
-import type { SecretDestination } from "./target";
+import type { SecretDestination } from "./secret-destination";
+
+/**
+ * A failure talking to GitHub. Its message is built from routes, statuses and GitHub's one-line
+ * message only, never from a request or response body (a request body holds a sealed secret).
+ */
+export class GitHubSecretsError extends Error {
+  override readonly name: string = "GitHubSecretsError";
+}
 
 /** GitHub answered an error. The message holds the route, the status and GitHub's own message. */
-export class GitHubRequestError extends ActionError {
-  constructor(
-    readonly status: number,
-    readonly route: string,
-    githubMessage: string,
-  ) {
+export class GitHubRequestError extends GitHubSecretsError {
+  readonly status: number;
+  readonly route: string;
+
+  constructor(status: number, route: string, githubMessage: string) {
     super(`GitHub answered ${status} to ${route}${githubMessage ? `: ${githubMessage}` : ""}`);
+    this.status = status;
+    this.route = route;
   }
 }
 
@@ -28,7 +38,9 @@ export interface GitHubConnection {
   readonly debug: (message: string) => void;
 }
 
-export type Octokit = ReturnType<typeof getOctokit>;
+/** Octokit core with pagination, retries and throttling (the plugins' own types, spelled out for the .d.ts). */
+export type Octokit = OctokitCore & { paginate: PaginateInterface };
+const KeywardOctokit: new (options: OctokitOptions) => Octokit = OctokitCore.plugin(paginateRest, retry, throttling);
 
 const HEADERS = { "x-github-api-version": "2022-11-28", accept: "application/vnd.github+json" };
 /** A longer wait would hold the job for most of an hour; failing says more. */
@@ -36,7 +48,8 @@ const MAX_RATE_LIMIT_WAIT_SECONDS = 600;
 const MAX_RATE_LIMIT_RETRIES = 3;
 
 /**
- * The one Octokit the action talks to GitHub with (secrets and pull request comments alike), with
+ * The one Octokit Keyward talks to GitHub with (the provider's and the action's secret writes, the
+ * action's pull request comments), with
  * GitHub's recommended throttling (writes one at a time, a second apart; waits for `retry-after`
  * and `x-ratelimit-reset`) and retries of 5xx answers with backoff.
  */
@@ -47,22 +60,18 @@ export function connectOctokit(connection: GitHubConnection): Octokit {
     return true;
   };
   const firstLine = (message: unknown) => connection.debug(String(message).split("\n", 1)[0] ?? "");
-  return getOctokit(
-    connection.token.reveal(),
-    {
-      baseUrl: connection.baseUrl,
-      userAgent: connection.userAgent,
-      log: { debug: firstLine, info: firstLine, warn: firstLine, error: firstLine },
-      throttle: { onRateLimit: onLimit("primary"), onSecondaryRateLimit: onLimit("secondary") },
-      // 429 and rate-limited 403 are the throttling plugin's, which honours GitHub's headers.
-      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
-    },
-    retry,
-    throttling,
-  );
+  return new KeywardOctokit({
+    auth: connection.token.reveal(),
+    baseUrl: connection.baseUrl.replace(/\/+$/, ""),
+    userAgent: connection.userAgent,
+    log: { debug: firstLine, info: firstLine, warn: firstLine, error: firstLine },
+    throttle: { onRateLimit: onLimit("primary"), onSecondaryRateLimit: onLimit("secondary") },
+    // 429 and rate-limited 403 are the throttling plugin's, which honours GitHub's headers.
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+  });
 }
 
-/** The GitHub secrets REST API for the destinations of `targets`, over `connectOctokit`. */
+/** The GitHub secrets REST API for Keyward's destinations, over `connectOctokit`. */
 export class GitHubSecrets {
   readonly #octokit: Octokit;
 
@@ -146,7 +155,7 @@ function secretsRoute(destination: SecretDestination): { route: string; params: 
  */
 function toGitHubRequestError(error: unknown, route: string, params: Record<string, unknown>): Error {
   const status = (error as { status?: unknown }).status;
-  if (typeof status !== "number") return new ActionError(`Could not reach GitHub for ${expand(route, params)}: ${(error as Error).message.split("\n", 1)[0]}`);
+  if (typeof status !== "number") return new GitHubSecretsError(`Could not reach GitHub for ${expand(route, params)}: ${(error as Error).message.split("\n", 1)[0]}`);
   const data = (error as { response?: { data?: unknown } }).response?.data;
   const message = typeof data === "object" && data !== null && typeof (data as { message?: unknown }).message === "string" ? (data as { message: string }).message : "";
   return new GitHubRequestError(status, expand(route, params), message.split("\n", 1)[0] ?? "");
