@@ -40,12 +40,12 @@ function running(pid: number): boolean {
   }
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, limitMs = 20_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, what: string | (() => string), limitMs = 20_000): Promise<void> {
   for (let waited = 0; waited < limitMs; waited += 100) {
     if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`gave up waiting: ${what}`);
+  throw new Error(`gave up waiting: ${typeof what === "string" ? what : what()}`);
 }
 
 describe("npm start", () => {
@@ -68,7 +68,7 @@ describe("npm start", () => {
       await rm(dataDir, { recursive: true, force: true });
     });
 
-    await until(() => stderr.includes("keyward listening"), `the server to listen (stderr so far: ${stderr.slice(-500)})`, 120_000);
+    await until(() => stderr.includes("keyward listening"), () => `the server to listen (stderr so far: ${stderr.slice(-500)})`, 150_000);
     serverPid = Number((await readFile(lock, "utf8")).trim());
     expect(serverPid).toBeGreaterThan(0);
     expect(running(serverPid)).toBe(true);
