@@ -8,6 +8,7 @@ import { defaultRetryPolicy, type RetryPolicy } from "./retry";
 import { Scopes } from "./scopes";
 import { Tokens } from "./tokens";
 import { type RequestOptions, Transport } from "./transport";
+import { Webhooks } from "./webhooks";
 
 export const CLIENT_VERSION = "0.1.0";
 
@@ -51,6 +52,7 @@ export class Keyward {
   readonly keys: Keys;
   readonly tokens: Tokens;
   readonly audit: Audit;
+  readonly webhooks: Webhooks;
   readonly #transport: Transport;
 
   constructor(options: KeywardOptions) {
@@ -74,6 +76,7 @@ export class Keyward {
     this.keys = new Keys(this.#transport);
     this.tokens = new Tokens(this.#transport);
     this.audit = new Audit(this.#transport);
+    this.webhooks = new Webhooks(this.#transport);
   }
 
   /**

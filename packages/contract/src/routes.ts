@@ -12,11 +12,14 @@ import {
   RotateKeyResponse,
   UpdateKeyRequest,
 } from "./keys";
+import { ProjectPolicy, PutProjectPolicyRequest } from "./project-policy";
 import { CreateProjectRequest, Project, ProjectParams } from "./projects";
 import { PutScopeRequest, Scope, ScopeParams } from "./scopes";
 import { CreateTokenRequest, CreateTokenResponse, ListTokensQuery, ManagementToken, type ManagementScope, TokenParams } from "./tokens";
 import { KeyUsage, UsageQuery } from "./usage";
 import { VerifyRequest, VerifyResponse } from "./verify";
+import { CreateWebhookRequest, CreateWebhookResponse, ListDeliveriesQuery, ListWebhooksQuery, Webhook, WebhookDelivery, WebhookParams } from "./webhooks";
+import { SecretScanningAlert, SecretScanningResponse } from "./secret-scanning";
 
 /**
  * Who may call a route: anyone (`public`), any valid management token (`authenticated`), or a
@@ -80,6 +83,17 @@ export const routes = {
 
   listAudit: route({ operationId: "listAudit", method: "GET", path: "/v1/audit", summary: "List audit events, oldest first", permission: "audit:read", query: ListAuditQuery, status: 200, response: page(AuditEvent) }),
   verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the audit hash chain", permission: "audit:read", query: EmptyQuery, status: 200, response: AuditVerification }),
+
+  getProjectPolicy: route({ operationId: "getProjectPolicy", method: "GET", path: "/v1/projects/{project}/policy", summary: "Get a project's key policy (exposure response per environment)", permission: "authenticated", params: ProjectParams, status: 200, response: ProjectPolicy }),
+  putProjectPolicy: route({ operationId: "putProjectPolicy", method: "PUT", path: "/v1/projects/{project}/policy", summary: "Replace a project's key policy", permission: "projects:write", params: ProjectParams, body: PutProjectPolicyRequest, status: 200, response: ProjectPolicy }),
+
+  createWebhook: route({ operationId: "createWebhook", method: "POST", path: "/v1/webhooks", summary: "Create a webhook; its signing secret is in this answer only", permission: "webhooks:write", body: CreateWebhookRequest, status: 201, response: CreateWebhookResponse, idempotent: true }),
+  listWebhooks: route({ operationId: "listWebhooks", method: "GET", path: "/v1/webhooks", summary: "List webhooks", permission: "webhooks:write", query: ListWebhooksQuery, status: 200, response: page(Webhook) }),
+  getWebhook: route({ operationId: "getWebhook", method: "GET", path: "/v1/webhooks/{id}", summary: "Get a webhook (never its signing secret)", permission: "webhooks:write", params: WebhookParams, status: 200, response: Webhook }),
+  deleteWebhook: route({ operationId: "deleteWebhook", method: "DELETE", path: "/v1/webhooks/{id}", summary: "Delete a webhook and its pending deliveries", permission: "webhooks:write", params: WebhookParams, status: 204 }),
+  listWebhookDeliveries: route({ operationId: "listWebhookDeliveries", method: "GET", path: "/v1/webhooks/{id}/deliveries", summary: "A webhook's delivery log, newest first", permission: "webhooks:write", params: WebhookParams, query: ListDeliveriesQuery, status: 200, response: page(WebhookDelivery) }),
+
+  reportGithubSecrets: route({ operationId: "reportGithubSecrets", method: "POST", path: "/v1/secret-scanning/github", summary: "GitHub secret scanning partner endpoint (authenticated by GitHub's signature, not a token)", permission: "public", body: SecretScanningAlert, status: 200, response: SecretScanningResponse }),
 } as const satisfies Record<string, Route>;
 
 export type Routes = typeof routes;

@@ -6,17 +6,21 @@ import { ApiError } from "./domain/api-error";
 import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type FailedAuthPolicy } from "./domain/failed-auth-limiter";
 import { appendAudit } from "./domain/mutation";
 import type { Services } from "./domain/services";
+import type { SigningKeyDirectory } from "./domain/secret-scanning/github-signature";
 import type { Metrics } from "./metrics";
 import { registerAuditRoutes } from "./routes/audit-routes";
 import { registerKeyRoutes } from "./routes/key-routes";
+import { registerProjectPolicyRoutes } from "./routes/project-policy-routes";
 import { registerProjectRoutes } from "./routes/project-routes";
 import { requestIdOf } from "./routes/request-id";
 import { type RouteKit, sourceIpOf } from "./routes/route-kit";
 import { registerScopeRoutes } from "./routes/scope-routes";
+import { registerSecretScanningRoutes } from "./routes/secret-scanning-routes";
 import { registerSystemRoutes } from "./routes/system-routes";
 import { registerTokenRoutes } from "./routes/token-routes";
 import { createVerifyFastPath } from "./routes/verify-fast-path";
 import { registerVerifyRoutes } from "./routes/verify-routes";
+import { registerWebhookRoutes } from "./routes/webhook-routes";
 
 export interface AppOptions {
   services: Services;
@@ -24,6 +28,8 @@ export interface AppOptions {
   logger: Logger;
   version: string;
   failedAuthPolicy?: FailedAuthPolicy;
+  /** GitHub's secret scanning signing keys (SPEC §15). */
+  githubKeys: SigningKeyDirectory;
   /** Check every answer against the contract's response schema (tests). */
   checkResponses?: boolean;
 }
@@ -99,6 +105,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerVerifyRoutes(kit);
   registerTokenRoutes(kit);
   registerAuditRoutes(kit);
+  registerProjectPolicyRoutes(kit);
+  registerWebhookRoutes(kit);
+  registerSecretScanningRoutes(kit, options.githubKeys);
   await app.ready();
   return app;
 }

@@ -5,6 +5,7 @@ import type { RateLimiter } from "./rate-limiter";
 import type { SecretIssuer } from "./secret-issuer";
 import type { UsageRecorder } from "./usage-recorder";
 import type { VerificationCache } from "./verification-cache";
+import type { WebhookServices } from "./webhooks/webhook-services";
 
 /** Everything an operation may use, injected once at start-up. */
 export interface Services {
@@ -15,4 +16,5 @@ export interface Services {
   readonly cache: VerificationCache;
   readonly usage: UsageRecorder;
   readonly rateLimiter: RateLimiter;
+  readonly webhooks: WebhookServices;
 }

@@ -1,4 +1,5 @@
 import type { Database } from "./database";
+import { webhookMigration } from "./webhook-migration";
 
 /**
  * The one schema both backends run. Append a migration; never edit one that has shipped.
@@ -112,6 +113,7 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);
   `,
+  webhookMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */

@@ -1,13 +1,17 @@
 import { AuditStore } from "./audit-store";
 import type { Queryable } from "./database";
 import { IdempotencyStore } from "./idempotency-store";
+import { KeyNoticeStore } from "./key-notice-store";
 import { KeyStore } from "./key-store";
+import { ProjectPolicyStore } from "./project-policy-store";
 import { ProjectStore } from "./project-store";
 import { ScopeStore } from "./scope-store";
 import { SecretStore } from "./secret-store";
 import { SettingsStore } from "./settings-store";
 import { TokenStore } from "./token-store";
 import { UsageStore } from "./usage-store";
+import { WebhookDeliveryStore } from "./webhook-delivery-store";
+import { WebhookStore } from "./webhook-store";
 
 /** Every table's operations over one connection or one transaction. */
 export class Stores {
@@ -20,6 +24,10 @@ export class Stores {
   readonly usage: UsageStore;
   readonly idempotency: IdempotencyStore;
   readonly settings: SettingsStore;
+  readonly webhooks: WebhookStore;
+  readonly deliveries: WebhookDeliveryStore;
+  readonly keyNotices: KeyNoticeStore;
+  readonly policies: ProjectPolicyStore;
 
   constructor(private readonly db: Queryable) {
     this.projects = new ProjectStore(db);
@@ -31,6 +39,10 @@ export class Stores {
     this.usage = new UsageStore(db);
     this.idempotency = new IdempotencyStore(db);
     this.settings = new SettingsStore(db);
+    this.webhooks = new WebhookStore(db);
+    this.deliveries = new WebhookDeliveryStore(db);
+    this.keyNotices = new KeyNoticeStore(db);
+    this.policies = new ProjectPolicyStore(db);
   }
 
   /** Delivered to every listening instance when (and only if) the transaction commits. */

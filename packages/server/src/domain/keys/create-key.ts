@@ -3,6 +3,7 @@ import { ApiError, badRequest } from "../api-error";
 import { type Caller, requireObject } from "../authorization";
 import { nextRotationAt, presentKey } from "../key-view";
 import { mutate } from "../mutation";
+import { keyEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
 import { requireDeclaredScopes, requireUniqueName } from "./find-key";
@@ -56,6 +57,7 @@ export function createKey(services: Services, context: RequestContext & { caller
       details: { name: key.name, scopes: key.scopes, version: 1 },
     });
     m.changed({ kind: "key", id: key.id });
+    await m.emit(keyEvent("key.created", key, m.now));
     return { key: presentKey(key, m.now), secret: secret.reveal() };
   });
 }

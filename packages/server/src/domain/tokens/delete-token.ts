@@ -1,6 +1,7 @@
 import { notFound } from "../api-error";
 import { type Caller, requireProject } from "../authorization";
 import { mutate } from "../mutation";
+import { tokenEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
 
@@ -13,5 +14,6 @@ export async function deleteToken(services: Services, context: RequestContext & 
     await m.stores.tokens.revoke(id, m.now);
     await m.audit({ action: "token.delete", target: id, project: token.project, environment: token.environment, details: { name: token.name } });
     m.changed({ kind: "token", id });
+    await m.emit(tokenEvent("token.revoked", { ...token, revokedAt: m.now }));
   });
 }
