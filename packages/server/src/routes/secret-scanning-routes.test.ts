@@ -61,7 +61,7 @@ describe("POST /v1/secret-scanning/github", () => {
   it("answers 401 and changes nothing for an unsigned or badly signed alert", async () => {
     const body = alertOf([{ token: keys.live.secret, type: "keyward_live_key" }]);
     const signed = github.signatureHeaders(body);
-    const attempts = [
+    const attempts: Record<string, string>[] = [
       {},
       { "github-public-key-identifier": github.keyIdentifier },
       { ...signed, "github-public-key-signature": github.signatureHeaders(`${body} `)["github-public-key-signature"] as string },
