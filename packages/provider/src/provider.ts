@@ -11,6 +11,7 @@ import { apiKeyResource } from "./resources/apiKey";
 import { managementTokenResource } from "./resources/managementToken";
 import { projectResource } from "./resources/project";
 import { scopeResource } from "./resources/scope";
+import { webhookResource } from "./resources/webhook";
 
 /** `terraform-provider-keyward` (source `keyward/keyward`): SPEC §6. */
 function setting(config: ObjectValue, attribute: "endpoint" | "token", environment: NodeJS.ProcessEnv, variable: string): string | undefined {
@@ -24,7 +25,7 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
   name: "keyward",
   version,
   schema: {
-    description: "Manage Keyward projects, scopes, API keys and management tokens.",
+    description: "Manage Keyward projects, scopes, API keys, management tokens and webhooks.",
     attributes: {
       endpoint: {
         type: cty.string,
@@ -53,6 +54,6 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }
   },
-  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource],
+  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, webhookResource],
   dataSources: [apiKeyDataSource, scopesDataSource],
 };

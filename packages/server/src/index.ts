@@ -25,6 +25,8 @@ export interface StartOptions {
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
   checkResponses?: boolean;
+  /** Webhooks may use http:// and reach loopback/private addresses (`--allow-private-webhooks`). */
+  allowPrivateWebhooks?: boolean;
 }
 
 export interface StartedKeyward {
