@@ -9,12 +9,14 @@ export interface PurgeResult {
   keys: number;
   audit_events: number;
   idempotent_answers: number;
+  webhook_deliveries: number;
 }
 
 /**
  * Data retention (SPEC §9): keys revoked longer ago than `retentionMs` and audit events older than
  * it go, and saved idempotent answers older than 24 h. The audit chain stays verifiable: the last
- * removed event becomes its anchor, and the purge is itself recorded.
+ * removed event becomes its anchor, and the purge is itself recorded. Finished webhook deliveries
+ * (succeeded or failed) older than the retention period go with their messages.
  */
 export async function purge(services: Services, retentionMs: number, requestId: string): Promise<PurgeResult> {
   return mutate(services, { caller: null, requestId, sourceIp: null }, async (m) => {
@@ -23,7 +25,8 @@ export async function purge(services: Services, retentionMs: number, requestId: 
     const audit = await m.stores.audit.purge(before);
     if (audit.last) await m.stores.settings.set(AUDIT_ANCHOR_SETTING, `${audit.last.seq}:${audit.last.hash}`);
     const idempotentAnswers = await m.stores.idempotency.deleteOlderThan(new Date(m.now.getTime() - IDEMPOTENCY_TTL_MS));
-    const result = { keys, audit_events: audit.removed, idempotent_answers: idempotentAnswers };
+    const webhookDeliveries = await m.stores.deliveries.purgeFinished(before);
+    const result = { keys, audit_events: audit.removed, idempotent_answers: idempotentAnswers, webhook_deliveries: webhookDeliveries };
     await m.audit({ action: "data.purge", target: null, project: null, environment: null, details: { before: before.toISOString(), ...result } });
     return result;
   });
