@@ -8,6 +8,8 @@ export default defineConfig({
     alias: {
       "@keyward/contract": src("./packages/contract/src/index.ts"),
       "@keyward/client": src("./packages/client/src/index.ts"),
+      "@keyward/terraform-plugin": src("./packages/terraform-plugin/src/index.ts"),
+      "@keyward/cdktf": src("./packages/cdktf/src/index.ts"),
       // Subpath first: a string alias also matches "<name>/…".
       "@keyward/provider/install": src("./packages/provider/src/installProvider.ts"),
       "@keyward/provider": src("./packages/provider/src/index.ts"),
@@ -15,7 +17,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],
+    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts", "scanners/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

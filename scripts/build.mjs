@@ -14,7 +14,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  */
 async function thirdPartyDependencies(pkg) {
   const manifest = JSON.parse(await readFile(`${root}packages/${pkg}/package.json`, "utf8"));
-  const names = Object.keys(manifest.dependencies ?? {});
+  // Peer dependencies (cdktf, constructs) are the user's own copy and must never be bundled.
+  const names = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
   const own = names.filter((name) => !name.startsWith("@keyward/"));
   const inlined = names.filter((name) => name.startsWith("@keyward/")).map((name) => name.slice("@keyward/".length));
   const transitive = await Promise.all(inlined.map((workspace) => thirdPartyDependencies(workspace)));
@@ -59,12 +60,24 @@ export const targets = {
   contract: async () => [await library("contract", ["index"])],
   client: async () => [await library("client", ["index"])],
   server: async () => [await library("server", ["index", "cli"])],
+  "terraform-plugin": async () => [await library("terraform-plugin", ["index"])],
   provider: async () => [
     // CommonJS: Terraform runs the installed copy as `terraform-provider-keyward_v0.1.0`, and Node
     // refuses ESM from a file whose name ends in an unknown extension such as `.0`. The library
     // beside it is ESM (`.mjs`), and dist/package.json marks the executable's `.js` as CommonJS.
     { ...standalone("provider", "main", "terraform-provider-keyward.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" } },
     { ...(await library("provider", ["index", "installProvider"])), outExtension: { ".js": ".mjs" } },
+  ],
+  cdktf: async () => [await library("cdktf", ["index"])],
+  // CDK Terrain: the same sources as @keyward/cdktf, with the core library swapped at build time
+  // (every import of it goes through packages/cdktf/src/constructs/cdktf.ts).
+  cdktn: async () => [
+    {
+      ...(await library("cdktf", ["index"])),
+      outdir: "packages/cdktn/dist",
+      external: await thirdPartyDependencies("cdktn"),
+      alias: { cdktf: "cdktn" },
+    },
   ],
   action: async () => [standalone("action", "main", "index.js")],
 };

@@ -1,4 +1,4 @@
-import { Duration, KeywardProject, provider, Rotation } from "@keyward/provider";
+import { Duration, KeywardProject, provider, Rotation } from "@keyward/cdktf";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 

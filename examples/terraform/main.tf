@@ -1,4 +1,4 @@
-# The whole path from nothing to `terraform apply` (see packages/provider/README.md):
+# The whole path from nothing to `terraform apply` (see packages/provider/docs/index.md):
 #   npm run build && npx keyward provider install      # the provider, offline
 #   export TF_VAR_keyward_token=kwm_…                   # a management token
 #   terraform init && terraform apply

@@ -1,4 +1,4 @@
-import { type AuditEvent, type AuditVerification, type ListAuditQuery, routes } from "@keyward/contract";
+import { type AuditCheckpoint, AuditEvent, type AuditVerification, type ExportAuditQuery, type ListAuditQuery, routes } from "@keyward/contract";
 import { type Page, PagedList } from "./paged-list";
 import type { RequestOptions, Transport } from "./transport";
 
@@ -21,8 +21,22 @@ export class Audit {
     return (await this.#transport.call(routes.listAudit, { query }, options)).data;
   }
 
-  /** Re-computes the hash chain on the server: `{ok, checked, first_bad?}`. */
+  /** Re-computes the keyed chain on the server against its newest signed checkpoint: `{ok, checked, first_bad?, truncated_after?}`. */
   async verify(options?: RequestOptions): Promise<AuditVerification> {
     return (await this.#transport.call(routes.verifyAudit, {}, options)).data;
+  }
+
+  /** Every event from `since` on with its hashes, oldest first, as `GET /v1/audit/export` streams it (JSON lines). */
+  async export(query: Partial<ExportAuditQuery> = {}, options?: RequestOptions): Promise<AuditEvent[]> {
+    const text = await this.#transport.text(routes.exportAudit, { query }, options);
+    return text
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => AuditEvent.parse(JSON.parse(line)));
+  }
+
+  /** Has the server sign the chain's head now (needs `admin`); answers the checkpoint it appended to its file. */
+  async checkpoint(options?: RequestOptions): Promise<AuditCheckpoint> {
+    return (await this.#transport.call(routes.createAuditCheckpoint, { body: {} }, options)).data;
   }
 }

@@ -63,6 +63,14 @@ export class Transport {
     return withRetries(() => this.#attempt(route, url, { method: route.method, headers, body }, options), policy);
   }
 
+  /** A route whose answer is not one JSON document (the audit export's JSON lines): its body as text, after the same checks and retries. */
+  async text(route: Route, input: CallInput = {}, options: RequestOptions = {}): Promise<string> {
+    const url = this.#urlOf(route, input);
+    const headers = this.#headersOf(route, false, options);
+    const policy = { ...this.#settings.retry, maxRetries: options.maxRetries ?? this.#settings.retry.maxRetries };
+    return withRetries(async () => (await this.#attempt(route, url, { method: route.method, headers, body: undefined }, options, true)).data as unknown as string, policy);
+  }
+
   #urlOf(route: Route, input: CallInput): URL {
     const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = input.params?.[name];
@@ -94,6 +102,7 @@ export class Transport {
     url: URL,
     init: { method: Route["method"]; headers: Record<string, string>; body: string | undefined },
     options: RequestOptions,
+    asText = false,
   ): Promise<Answer<R>> {
     const timeoutMs = options.timeoutMs ?? this.#settings.timeoutMs;
     const timeout = new AbortController();
@@ -102,7 +111,7 @@ export class Transport {
     try {
       const response = await request(url, { ...init, signal, dispatcher: this.#settings.dispatcher });
       const text = await response.body.text();
-      return this.#answerOf(route, response.statusCode, response.headers, text);
+      return this.#answerOf(route, response.statusCode, response.headers, text, asText);
     } catch (error) {
       if (error instanceof KeywardError) throw error;
       if (options.signal?.aborted) throw error;
@@ -119,12 +128,13 @@ export class Transport {
     }
   }
 
-  #answerOf<R extends Route>(route: R, status: number, headers: Record<string, string | string[] | undefined>, text: string): Answer<R> {
+  #answerOf<R extends Route>(route: R, status: number, headers: Record<string, string | string[] | undefined>, text: string, asText: boolean): Answer<R> {
     const requestId = firstHeader(headers["x-request-id"]);
     if (status < 200 || status > 299) {
       const retryAfterMs = parseRetryAfter(firstHeader(headers["retry-after"]), this.#settings.now());
       throw errorFromResponse({ status, body: text, requestId, retryAfterMs });
     }
+    if (asText) return { status, data: text as ResponseOf<R> };
     if (route.response === undefined) return { status, data: undefined as ResponseOf<R> };
     const parsed = route.response.safeParse(parseJsonOrUndefined(text));
     if (!parsed.success) {

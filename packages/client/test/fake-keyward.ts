@@ -95,6 +95,8 @@ export const fixtures: Record<OperationId, () => unknown> = {
   deleteToken: () => undefined,
   listAudit: () => one(auditEvent),
   verifyAudit: () => ({ ok: true, checked: 1 }),
+  exportAudit: () => `${JSON.stringify(auditEvent)}\n`,
+  createAuditCheckpoint: () => ({ kind: "checkpoint", seq: 1, hash: "1".repeat(64), time, key_id: "0123456789abcdef", signature: "c2ln" }),
   getProjectPolicy: () => policy,
   putProjectPolicy: () => policy,
   createWebhook: () => ({ webhook, secret: `whsec_${Buffer.alloc(32, 7).toString("base64")}` }),
@@ -166,6 +168,7 @@ export class FakeKeyward {
     const headers = { "x-request-id": `req_${this.requests.length}`, "content-type": "application/json", ...scripted?.headers };
     if (scripted) return { statusCode: scripted.status, data: typeof scripted.body === "string" ? scripted.body : JSON.stringify(scripted.body ?? ""), responseOptions: { headers } };
     const data = fixtures[operationId]();
-    return { statusCode: route.status, data: data === undefined ? "" : JSON.stringify(data), responseOptions: { headers } };
+    const text = data === undefined ? "" : typeof data === "string" ? data : JSON.stringify(data);
+    return { statusCode: route.status, data: text, responseOptions: { headers } };
   }
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AuditEvent, AuditVerification, ListAuditQuery } from "./audit";
+import { AuditCheckpoint, AuditEvent, AuditVerification, ExportAuditQuery, ListAuditQuery } from "./audit";
 import { page } from "./common";
 import { Health } from "./health";
 import {
@@ -82,7 +82,9 @@ export const routes = {
   deleteToken: route({ operationId: "deleteToken", method: "DELETE", path: "/v1/tokens/{id}", summary: "Revoke a management token", permission: "tokens:write", params: TokenParams, status: 204 }),
 
   listAudit: route({ operationId: "listAudit", method: "GET", path: "/v1/audit", summary: "List audit events, oldest first", permission: "audit:read", query: ListAuditQuery, status: 200, response: page(AuditEvent) }),
-  verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the audit hash chain", permission: "audit:read", query: EmptyQuery, status: 200, response: AuditVerification }),
+  verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the keyed audit chain against the newest signed checkpoint", permission: "audit:read", query: EmptyQuery, status: 200, response: AuditVerification }),
+  exportAudit: route({ operationId: "exportAudit", method: "GET", path: "/v1/audit/export", summary: "Stream audit events with their hashes as JSON lines (application/x-ndjson), oldest first", permission: "audit:read", query: ExportAuditQuery, status: 200 }),
+  createAuditCheckpoint: route({ operationId: "createAuditCheckpoint", method: "POST", path: "/v1/audit/checkpoints", summary: "Sign the chain's head now and append it to the checkpoint file", permission: "admin", body: EmptyQuery, status: 201, response: AuditCheckpoint }),
 
   getProjectPolicy: route({ operationId: "getProjectPolicy", method: "GET", path: "/v1/projects/{project}/policy", summary: "Get a project's key policy (exposure response per environment)", permission: "authenticated", params: ProjectParams, status: 200, response: ProjectPolicy }),
   putProjectPolicy: route({ operationId: "putProjectPolicy", method: "PUT", path: "/v1/projects/{project}/policy", summary: "Replace a project's key policy", permission: "projects:write", params: ProjectParams, body: PutProjectPolicyRequest, status: 200, response: ProjectPolicy }),

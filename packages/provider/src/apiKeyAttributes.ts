@@ -1,8 +1,6 @@
 import type { ApiKey } from "@keyward/client";
 import { parseDuration } from "@keyward/contract";
-import { cty } from "./protocol/ctyType";
-import type { AttributeSchema } from "./protocol/schema";
-import { isObjectValue, valuesEqual, type ObjectValue, type Value } from "./protocol/value";
+import { type AttributeSchema, cty, isObjectValue, type ObjectValue, type Value, valuesEqual } from "@keyward/terraform-plugin";
 
 /**
  * The attributes a key has wherever Terraform sees it (the `keyward_api_key` resource and data

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { check, checkEach, checkMetadata, checkRateLimit, checkRotation, rules } from "./configurationRules";
-import { UNKNOWN } from "./protocol/value";
+import { UNKNOWN } from "@keyward/terraform-plugin";
 
 const summaries = (diagnostics: { summary: string }[]) => diagnostics.map((diagnostic) => diagnostic.summary);
 

@@ -1,7 +1,5 @@
 import { Cidr, DURATION_EXPECTED, KEY_NAME_PATTERN, parseDuration, PROJECT_NAME_PATTERN, SCOPE_NAME_PATTERN, Timestamp } from "@keyward/contract";
-import type { AttributePath } from "./protocol/attributePath";
-import { Diagnostics, type Diagnostic } from "./protocol/diagnostic";
-import { isObjectValue, type ObjectValue, type Value } from "./protocol/value";
+import { type AttributePath, type Diagnostic, Diagnostics, isObjectValue, type ObjectValue, type Value } from "@keyward/terraform-plugin";
 
 /**
  * Plan-time checks of configuration values, with the contract's own rules (SPEC §2) so Terraform

@@ -1,8 +1,4 @@
-// @keyward/provider as a library: the CDKTF construct library over terraform-provider-keyward.
-// The generated bindings (one namespace per resource, data source and the provider) and the
-// hand-written constructs on top of them.
-export * from "./gen";
-export * from "./constructs/duration";
-export * from "./constructs/keyward-api-key";
-export * from "./constructs/keyward-project";
-export * from "./constructs/rotation";
+// @keyward/provider as a library: the provider definition (to serve or test in-process) and the
+// installer that puts the built executable where `terraform init` finds it.
+export { keywardProvider } from "./provider";
+export { builtExecutable, defaultPluginDirectory, installProvider, PROVIDER_VERSION, terraformPlatform, type InstalledProvider, type InstallProviderOptions } from "./installProvider";

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { keywardProvider } from "./provider";
-import { createLogger } from "./protocol/logger";
-import { DiagnosticError } from "./protocol/diagnostic";
+import { createLogger, DiagnosticError } from "@keyward/terraform-plugin";
 
 const log = createLogger({ module: "test", level: "error", write: () => undefined });
 

@@ -1,6 +1,5 @@
 import { KeywardError, NotFoundError } from "@keyward/client";
-import type { AttributePath } from "./protocol/attributePath";
-import { Diagnostics, DiagnosticError, type Diagnostic } from "./protocol/diagnostic";
+import { type AttributePath, type Diagnostic, DiagnosticError, Diagnostics } from "@keyward/terraform-plugin";
 
 /**
  * A failed API call as Terraform diagnostics. A 400 names the failing fields; where a field is a

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { buildApp } from "./app";
+import { AuditCheckpointer, DEFAULT_CHECKPOINT_EVERY } from "./domain/audit/audit-checkpointer";
+import { AuditKeys } from "./domain/audit/audit-keys";
+import { upgradeAuditChain } from "./domain/audit/upgrade-audit-chain";
 import { type Clock, systemClock } from "./domain/clock";
 import type { FailedAuthPolicy } from "./domain/failed-auth-limiter";
 import { AlreadyInitializedError, initialize, isInitialized } from "./domain/initialize";
@@ -18,6 +21,7 @@ import { createLogger } from "./logger";
 import { Metrics } from "./metrics";
 import { GithubPublicKeys } from "./network/github-public-keys";
 import { WebhookSender, type WebhookSenderOptions } from "./network/webhook-sender";
+import { defaultCheckpointPath, fileCheckpointLog, memoryCheckpointLog } from "./storage/checkpoint-log";
 import { IDEMPOTENCY_TTL_MS } from "./storage/idempotency-store";
 import { loadPepper } from "./storage/pepper-file";
 import { Storage } from "./storage/storage";
@@ -52,6 +56,10 @@ export interface KeywardOptions {
   expiringDays?: readonly number[];
   /** How often expiries and overdue rotations are checked. Default 60 s. */
   expiryCheckMs?: number;
+  /** Where signed audit checkpoints are appended. Default `<dataDir>/audit-checkpoints.jsonl`; in memory without a data directory. */
+  auditCheckpointFile?: string;
+  /** A checkpoint every this many audit events. Default 1,000. */
+  auditCheckpointEvery?: number;
 }
 
 export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
@@ -78,19 +86,32 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
   const storage = await Storage.open({ dataDir: options.databaseUrl ? undefined : options.dataDir, databaseUrl: options.databaseUrl });
   const cache = new VerificationCache(() => storage.database.notificationsLive);
   const usage = new UsageRecorder(storage, (error) => logger.error({ err: error }, "could not write usage counts"));
+  const pepper = new Pepper(pepperBytes ?? cryptoRandom(32));
+  const clock = options.clock ?? systemClock;
+  const checkpointPath = options.auditCheckpointFile ?? (options.dataDir ? defaultCheckpointPath(options.dataDir) : undefined);
+  const checkpoints = new AuditCheckpointer(
+    new AuditKeys(pepper),
+    checkpointPath ? fileCheckpointLog(checkpointPath) : memoryCheckpointLog(),
+    storage,
+    clock,
+    options.auditCheckpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
+    (error) => logger.error({ err: error }, "could not write an audit checkpoint"),
+  );
   const webhookTimeoutMs = options.webhookTimeoutMs ?? 10_000;
   const sender = new WebhookSender({ allowPrivate: options.allowPrivateWebhooks ?? false, timeoutMs: webhookTimeoutMs, lookup: options.webhookLookup });
   let dispatcher: WebhookDispatcher | undefined;
   const services: Services = {
     storage,
-    pepper: new Pepper(pepperBytes ?? cryptoRandom(32)),
-    clock: options.clock ?? systemClock,
+    pepper,
+    clock,
     issuer: new SecretIssuer(random),
     cache,
     usage,
     rateLimiter: new RateLimiter(),
+    checkpoints,
     webhooks: { refusal: (url) => sender.refusal(url), wake: () => dispatcher?.wake() },
   };
+  await upgradeAuditChain(services);
   dispatcher = new WebhookDispatcher({
     storage,
     pepper: services.pepper,
@@ -160,6 +181,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
         await dispatcher.close();
         await sender.close();
         await usage.close();
+        await checkpoints.close();
         await stopListening();
         await storage.close();
       })();

@@ -62,6 +62,8 @@ const cases: Case[] = [
   { route: "deleteToken", url: () => "/v1/tokens/tok_00000000000000000000", bound: "none" },
   { route: "listAudit", url: () => "/v1/audit?project=alpha", bound: "project" },
   { route: "verifyAudit", url: () => "/v1/audit/verify", bound: "none" },
+  { route: "exportAudit", url: () => "/v1/audit/export", bound: "none" },
+  { route: "createAuditCheckpoint", url: () => "/v1/audit/checkpoints", body: () => ({}), bound: "none" },
 ];
 
 async function auditCount(action: string): Promise<number> {

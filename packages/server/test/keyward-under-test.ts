@@ -38,6 +38,8 @@ export async function openKeywardUnderTest(
     pepper?: string;
     logger?: Logger;
     failedAuthMax?: number;
+    auditCheckpointFile?: string;
+    auditCheckpointEvery?: number;
     /** The test clock starts now and moves with real time (webhook receivers check signatures against it; retries wait). */
     realTime?: boolean;
     /** Any other service option (webhooks, GitHub API URL…). */
@@ -54,6 +56,8 @@ export async function openKeywardUnderTest(
     logger: options.logger ?? createLogger({ level: "silent" }),
     checkResponses: true,
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
+    ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
+    ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),
   });
   const rootToken = (await keyward.initializeIfNeeded()) ?? "";
   return {

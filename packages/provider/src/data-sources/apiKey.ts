@@ -1,10 +1,7 @@
 import type { ApiKey } from "@keyward/client";
 import { apiKeyComputedAttributes, apiKeyValues } from "../apiKeyAttributes";
 import { check, rules } from "../configurationRules";
-import { cty } from "../protocol/ctyType";
-import { Diagnostics, DiagnosticError } from "../protocol/diagnostic";
-import type { DataSourceDefinition } from "../protocol/providerDefinition";
-import { isUnknown, type ObjectValue } from "../protocol/value";
+import { cty, type DataSourceDefinition, DiagnosticError, Diagnostics, isUnknown, type ObjectValue } from "@keyward/terraform-plugin";
 import type { KeywardContext } from "../providerContext";
 import { request, unlessNotFound } from "../requestFailure";
 

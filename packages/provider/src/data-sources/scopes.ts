@@ -1,6 +1,5 @@
 import { check, rules } from "../configurationRules";
-import { cty } from "../protocol/ctyType";
-import type { DataSourceDefinition } from "../protocol/providerDefinition";
+import { cty, type DataSourceDefinition } from "@keyward/terraform-plugin";
 import type { KeywardContext } from "../providerContext";
 import { request } from "../requestFailure";
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cty } from "../protocol/ctyType";
-import type { ProviderDefinition } from "../protocol/providerDefinition";
+import { cty, type ProviderDefinition } from "@keyward/terraform-plugin";
 import { registryDocs } from "./registryDocs";
 import { committedDocs, expectedDocs } from "./registryDocsFiles";
 

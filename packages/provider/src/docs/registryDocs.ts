@@ -1,6 +1,4 @@
-import type { CtyType } from "../protocol/ctyType";
-import type { ProviderDefinition } from "../protocol/providerDefinition";
-import type { AttributeSchema, BlockSchema } from "../protocol/schema";
+import type { AttributeSchema, BlockSchema, CtyType, ProviderDefinition } from "@keyward/terraform-plugin";
 
 /**
  * Registry-style documentation (the layout of the Terraform Registry and tfplugindocs): one page

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { keywardProvider } from "../provider";
-import type { ProviderDefinition } from "../protocol/providerDefinition";
+import type { ProviderDefinition } from "@keyward/terraform-plugin";
 import { registryDocs } from "./registryDocs";
 
 /** The docs of this provider as files: what should be in `packages/provider/docs/`, and what is. */

@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../protocol/logger";
-import type { OperationContext } from "../protocol/providerDefinition";
-import { UNKNOWN, type ObjectValue } from "../protocol/value";
+import { createLogger, type ObjectValue, type OperationContext, UNKNOWN } from "@keyward/terraform-plugin";
 import type { KeywardContext } from "../providerContext";
 import { apiKeyResource } from "./apiKey";
 

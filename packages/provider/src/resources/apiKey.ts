@@ -2,10 +2,7 @@ import { ConflictError, type ApiKey, type Keyward, type UpdateKeyParams } from "
 import { KEY_ID_PATTERN } from "@keyward/contract";
 import { apiKeyComputedAttributes, apiKeyValues, keepEquivalentSpelling } from "../apiKeyAttributes";
 import { check, checkEach, checkMetadata, checkRateLimit, checkRotation, rules } from "../configurationRules";
-import { cty } from "../protocol/ctyType";
-import { Diagnostics, DiagnosticError, type Diagnostic } from "../protocol/diagnostic";
-import type { OperationContext, ResourceDefinition } from "../protocol/providerDefinition";
-import { isObjectValue, UNKNOWN, valuesEqual, type ObjectValue, type Value } from "../protocol/value";
+import { cty, type Diagnostic, DiagnosticError, Diagnostics, isObjectValue, type ObjectValue, type OperationContext, type ResourceDefinition, UNKNOWN, type Value, valuesEqual } from "@keyward/terraform-plugin";
 import { scopeKey, type KeywardContext } from "../providerContext";
 import { request, unlessNotFound } from "../requestFailure";
 

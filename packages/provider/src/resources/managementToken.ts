@@ -1,10 +1,7 @@
 import { managementScopes, TOKEN_ID_PATTERN, type ManagementToken } from "@keyward/contract";
 import type { Keyward } from "@keyward/client";
 import { check, checkEach, rules, type Rule } from "../configurationRules";
-import { cty } from "../protocol/ctyType";
-import { Diagnostics, DiagnosticError } from "../protocol/diagnostic";
-import type { ResourceDefinition } from "../protocol/providerDefinition";
-import type { ObjectValue, Value } from "../protocol/value";
+import { cty, DiagnosticError, Diagnostics, type ObjectValue, type ResourceDefinition, type Value } from "@keyward/terraform-plugin";
 import type { KeywardContext } from "../providerContext";
 import { request, unlessNotFound } from "../requestFailure";
 

@@ -1,9 +1,6 @@
 import type { Project } from "@keyward/client";
 import { check, rules } from "../configurationRules";
-import { Diagnostics } from "../protocol/diagnostic";
-import { cty } from "../protocol/ctyType";
-import type { ResourceDefinition } from "../protocol/providerDefinition";
-import { valuesEqual, type ObjectValue } from "../protocol/value";
+import { cty, Diagnostics, type ObjectValue, type ResourceDefinition, valuesEqual } from "@keyward/terraform-plugin";
 import type { KeywardContext } from "../providerContext";
 import { request, unlessNotFound } from "../requestFailure";
 

@@ -1,9 +1,6 @@
 import type { Keyward, Scope } from "@keyward/client";
 import { check, rules } from "../configurationRules";
-import { Diagnostics, DiagnosticError } from "../protocol/diagnostic";
-import { cty } from "../protocol/ctyType";
-import type { ResourceDefinition } from "../protocol/providerDefinition";
-import type { ObjectValue } from "../protocol/value";
+import { cty, DiagnosticError, Diagnostics, type ObjectValue, type ResourceDefinition } from "@keyward/terraform-plugin";
 import { scopeKey, type KeywardContext } from "../providerContext";
 import { request, unlessNotFound } from "../requestFailure";
 

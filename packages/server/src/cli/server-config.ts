@@ -1,5 +1,6 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseDuration } from "@keyward/contract";
+import { CHECKPOINT_FILE } from "../storage/checkpoint-log";
 
 /** Where `init`, `serve` and `purge` keep their data, from flags, then environment, then defaults (SPEC §4). */
 export interface ServerConfig {
@@ -10,6 +11,10 @@ export interface ServerConfig {
   pepper?: string;
   host: string;
   port: number;
+  /** Signed audit checkpoints (SPEC §12); default `<dataDir>/audit-checkpoints.jsonl`, for PostgreSQL too. */
+  auditCheckpointFile: string;
+  /** A checkpoint every this many audit events (`serve`). */
+  auditCheckpointEvery?: number;
 }
 
 /** What `serve` adds for webhooks and leak response (SPEC §15). */
@@ -26,6 +31,8 @@ export interface ServerFlags {
   databaseUrl?: string;
   host?: string;
   port?: string;
+  auditCheckpointFile?: string;
+  auditCheckpointEvery?: string;
 }
 
 export interface EventFlags {
@@ -48,8 +55,17 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error(`${flags.databaseUrl !== undefined ? "--database-url" : "KEYWARD_DATABASE_URL"} must be a postgres:// or postgresql:// URL`);
   }
+  const everyText = flags.auditCheckpointEvery ?? env.KEYWARD_AUDIT_CHECKPOINT_EVERY;
+  const every = everyText === undefined ? undefined : Number(everyText);
+  if (every !== undefined && (!Number.isInteger(every) || every < 1)) {
+    throw new Error(`${flags.auditCheckpointEvery !== undefined ? "--audit-checkpoint-every" : "KEYWARD_AUDIT_CHECKPOINT_EVERY"} must be a whole number of events, at least 1, got '${everyText}'`);
+  }
+  const dataDir = resolve(flags.dataDir ?? env.KEYWARD_DATA_DIR ?? DEFAULT_DATA_DIR);
+  const checkpointFile = flags.auditCheckpointFile ?? env.KEYWARD_AUDIT_CHECKPOINT_FILE;
   return {
-    dataDir: resolve(flags.dataDir ?? env.KEYWARD_DATA_DIR ?? DEFAULT_DATA_DIR),
+    dataDir,
+    auditCheckpointFile: checkpointFile ? resolve(checkpointFile) : join(dataDir, CHECKPOINT_FILE),
+    ...(every !== undefined ? { auditCheckpointEvery: every } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(env.KEYWARD_PEPPER ? { pepper: env.KEYWARD_PEPPER } : {}),
     host: flags.host ?? env.KEYWARD_HOST ?? DEFAULT_HOST,
@@ -61,6 +77,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
 export const STORAGE_OPTIONS = [
   ["--data-dir <dir>", "embedded database directory (default ./.keyward, or KEYWARD_DATA_DIR); also holds the pepper file"],
   ["--database-url <url>", "use this PostgreSQL server instead (or KEYWARD_DATABASE_URL, which keeps a password out of the process list)"],
+  ["--audit-checkpoint-file <file>", "append signed audit checkpoints here (default <data-dir>/audit-checkpoints.jsonl, or KEYWARD_AUDIT_CHECKPOINT_FILE)"],
 ] as const;
 
 function durationSetting(name: string, text: string | undefined): number | undefined {

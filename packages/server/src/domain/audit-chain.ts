@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { AuditEvent } from "@keyward/contract";
 import type { AuditRecord } from "../storage/audit-store";
 
@@ -16,10 +16,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Each event's hash covers its content and the previous hash: editing or removing one breaks every later link. */
-export function auditHash(event: Omit<AuditRecord, "hash">): string {
-  const content = canonicalJson([
-    event.prevHash,
+type AuditContent = Omit<AuditRecord, "hash" | "prevHash">;
+
+/** Everything an event says, in one fixed order. */
+function fieldsOf(event: AuditContent): unknown[] {
+  return [
     event.seq,
     event.id,
     event.time.toISOString(),
@@ -31,8 +32,28 @@ export function auditHash(event: Omit<AuditRecord, "hash">): string {
     event.sourceIp,
     event.requestId,
     event.details,
-  ]);
-  return createHash("sha256").update(content).digest("hex");
+  ];
+}
+
+export function canonicalEvent(event: AuditContent): string {
+  return canonicalJson(fieldsOf(event));
+}
+
+/**
+ * SPEC §12: `HMAC-SHA256(audit_key, prev_hash ‖ canonical(event))`. The key is derived from the
+ * pepper, which is not in the database: whoever can write the database but not read the pepper
+ * cannot recompute a chain that verifies after editing, inserting or removing an event.
+ */
+export function keyedAuditHash(chainKey: Buffer, event: Omit<AuditRecord, "hash">): string {
+  return createHmac("sha256", chainKey).update(event.prevHash).update(canonicalEvent(event)).digest("hex");
+}
+
+/**
+ * The unkeyed SHA-256 of releases before the keyed chain. Events recorded before the upgrade keep
+ * it (see `AUDIT_KEYED_FROM_SETTING`); the first keyed event's HMAC covers the last of them.
+ */
+export function legacyAuditHash(event: Omit<AuditRecord, "hash">): string {
+  return createHash("sha256").update(canonicalJson([event.prevHash, ...fieldsOf(event)])).digest("hex");
 }
 
 export function presentAuditEvent(event: AuditRecord): AuditEvent {

@@ -1,6 +1,5 @@
 import type { Environment } from "@keyward/contract";
 import type { Stores } from "../storage/stores";
-import { auditHash } from "./audit-chain";
 import type { RequestContext } from "./request-context";
 import { sealAnswer } from "./sealed-answer";
 import type { Services } from "./services";
@@ -69,7 +68,8 @@ export async function appendAudit(stores: Stores, services: Services, context: R
     details: entry.details ?? {},
     prevHash: head.hash,
   };
-  await stores.audit.append({ ...event, hash: auditHash(event) });
+  await stores.audit.append({ ...event, hash: services.checkpoints.keys.hash(event) });
+  services.checkpoints.appended(event.seq);
 }
 
 /** Runs `work` as one Mutation, then evicts what it changed from this instance's cache. */

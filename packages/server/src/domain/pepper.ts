@@ -49,9 +49,9 @@ export class Pepper {
     return Buffer.from(hkdfSync("sha256", this.#key, Buffer.from(idempotencyKey, "utf8"), "keyward idempotent answer v1", 32));
   }
 
-  /** The AES-256-GCM key that seals webhook signing secrets at rest (the server must read them back to sign). */
-  webhookSealingKey(): Buffer {
-    return Buffer.from(hkdfSync("sha256", this.#key, Buffer.alloc(0), "keyward webhook signing secret v1", 32));
+  /** A 32-byte key for one purpose, named by `label` (HKDF-SHA256): knowing one derived key reveals neither the pepper nor another. */
+  derive(label: string): Buffer {
+    return Buffer.from(hkdfSync("sha256", this.#key, Buffer.alloc(0), label, 32));
   }
 
   toString(): string {

@@ -1,4 +1,5 @@
 import type { Storage } from "../storage/storage";
+import type { AuditCheckpointer } from "./audit/audit-checkpointer";
 import type { Clock } from "./clock";
 import type { Pepper } from "./pepper";
 import type { RateLimiter } from "./rate-limiter";
@@ -16,5 +17,7 @@ export interface Services {
   readonly cache: VerificationCache;
   readonly usage: UsageRecorder;
   readonly rateLimiter: RateLimiter;
+  /** The audit chain's keys and signed checkpoints (SPEC §12). */
+  readonly checkpoints: AuditCheckpointer;
   readonly webhooks: WebhookServices;
 }

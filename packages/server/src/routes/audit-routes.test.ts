@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KeywardUnderTest, openKeywardUnderTest, seedKey, seedProject } from "../../test/keyward-under-test";
+import { type KeywardUnderTest, openKeywardUnderTest, seedKey, seedProject, seedToken } from "../../test/keyward-under-test";
 
 let k: KeywardUnderTest;
 beforeAll(async () => {
@@ -29,10 +29,43 @@ describe("audit log", () => {
   });
 
   it("finds the first edited event when the chain has been tampered with", async () => {
-    expect((await k.call("GET", "/v1/audit/verify")).json()).toEqual({ ok: true, checked: 5, first_bad: null });
+    expect((await k.call("GET", "/v1/audit/verify")).json()).toMatchObject({ ok: true, checked: 5, first_bad: null, truncated_after: null });
     const [victim] = await k.keyward.services.storage.database.query<{ id: string }>("SELECT id FROM audit_events WHERE seq = 3");
     await k.keyward.services.storage.database.query(`UPDATE audit_events SET details = '{"forged": true}' WHERE seq = 3`);
     expect((await k.call("GET", "/v1/audit/verify")).json()).toMatchObject({ ok: false, checked: 2, first_bad: victim?.id });
+  });
+});
+
+describe("audit export and checkpoints", () => {
+  it("streams every event as JSON lines with its hashes, and a bound token only what it may read", async () => {
+    const exported = await k.call("GET", "/v1/audit/export");
+    expect(exported.statusCode).toBe(200);
+    expect(exported.headers["content-type"]).toMatch(/^application\/x-ndjson/);
+    const lines = exported.body.trim().split("\n").map((line) => JSON.parse(line));
+    const listed = (await k.call("GET", "/v1/audit?limit=100")).json().data;
+    expect(lines).toEqual(listed);
+    const later = (await k.call("GET", `/v1/audit/export?since=${encodeURIComponent(listed[2].time)}`)).body;
+    expect(later.trim().split("\n").length).toBeGreaterThan(0);
+    expect((await k.call("GET", "/v1/audit/export?since=yesterday")).statusCode).toBe(400);
+
+    const betaReader = await seedToken(k, { name: "beta-reader", scopes: ["audit:read"], project: "beta" });
+    const beta = (await k.call("GET", "/v1/audit/export", { token: betaReader.secret })).body.trim().split("\n").map((line) => JSON.parse(line));
+    expect(beta.length).toBeGreaterThan(0);
+    expect(beta.every((event: { project: string }) => event.project === "beta")).toBe(true);
+    const testReader = await seedToken(k, { name: "test-reader", scopes: ["audit:read"], environment: "test" });
+    const testSide = (await k.call("GET", "/v1/audit/export", { token: testReader.secret })).body;
+    expect(testSide).not.toContain('"environment":"live"');
+    expect((await k.call("GET", "/v1/audit/export", { token: null })).statusCode).toBe(401);
+  });
+
+  it("signs a checkpoint on demand (admin only) with the key derived from the pepper", async () => {
+    const answer = await k.call("POST", "/v1/audit/checkpoints", { body: {} });
+    expect(answer.statusCode).toBe(201);
+    const head = await k.keyward.services.storage.stores.audit.head();
+    expect(answer.json()).toMatchObject({ kind: "checkpoint", seq: head.seq, hash: head.hash, key_id: k.keyward.services.checkpoints.keys.verifier.keyId });
+    const reader = await seedToken(k, { name: "reader", scopes: ["audit:read"] });
+    expect((await k.call("POST", "/v1/audit/checkpoints", { token: reader.secret, body: {} })).statusCode).toBe(403);
+    expect((await k.call("GET", "/v1/audit/verify")).json()).toMatchObject({ checkpoint: { seq: head.seq } });
   });
 });
 
@@ -50,7 +83,7 @@ describe("data retention", () => {
       expect(await purge(fresh.keyward.services, 365 * 86_400_000, "purge")).toEqual({ keys: 1, audit_events: 5, idempotent_answers: 0, webhook_deliveries: 0 });
       expect((await fresh.call("GET", `/v1/keys/${id}`)).statusCode).toBe(404);
       expect((await fresh.call("GET", `/v1/keys/${kept}`)).statusCode).toBe(200);
-      expect((await fresh.call("GET", "/v1/audit/verify")).json()).toEqual({ ok: true, checked: 2, first_bad: null });
+      expect((await fresh.call("GET", "/v1/audit/verify")).json()).toMatchObject({ ok: true, checked: 2, first_bad: null });
       await fresh.keyward.services.storage.database.query("DELETE FROM audit_events WHERE seq = (SELECT min(seq) FROM audit_events)");
       expect((await fresh.call("GET", "/v1/audit/verify")).json().ok).toBe(false);
     } finally {

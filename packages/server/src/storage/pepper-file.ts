@@ -24,6 +24,17 @@ export async function loadPepper(options: { dataDir?: string; fromEnvironment?: 
   return decodePepper((await readFile(path, "utf8")).trim());
 }
 
+/** The pepper if there is one already (KEYWARD_PEPPER or the data directory's file); never creates it. */
+export async function readExistingPepper(options: { dataDir: string; fromEnvironment?: string }): Promise<Uint8Array | undefined> {
+  if (options.fromEnvironment !== undefined) return decodePepper(options.fromEnvironment);
+  try {
+    return decodePepper((await readFile(join(options.dataDir, PEPPER_FILE), "utf8")).trim());
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
 function decodePepper(text: string): Uint8Array {
   if (/^[0-9a-fA-F]{64,}$/.test(text)) return Buffer.from(text, "hex");
   if (/^[A-Za-z0-9+/_-]{43,}={0,2}$/.test(text)) {

@@ -1,39 +1,36 @@
 import type { AuditVerification } from "@keyward/contract";
-import { auditHash, GENESIS_HASH } from "../audit-chain";
+import type { AuditRecord } from "../../storage/audit-store";
+import { legacyAuditHash } from "../audit-chain";
 import type { Services } from "../services";
+import { ChainCheck } from "./chain-check";
+import { readChainStart, readKeyedFrom } from "./chain-settings";
 
-/** Where the chain starts after `keyward purge` removed its oldest events: `seq:hash` of the last removed. */
-export const AUDIT_ANCHOR_SETTING = "audit_anchor";
 const BATCH = 1_000;
 
 /**
- * Walks the whole chain: each event must link to the one before (or to the purge anchor), hash to
- * what it says, and the last must be the recorded head. `first_bad` is the first event that fails.
+ * SPEC §12: walks the whole chain from its start (genesis or signed purge anchor), recomputing
+ * every keyed hash, and holds it against the signed checkpoints: an edited, inserted or removed
+ * event is `first_bad`; a checkpoint (or the recorded head) past the last event is `truncated_after`.
  */
 export async function verifyAudit(services: Services): Promise<AuditVerification> {
   const { stores } = services.storage;
-  const anchor = await stores.settings.get(AUDIT_ANCHOR_SETTING);
-  const [anchorSeq, anchorHash] = anchor ? anchor.split(":") : ["0", GENESIS_HASH];
-  let expectedSeq = Number(anchorSeq) + 1;
-  let previousHash = anchorHash ?? GENESIS_HASH;
-  let checked = 0;
+  const keys = services.checkpoints.keys;
+  const start = await readChainStart(stores.settings, keys);
+  const keyedFrom = await readKeyedFrom(stores.settings, keys);
+  const { checkpoints } = await services.checkpoints.read();
+  const rehash = (event: AuditRecord) => (event.seq < keyedFrom ? legacyAuditHash(event) : keys.hash(event));
+  const check = new ChainCheck<AuditRecord>(start, checkpoints, rehash);
   let afterSeq: number | undefined;
   for (;;) {
     const events = await stores.audit.list({ afterSeq, limit: BATCH });
-    for (const event of events) {
-      const { hash, ...content } = event;
-      if (event.seq !== expectedSeq || event.prevHash !== previousHash || auditHash(content) !== hash) {
-        return { ok: false, checked, first_bad: event.id };
-      }
-      checked += 1;
-      expectedSeq += 1;
-      previousHash = hash;
-    }
+    for (const event of events) if (!check.add(event)) return check.result();
     if (events.length < BATCH) break;
     afterSeq = events.at(-1)?.seq;
   }
+  // The head row is in the database too, so it proves nothing alone; it still catches a careless cut.
   const head = await stores.audit.head();
-  // Events cut off the end leave a head that points past the last one.
-  if (head.seq !== expectedSeq - 1 || head.hash !== previousHash) return { ok: false, checked, first_bad: "head" };
-  return { ok: true, checked, first_bad: null };
+  const last = check.last;
+  if (head.seq > last.seq) return check.result({ truncatedAfter: last.seq });
+  if (head.seq !== last.seq || head.hash !== last.hash) return check.result({ firstBad: "head" });
+  return check.result();
 }

@@ -1,0 +1,16 @@
+// @keyward/terraform-plugin: a Terraform plugin (protocol 6) framework in TypeScript. A provider is
+// a ProviderDefinition (schemas plus create/read/update/delete/import per resource, read per data
+// source); servePlugin runs it as the plugin process Terraform launches. Nothing here knows what
+// the provider manages.
+export { servePlugin, type PluginProcess } from "./pluginServer";
+export { ProviderServer } from "./providerServer";
+export type { DataSourceDefinition, OperationContext, PlanAdjustment, PlanRequest, ProviderDefinition, ResourceDefinition } from "./providerDefinition";
+export { attributeType, blockType, objectType, type AttributeSchema, type BlockSchema } from "./schema";
+export { cty, type CtyType } from "./ctyType";
+export { isObjectValue, isUnknown, isWhollyKnown, Unknown, UNKNOWN, valuesEqual, type ObjectValue, type Value } from "./value";
+export { decodeDynamicValue, encodeDynamicValue } from "./dynamicValue";
+export { Diagnostics, DiagnosticError, hasErrors, type Diagnostic } from "./diagnostic";
+export { formatAttributePath, type AttributePath } from "./attributePath";
+export { createLogger, logLevelFrom, type LogFields, type Logger, type LogLevel } from "./logger";
+export { Severity, type DynamicValue } from "./tfplugin6";
+export { APP_PROTOCOL_VERSION, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "./handshake";
