@@ -22,7 +22,7 @@ beforeAll(async () => {
   tokens.revoked = revoked.secret;
   tokens.expired = (await seedToken(k, { name: "expired", scopes: ["admin"], expires_at: new Date(k.clock.read().getTime() + 1000).toISOString() })).secret;
   tokens.audit = (await seedToken(k, { name: "auditor", scopes: ["audit:read"] })).secret;
-  const everything = ["projects:write", "scopes:write", "keys:read", "keys:write", "keys:rotate", "keys:revoke", "keys:verify", "audit:read"];
+  const everything = ["projects:write", "scopes:write", "keys:read", "keys:write", "keys:rotate", "keys:revoke", "keys:verify", "audit:read", "webhooks:write"];
   tokens.otherProject = (await seedToken(k, { name: "beta-all", scopes: everything, project: "beta" })).secret;
   tokens.otherEnvironment = (await seedToken(k, { name: "alpha-test", scopes: everything, project: "alpha", environment: "test" })).secret;
   k.clock.advance(2000);
@@ -64,6 +64,14 @@ const cases: Case[] = [
   { route: "verifyAudit", url: () => "/v1/audit/verify", bound: "none" },
   { route: "exportAudit", url: () => "/v1/audit/export", bound: "none" },
   { route: "createAuditCheckpoint", url: () => "/v1/audit/checkpoints", body: () => ({}), bound: "none" },
+  { route: "getProjectPolicy", url: () => "/v1/projects/alpha/policy", bound: "project" },
+  { route: "putProjectPolicy", url: () => "/v1/projects/alpha/policy", body: () => ({ live: { exposure: "notify" } }), bound: "project" },
+  { route: "createWebhook", url: () => "/v1/webhooks", body: () => ({ url: "https://hooks.example.com/x", events: ["key.created"], project: "alpha" }), bound: "project" },
+  // A webhook outside a bound token's binding answers 404 like a missing one (SPEC §10), so these are "none" here.
+  { route: "listWebhooks", url: () => "/v1/webhooks", bound: "none" },
+  { route: "getWebhook", url: () => "/v1/webhooks/whk_00000000000000000000", bound: "none" },
+  { route: "deleteWebhook", url: () => "/v1/webhooks/whk_00000000000000000000", bound: "none" },
+  { route: "listWebhookDeliveries", url: () => "/v1/webhooks/whk_00000000000000000000/deliveries", bound: "none" },
 ];
 
 async function auditCount(action: string): Promise<number> {
