@@ -10,8 +10,6 @@ export default defineConfig({
       "@keyward/client": src("./packages/client/src/index.ts"),
       "@keyward/terraform-plugin": src("./packages/terraform-plugin/src/index.ts"),
       "@keyward/cdktf": src("./packages/cdktf/src/index.ts"),
-      // Subpath first: a string alias also matches "<name>/…".
-      "@keyward/provider/install": src("./packages/provider/src/installProvider.ts"),
       "@keyward/provider": src("./packages/provider/src/index.ts"),
       "@keyward/server": src("./packages/server/src/index.ts"),
     },

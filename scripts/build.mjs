@@ -1,25 +1,33 @@
-// Builds every package with esbuild. `node scripts/build.mjs [name…] [--except name…]`.
-// The action's dist/ is committed (GitHub runs it as is); `npm test` leaves it alone and a test
-// checks it against a fresh in-memory build instead, so a stale bundle fails CI.
-import { chmod, readFile, writeFile } from "node:fs/promises";
+// Builds the packages. `node scripts/build.mjs [name…] [--except name…]`; a named package brings
+// the workspace packages it depends on. Each library is bundled with esbuild, one file per entry
+// point, every dependency left to node_modules (SPEC §17: no workspace package inside another, so
+// there is one `Secret` class and one contract), and gets `.d.ts` declarations from the TypeScript
+// compiler next to it. The action's dist/ is committed (GitHub runs it as is); `npm test` leaves it
+// alone and a test checks it against a fresh in-memory build instead, so a stale bundle fails CI.
+import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { licensesText } from "./bundle-licenses.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/**
- * Third-party packages a library needs at run time: its own, and those of the workspace packages
- * it inlines (the server inlines the client, which needs undici; bundling undici breaks on its
- * `require("node:assert")` in an ESM bundle, and would ship a second copy besides).
- */
-async function thirdPartyDependencies(pkg) {
-  const manifest = JSON.parse(await readFile(`${root}packages/${pkg}/package.json`, "utf8"));
-  // Peer dependencies (cdktf, constructs) are the user's own copy and must never be bundled.
-  const names = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
-  const own = names.filter((name) => !name.startsWith("@keyward/"));
-  const inlined = names.filter((name) => name.startsWith("@keyward/")).map((name) => name.slice("@keyward/".length));
-  const transitive = await Promise.all(inlined.map((workspace) => thirdPartyDependencies(workspace)));
-  return [...new Set([...own, ...transitive.flat()])];
+async function manifestOf(pkg) {
+  return JSON.parse(await readFile(`${root}packages/${pkg}/package.json`, "utf8"));
+}
+
+/** Everything a library imports that is not its own source: dependencies and peer dependencies. */
+async function externalsOf(pkg) {
+  const manifest = await manifestOf(pkg);
+  return Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
+}
+
+/** The workspace packages a package needs built first (their declarations, their dist at run time). */
+async function workspaceDependenciesOf(pkg) {
+  const manifest = await manifestOf(pkg);
+  const names = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
+  return names.filter((name) => name.startsWith("@keyward/")).map((name) => name.slice("@keyward/".length));
 }
 
 const common = {
@@ -33,13 +41,13 @@ const common = {
   absWorkingDir: root,
 };
 
-/** A library: our own workspace code inlined, third-party packages left to node_modules. */
-async function library(pkg, entryPoints) {
+/** A library: its own modules bundled per entry point, every dependency external. */
+async function library(pkg, entryPoints, { from = pkg } = {}) {
   return {
     ...common,
-    entryPoints: entryPoints.map((entry) => `packages/${pkg}/src/${entry}.ts`),
+    entryPoints: entryPoints.map((entry) => `packages/${from}/src/${entry}.ts`),
     outdir: `packages/${pkg}/dist`,
-    external: await thirdPartyDependencies(pkg),
+    external: await externalsOf(pkg),
   };
 }
 
@@ -56,34 +64,124 @@ function standalone(pkg, entry, outfile, banner = "") {
   };
 }
 
+/**
+ * What each package builds: esbuild options, and which entry points get declarations. Listed in
+ * dependency order, which is the order they build in.
+ */
 export const targets = {
-  contract: async () => [await library("contract", ["index"])],
-  client: async () => [await library("client", ["index"])],
-  server: async () => [await library("server", ["index", "cli"])],
-  "terraform-plugin": async () => [await library("terraform-plugin", ["index"])],
-  provider: async () => [
-    // CommonJS: Terraform runs the installed copy as `terraform-provider-keyward_v0.1.0`, and Node
-    // refuses ESM from a file whose name ends in an unknown extension such as `.0`. The library
-    // beside it is ESM (`.mjs`), and dist/package.json marks the executable's `.js` as CommonJS.
-    { ...standalone("provider", "main", "terraform-provider-keyward.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" } },
-    { ...(await library("provider", ["index", "installProvider"])), outExtension: { ".js": ".mjs" } },
-  ],
-  cdktf: async () => [await library("cdktf", ["index"])],
+  contract: { bundles: async () => [await library("contract", ["index"])], declarations: ["index"] },
+  client: { bundles: async () => [await library("client", ["index"])], declarations: ["index"] },
+  "terraform-plugin": { bundles: async () => [await library("terraform-plugin", ["index"])], declarations: ["index"] },
+  server: { bundles: async () => [await library("server", ["index", "cli"])], declarations: ["index"] },
+  provider: {
+    bundles: async () => [
+      // The executable is the one thing built whole: Terraform runs a copy of it from its plugin
+      // directory, where no node_modules can be found. CommonJS, because that copy is named
+      // `terraform-provider-keyward_v0.1.0` and Node refuses ESM from a file whose name ends in an
+      // unknown extension such as `.0`; dist/package.json marks the `.js` as CommonJS, and the
+      // small ESM library beside it is `.mjs`.
+      { ...standalone("provider", "main", "terraform-provider-keyward.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" } },
+      { ...(await library("provider", ["index"])), outExtension: { ".js": ".mjs" } },
+    ],
+    declarations: ["index"],
+    declarationExtension: ".d.mts",
+  },
+  cdktf: { bundles: async () => [await library("cdktf", ["index"])], declarations: ["index"] },
   // CDK Terrain: the same sources as @keyward/cdktf, with the core library swapped at build time
   // (every import of it goes through packages/cdktf/src/constructs/cdktf.ts).
-  cdktn: async () => [
-    {
-      ...(await library("cdktf", ["index"])),
-      outdir: "packages/cdktn/dist",
-      external: await thirdPartyDependencies("cdktn"),
-      alias: { cdktf: "cdktn" },
-    },
-  ],
-  action: async () => [standalone("action", "main", "index.js")],
+  cdktn: {
+    bundles: async () => [{ ...(await library("cdktn", ["index"], { from: "cdktf" })), alias: { cdktf: "cdktn" } }],
+    declarationsFrom: "cdktf",
+  },
+  // The metafile lists what the bundle inlines: licenses.txt is written from it, and a test checks
+  // it holds one copy of each package (the root package.json's `overrides` bring @actions/* onto
+  // the client's undici).
+  action: { bundles: async () => [{ ...standalone("action", "main", "index.js"), metafile: true }] },
 };
 
 export async function buildOptions(name) {
-  return targets[name]();
+  return targets[name].bundles();
+}
+
+/** `from "./x"` in a declaration file, as Node's ESM resolution needs it: `"./x.js"` or `"./x/index.js"`. */
+function withExtensions(text, declarationFile, sourceFile) {
+  return text.replace(/(\bfrom\s+|\bimport\(\s*)(["'])(\.\.?\/[^"']*)\2/g, (match, keyword, quote, specifier) => {
+    if (/\.(js|mjs|cjs|json)$/.test(specifier)) return match;
+    const target = join(dirname(sourceFile), specifier);
+    if (existsSync(`${target}.ts`)) return `${keyword}${quote}${specifier}.js${quote}`;
+    if (existsSync(join(target, "index.ts"))) return `${keyword}${quote}${specifier}/index.js${quote}`;
+    throw new Error(`${relative(root, declarationFile)}: cannot resolve '${specifier}'`);
+  });
+}
+
+let typescript;
+
+/**
+ * `.d.ts` files for a package's entry points and every module they reach, under dist/. Other
+ * workspace packages are seen through their own built declarations (no `paths` to their sources),
+ * so each package's published types are checked to stand on their own.
+ */
+async function emitDeclarations(pkg, entries, extension = ".d.ts") {
+  typescript ??= (await import("typescript")).default;
+  const ts = typescript;
+  const config = ts.readConfigFile(`${root}tsconfig.json`, ts.sys.readFile).config;
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, root);
+  const srcDir = `${root}packages/${pkg}/src`;
+  const outDir = `${root}packages/${pkg}/dist`;
+  const compilerOptions = { ...options, paths: undefined, noEmit: false, declaration: true, emitDeclarationOnly: true, rootDir: srcDir, outDir };
+  const program = ts.createProgram(entries.map((entry) => `${srcDir}/${entry}.ts`), compilerOptions);
+  const problems = [...program.getSyntacticDiagnostics(), ...program.getOptionsDiagnostics()];
+  const result = program.emit(undefined, (fileName, text) => {
+    const sourceFile = join(srcDir, relative(outDir, fileName)).replace(/\.d\.ts$/, ".ts");
+    const target = fileName.replace(/\.d\.ts$/, extension);
+    ts.sys.writeFile(target, withExtensions(text, target, sourceFile));
+  });
+  problems.push(...result.diagnostics);
+  if (problems.length > 0) {
+    const host = { getCanonicalFileName: (name) => name, getCurrentDirectory: () => root, getNewLine: () => "\n" };
+    throw new Error(`declarations of ${pkg}:\n${ts.formatDiagnostics(problems, host)}`);
+  }
+}
+
+/** @keyward/cdktn's declarations: @keyward/cdktf's, with the core library named `cdktn`. */
+async function copyDeclarations(from, pkg) {
+  const fromDir = `${root}packages/${from}/dist`;
+  const outDir = `${root}packages/${pkg}/dist`;
+  for (const file of await readdir(fromDir, { recursive: true })) {
+    if (!file.endsWith(".d.ts")) continue;
+    const text = await readFile(join(fromDir, file), "utf8");
+    await mkdir(dirname(join(outDir, file)), { recursive: true });
+    await writeFile(join(outDir, file), text.replace(/(["'])cdktf\1/g, '"cdktn"'));
+  }
+}
+
+async function build(name) {
+  const target = targets[name];
+  for (const options of await target.bundles()) {
+    const result = await esbuild.build(options);
+    if (options.outfile === "packages/action/dist/index.js") {
+      await writeFile(`${root}packages/action/dist/licenses.txt`, await licensesText(result.metafile, root));
+    }
+    if (options.outfile?.endsWith("terraform-provider-keyward.js")) {
+      await chmod(`${root}${options.outfile}`, 0o755);
+      await writeFile(`${root}packages/provider/dist/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);
+    }
+  }
+  if (target.declarations) await emitDeclarations(name, target.declarations, target.declarationExtension);
+  if (target.declarationsFrom) await copyDeclarations(target.declarationsFrom, name);
+}
+
+/** The named packages and the workspace packages they need, in build order. */
+async function withDependencies(names) {
+  const chosen = new Set();
+  const visit = async (name) => {
+    if (chosen.has(name)) return;
+    chosen.add(name);
+    const needed = [...(await workspaceDependenciesOf(name)), ...(targets[name].declarationsFrom ? [targets[name].declarationsFrom] : [])];
+    for (const dependency of needed) await visit(dependency);
+  };
+  for (const name of names) await visit(name);
+  return Object.keys(targets).filter((name) => chosen.has(name));
 }
 
 async function main(argv) {
@@ -93,16 +191,8 @@ async function main(argv) {
   if (unknown.length > 0) {
     throw new Error(`unknown build target(s) ${unknown.join(", ")}; expected any of ${Object.keys(targets).join(", ")}`);
   }
-  const chosen = (named.length > 0 ? named : Object.keys(targets)).filter((name) => !except.includes(name));
-  for (const name of chosen) {
-    for (const options of await buildOptions(name)) {
-      await esbuild.build(options);
-      if (options.outfile?.endsWith("terraform-provider-keyward.js")) {
-        await chmod(`${root}${options.outfile}`, 0o755);
-        await writeFile(`${root}packages/provider/dist/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);
-      }
-    }
-  }
+  const requested = named.length > 0 ? await withDependencies(named) : Object.keys(targets);
+  for (const name of requested.filter((name) => !except.includes(name))) await build(name);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

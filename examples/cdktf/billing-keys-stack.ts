@@ -15,7 +15,7 @@ export class BillingKeysStack extends TerraformStack {
     new provider.KeywardProvider(this, "keyward", { endpoint: props.endpoint });
 
     const billing = new KeywardProject(this, "Billing", {
-      name: "billing-api",
+      name: "billing-cdktf",
       description: "Invoices and payments",
       scopes: {
         "invoices:read": "Read invoices",

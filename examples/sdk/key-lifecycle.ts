@@ -2,15 +2,31 @@
 // rotate it with a grace period (both secrets verify), then revoke it (neither does).
 //
 //   KEYWARD_URL=http://127.0.0.1:8787 KEYWARD_TOKEN=kwm_… npx tsx examples/sdk/key-lifecycle.ts
-import { Keyward } from "@keyward/client";
+import { ConflictError, Keyward, KeywardError } from "@keyward/client";
 
 export interface LifecycleReport {
   readonly keyId: string;
   readonly steps: ReadonlyArray<{ readonly step: string; readonly code: string }>;
 }
 
-export async function keyLifecycle(keyward: Keyward, project = "billing-api"): Promise<LifecycleReport> {
-  await keyward.projects.create({ name: project, description: "Invoices and payments" });
+/** Creates the project, or keeps it when an earlier run did: the example can run again. */
+async function ensureProject(keyward: Keyward, project: string): Promise<void> {
+  try {
+    await keyward.projects.create({ name: project, description: "Invoices and payments" });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+}
+
+/** One line a person can act on, never a stack trace. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof KeywardError) return `key-lifecycle: ${error.message} (${error.code}${error.requestId ? `, request ${error.requestId}` : ""})`;
+  return `key-lifecycle: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+// Its own project, so it runs beside the README's CLI, Terraform and CDKTF walk-throughs.
+export async function keyLifecycle(keyward: Keyward, project = "billing-sdk"): Promise<LifecycleReport> {
+  await ensureProject(keyward, project);
   await keyward.scopes.put(project, "invoices:read", { description: "Read invoices" });
   await keyward.scopes.put(project, "invoices:write", { description: "Create and change invoices" });
 
@@ -40,6 +56,11 @@ export async function keyLifecycle(keyward: Keyward, project = "billing-api"): P
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const report = await keyLifecycle(Keyward.fromEnvironment(), process.argv[2]);
-  for (const { step, code } of report.steps) console.log(`${step.padEnd(42)} ${code}`);
+  try {
+    const report = await keyLifecycle(Keyward.fromEnvironment(), process.argv[2]);
+    for (const { step, code } of report.steps) console.log(`${step.padEnd(42)} ${code}`);
+  } catch (error) {
+    console.error(describeFailure(error));
+    process.exitCode = 1;
+  }
 }

@@ -1,6 +1,6 @@
 # The whole path from nothing to `terraform apply` (see packages/provider/docs/index.md):
 #   npm run build && npx keyward provider install      # the provider, offline
-#   export TF_VAR_keyward_token=kwm_…                   # a management token
+#   export KEYWARD_URL=http://127.0.0.1:8787 KEYWARD_TOKEN=kwm_…   # or TF_VAR_keyward_url / TF_VAR_keyward_token
 #   terraform init && terraform apply
 terraform {
   required_version = ">= 1.5"
@@ -18,7 +18,7 @@ provider "keyward" {
 }
 
 resource "keyward_project" "billing" {
-  name = "billing-api"
+  name = "billing-terraform"
 }
 
 resource "keyward_scope" "read" {

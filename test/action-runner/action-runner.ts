@@ -33,6 +33,8 @@ export interface ActionRunOptions {
   readonly debug?: boolean;
   /** Kills the action after this long; a hung run fails its test instead of the suite. @default 60000 */
   readonly timeoutMs?: number;
+  /** Another bundle and its action.yml, e.g. the ones of a pinned commit. @default this checkout's */
+  readonly action?: { readonly bundle: string; readonly metadata: string };
 }
 
 export interface ActionRun extends StepOutput {
@@ -57,8 +59,8 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     await Promise.all(Object.values(files).map((path) => writeFile(path, "")));
     const eventPath = join(dir, "event.json");
     await writeFile(eventPath, JSON.stringify(options.event ?? {}));
-    const env = stepEnvironment(options, await inputDefaults(), dir, files, eventPath);
-    const argv = [process.execPath, ACTION_BUNDLE];
+    const env = stepEnvironment(options, inputDefaults(options.action?.metadata ?? (await readFile(ACTION_METADATA, "utf8"))), dir, files, eventPath);
+    const argv = [process.execPath, options.action?.bundle ?? ACTION_BUNDLE];
     const { exitCode, stdout, stderr } = await spawnStep(argv, env, dir, options.timeoutMs ?? 60_000);
     const contents = Object.fromEntries(await Promise.all(FILE_COMMANDS.map(async (name) => [name, await readFile(files[name], "utf8")] as const)));
     return { exitCode, stdout, stderr, files: contents, outputs: parseFileCommand(contents.GITHUB_OUTPUT ?? ""), argv, env };
@@ -68,8 +70,8 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
 }
 
 /** The runner sets every input that has a `default` in action.yml and was not given. */
-async function inputDefaults(): Promise<Record<string, string>> {
-  const metadata = parse(await readFile(ACTION_METADATA, "utf8")) as { inputs: Record<string, { default?: unknown }> };
+function inputDefaults(text: string): Record<string, string> {
+  const metadata = parse(text) as { inputs: Record<string, { default?: unknown }> };
   return Object.fromEntries(
     Object.entries(metadata.inputs)
       .filter(([, input]) => input.default !== undefined)

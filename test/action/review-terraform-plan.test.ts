@@ -3,14 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Token, type Tokens, lexer } from "marked";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installProvider } from "../../packages/provider/src/installProvider";
 import { sensitiveValues } from "../../packages/action/src/review/plan-fixture";
 import { REVIEW_MARKER } from "../../packages/action/src/review/sticky-comment";
 import { startKeyward } from "../../packages/server/src/index";
 import { type ActionRun, runAction } from "../action-runner/action-runner";
 import { GitHubEmulator } from "../github-emulator/github-emulator";
 import { describeLeaks, scanForLeaks } from "../leak-scanner/leak-scanner";
-import { keywardProviderExecutable } from "../terraform/keywardProviderBuild";
+import { installKeywardProvider, keywardProviderExecutable } from "../terraform/keywardProviderBuild";
 import { TerraformWorkspace } from "../terraform/terraformWorkspace";
 
 // Issue 6 acceptance 1: real plan JSON, from `terraform plan` with the Keyward provider against a
@@ -116,7 +115,7 @@ beforeAll(async () => {
   github.addPullRequest(REPOSITORY, PULL_REQUEST);
   github.addToken(githubToken, { repositories: { [REPOSITORY]: ["metadata", "pull_requests"] } });
   workspace = await TerraformWorkspace.create({ env: { TF_VAR_keyward_url: service.url, TF_VAR_keyward_token: service.rootToken } });
-  await installProvider({ dir: workspace.mirror, executable });
+  await installKeywardProvider({ dir: workspace.mirror, executable });
 
   await workspace.writeFile("main.tf", applied);
   await workspace.init();

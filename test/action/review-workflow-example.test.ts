@@ -20,7 +20,7 @@ describe("examples/workflows/review.yml", () => {
     expect(Object.keys(workflow.on)).toEqual(["pull_request"]);
     expect(workflow.permissions).toEqual({ contents: "read", "pull-requests": "write" });
     const steps: Step[] = workflow.jobs.review.steps;
-    const keyward = steps.find((step) => step.uses?.includes("/packages/action@"));
+    const keyward = steps.find((step) => step.uses?.startsWith("keyward/keyward@"));
     expect(keyward?.with?.mode).toBe("review");
     for (const input of Object.keys(keyward?.with ?? {})) expect(Object.keys(action.inputs)).toContain(input);
     const shown = steps.find((step) => step.run?.startsWith("terraform show -json"));

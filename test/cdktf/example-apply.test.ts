@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ApiKey, Keyward, NotFoundError } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { installProvider } from "../../packages/provider/src/installProvider";
 import { startKeyward, type StartedKeyward } from "../../packages/server/src/index";
-import { keywardProviderExecutable } from "../terraform/keywardProviderBuild";
+import { installKeywardProvider, keywardProviderExecutable } from "../terraform/keywardProviderBuild";
 import { TerraformWorkspace } from "../terraform/terraformWorkspace";
 import { CdktfExample } from "./cdktf-example";
 
@@ -25,7 +24,7 @@ beforeAll(async () => {
   client = new Keyward({ url: service.url, token: service.rootToken });
   // The token reaches the provider through the environment only, never the synthesized JSON.
   workspace = await TerraformWorkspace.create({ env: { KEYWARD_TOKEN: service.rootToken } });
-  await installProvider({ dir: workspace.mirror, executable });
+  await installKeywardProvider({ dir: workspace.mirror, executable });
 });
 
 afterAll(async () => {
@@ -43,7 +42,7 @@ async function synthesize(): Promise<void> {
 }
 
 async function liveKey(): Promise<ApiKey> {
-  const { data } = await client.keys.page({ project: "billing-api", environment: "live", name: "ci-deployer" });
+  const { data } = await client.keys.page({ project: "billing-cdktf", environment: "live", name: "ci-deployer" });
   expect(data).toHaveLength(1);
   return data[0]!;
 }
@@ -59,7 +58,7 @@ describe("examples/cdktf against a running key service", () => {
     const before = await liveKey();
     expect(before.rotation).toEqual({ every: "30d", grace_period: "24h" });
     expect(before.scopes.toSorted()).toEqual(["invoices:read", "invoices:write"]);
-    const { data: testKeys } = await client.keys.page({ project: "billing-api", environment: "test" });
+    const { data: testKeys } = await client.keys.page({ project: "billing-cdktf", environment: "test" });
     expect(testKeys.map((key) => [key.name, key.rotation])).toEqual([["dashboard", null]]);
     // The stack's local backend keeps the state beside the example (as `cdktf deploy` would), so ask terraform.
     const outputs = JSON.parse((await workspace.run(["output", "-json"])).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
@@ -84,7 +83,7 @@ describe("examples/cdktf against a running key service", () => {
 
     await workspace.destroy();
     await expect(client.keys.get(after.id)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(client.projects.get("billing-api")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.projects.get("billing-cdktf")).rejects.toBeInstanceOf(NotFoundError);
     // Eight terraform commands, each launching the provider three or four times: on 2 busy cores this
     // takes well over the default 60 s, so the scenario gets its own budget.
   }, 300_000);

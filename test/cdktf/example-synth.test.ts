@@ -30,7 +30,7 @@ describe("examples/cdktf", () => {
 
     expect(stack.provider.keyward).toEqual([{ endpoint: "http://127.0.0.1:18787" }]);
     expect(Object.values(stack.resource.keyward_project ?? {})).toEqual([
-      expect.objectContaining({ name: "billing-api", description: "Invoices and payments" }),
+      expect.objectContaining({ name: "billing-cdktf", description: "Invoices and payments" }),
     ]);
     expect(Object.values(stack.resource.keyward_scope ?? {}).map((scope) => scope.name)).toEqual(["invoices:read", "invoices:write"]);
     const keys = Object.values(stack.resource.keyward_api_key ?? {});

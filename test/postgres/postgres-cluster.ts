@@ -14,6 +14,12 @@ export interface PostgresCluster {
   readonly url: string;
   /** A fresh, empty database on this cluster, for one test's isolation. */
   createDatabase(name: string): Promise<string>;
+  /** Runs one statement as the superuser on the `postgres` database (fault injection: pg_terminate_backend…). */
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Stops the server (`pg_ctl stop -m MODE`), keeping its data, to simulate an outage. */
+  stopServer(mode?: "fast" | "immediate"): Promise<void>;
+  /** Starts it again on the same port after `stopServer`. */
+  startServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,7 +73,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     return run(file as string, rest, { timeout: 60_000 });
   };
   await command([initdb, "-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync"]);
-  await command([pgCtl, "-D", dataDir, "-w", "-l", join(root, "log"), "-o", `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  const start = () => command([pgCtl, "-D", dataDir, "-w", "-l", join(root, "log"), "-o", `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  await start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
@@ -81,6 +88,22 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
         await client.end();
       }
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    async query(sql, params = []) {
+      const pg = (await import("pg")).default;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(sql, params)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async stopServer(mode = "fast") {
+      await command([pgCtl, "-D", dataDir, "-m", mode, "-w", "stop"]);
+    },
+    async startServer() {
+      await start();
     },
     async stop() {
       await command([pgCtl, "-D", dataDir, "-m", "immediate", "-w", "stop"]).catch(() => undefined);

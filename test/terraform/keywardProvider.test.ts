@@ -1,12 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Keyward, NotFoundError, type ApiKey } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultPluginDirectory, installProvider } from "../../packages/provider/src/installProvider";
-import { keywardProviderExecutable } from "./keywardProviderBuild";
+import { defaultPluginDirectory, installRelease, terraformPlatform } from "../../packages/server/src/cli/provider-installation";
+import { installKeywardProvider, keywardProviderExecutable } from "./keywardProviderBuild";
 import { startKeyward } from "../../packages/server/src/index";
 import { findSecrets } from "./secretForms";
 import { TerraformWorkspace } from "./terraformWorkspace";
@@ -34,13 +36,13 @@ afterAll(async () => {
   await rm(buildDir, { recursive: true, force: true });
 });
 
-/** A workspace with the provider installed by `installProvider` into its filesystem mirror. */
+/** A workspace with the provider installed by `installKeywardProvider` into its filesystem mirror. */
 async function workspaceFor(env: Record<string, string> = {}): Promise<TerraformWorkspace> {
   const workspace = await TerraformWorkspace.create({
     env: { TF_VAR_keyward_url: service.url, TF_VAR_keyward_token: service.rootToken, ...env },
   });
   workspaces.push(workspace);
-  await installProvider({ dir: workspace.mirror, executable });
+  await installKeywardProvider({ dir: workspace.mirror, executable });
   return workspace;
 }
 
@@ -94,7 +96,7 @@ describe("the example of SPEC §6, from init to destroy (acceptance 1), with TF_
     expect(outputs.key_version?.value).toBe(1);
     const key = await keyward.keys.get(keyId);
     expect(key).toMatchObject({
-      project: "billing-api",
+      project: "billing-terraform",
       environment: "live",
       name: "ci-deployer",
       scopes: ["invoices:read"],
@@ -159,7 +161,7 @@ describe("the example of SPEC §6, from init to destroy (acceptance 1), with TF_
   it("destroys everything, leaving no key behind", async () => {
     const destroyed = await workspace.destroy();
     expect(destroyed.stdout).toContain("Destroy complete! Resources: 4 destroyed.");
-    expect(await keysOf("billing-api")).toEqual([]);
+    expect(await keysOf("billing-terraform")).toEqual([]);
     expect((await verify(secrets.second!)).valid).toBe(false);
   });
 
@@ -496,7 +498,7 @@ describe("installing into the default plugin directory", () => {
     const workspace = await TerraformWorkspace.create({ cliConfig: "", env: { HOME: home } });
     workspaces.push(workspace);
     try {
-      const installed = await installProvider({ dir: defaultPluginDirectory(home), executable });
+      const installed = await installKeywardProvider({ dir: defaultPluginDirectory(home), executable });
       expect(installed.path.startsWith(join(home, ".terraform.d", "plugins", "registry.terraform.io", "keyward", "keyward"))).toBe(true);
       await workspace.writeFile("main.tf", providerBlock);
       const init = await workspace.init();
@@ -507,3 +509,44 @@ describe("installing into the default plugin directory", () => {
   });
 });
 
+
+describe("the example with only KEYWARD_URL and KEYWARD_TOKEN, as the README says is enough", () => {
+  it("plans without asking for a variable", async () => {
+    const workspace = await TerraformWorkspace.create({ env: { KEYWARD_URL: service.url, KEYWARD_TOKEN: service.rootToken } });
+    workspaces.push(workspace);
+    await installKeywardProvider({ dir: workspace.mirror, executable });
+    await workspace.copyConfiguration(example);
+    await workspace.init();
+    const planned = await workspace.plan([], [2]);
+    expect(planned.stdout).toContain("3 to add, 0 to change, 0 to destroy");
+  });
+});
+
+describe("installing from release files (keyward provider install --from)", () => {
+  it("puts the checked release zip into the packed mirror layout, which terraform init unpacks and runs", async () => {
+    const release = await mkdtemp(join(tmpdir(), "keyward-release-"));
+    const workspace = await workspaceFor();
+    try {
+      // The registry release layout: one zip per platform holding terraform-provider-keyward_v<version>.
+      const zip = `terraform-provider-keyward_0.1.0_${terraformPlatform()}.zip`;
+      await copyFile(executable, join(release, "terraform-provider-keyward_v0.1.0"));
+      // Terraform keeps the zip entry's mode when it unpacks: a release must zip an executable file.
+      await chmod(join(release, "terraform-provider-keyward_v0.1.0"), 0o755);
+      const zipped = spawnSync("python3", ["-m", "zipfile", "-c", zip, "terraform-provider-keyward_v0.1.0"], { cwd: release, encoding: "utf8" });
+      if (zipped.error || zipped.status !== 0) throw new Error(`python3 -m zipfile is needed to make a release zip: ${zipped.error?.message ?? zipped.stderr}`);
+      const digest = createHash("sha256").update(await readFile(join(release, zip))).digest("hex");
+      await writeFile(join(release, "terraform-provider-keyward_0.1.0_SHA256SUMS"), `${digest}  ${zip}\n`);
+      await rm(join(workspace.mirror, "registry.terraform.io"), { recursive: true, force: true });
+
+      const installed = await installRelease({ dir: workspace.mirror, from: release });
+      expect(installed.path).toBe(join(workspace.mirror, "registry.terraform.io", "keyward", "keyward", zip));
+      await workspace.writeFile("main.tf", providerBlock);
+      const init = await workspace.init();
+      expect(init.stdout).toMatch(/Installed keyward\/keyward v0\.1\.0/);
+      const validate = await workspace.run(["validate", "-no-color"]);
+      expect(validate.stdout).toContain("The configuration is valid");
+    } finally {
+      await rm(release, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { Keyward, NotFoundError } from "@keyward/client";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installProvider } from "../../packages/provider/src/installProvider";
 import { startKeyward } from "../../packages/server/src/index";
 import { WebhookReceiver } from "../../packages/server/test/webhook-receiver";
-import { keywardProviderExecutable } from "./keywardProviderBuild";
+import { installKeywardProvider, keywardProviderExecutable } from "./keywardProviderBuild";
 import { TerraformWorkspace } from "./terraformWorkspace";
 
 /**
@@ -60,7 +59,7 @@ beforeAll(async () => {
   workspace = await TerraformWorkspace.create({
     env: { TF_VAR_keyward_url: service.url, TF_VAR_keyward_token: service.rootToken, TF_VAR_receiver_url: receiver.url, TF_LOG: "trace" },
   });
-  await installProvider({ dir: workspace.mirror, executable });
+  await installKeywardProvider({ dir: workspace.mirror, executable });
   await workspace.writeFile("main.tf", configuration('["key.created"]'));
   await workspace.init();
 });

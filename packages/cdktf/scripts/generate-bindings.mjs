@@ -156,7 +156,10 @@ async function runGenerator(schema, work) {
 async function generateBindings(schema, work) {
   // @cdktf/commons runs `terraform version` when it loads: give it our CLI config, not the ambient one.
   Object.assign(process.env, terraformEnvironment(await writeCliConfig(work)));
-  const generatedDir = await runGenerator(schema, work);
+  // The provider version goes into the bindings (as `cdktf get` does), so a synthesized stack's
+  // required_providers names it and `cdktf diff`/`deploy` accept the stack.
+  const { version: providerVersion } = JSON.parse(await readFile(join(providerDir, "package.json"), "utf8"));
+  const generatedDir = await runGenerator({ ...schema, provider_versions: { [providerAddress]: providerVersion } }, work);
   const { version } = JSON.parse(await readFile(require.resolve(`${generatorPackage}/package.json`), "utf8"));
   const files = new Map();
   for (const path of await listFiles(generatedDir)) {

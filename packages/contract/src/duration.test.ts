@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "./duration";
+import { Duration, formatDuration, MAX_DURATION_MESSAGE, parseDuration } from "./duration";
 
 describe("parseDuration", () => {
   it.each([
@@ -21,5 +21,21 @@ describe("parseDuration", () => {
     expect(formatDuration(parseDuration("720h")!)).toBe("30d");
     expect(formatDuration(parseDuration("90m")!)).toBe("90m");
     expect(formatDuration(parseDuration("1h30m")!)).toBe("90m");
+  });
+});
+
+describe("Duration", () => {
+  it.each(["3650d", "87600h", "1s"])("accepts %s (10 years at most)", (text) => {
+    expect(Duration.safeParse(text).success).toBe(true);
+  });
+
+  it.each(["3651d", "100000000d", "99999999999999999999999999d", "87601h"])("refuses %s as longer than 10 years", (text) => {
+    const result = Duration.safeParse(text);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe(MAX_DURATION_MESSAGE);
+  });
+
+  it.each(["0s", "1w", "00d"])("refuses %j as no duration", (text) => {
+    expect(Duration.safeParse(text).error?.issues[0]?.message).toMatch(/^must be a duration/);
   });
 });

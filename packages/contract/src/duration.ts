@@ -10,6 +10,10 @@ const durationPart = /(\d+)([smhd])/g;
 
 export const DURATION_EXPECTED = "a duration such as 90s, 15m, 24h, 30d or 1h30m";
 
+/** SPEC §11: the longest duration any field takes, so a rotation or expiry can never overflow a date. */
+export const MAX_DURATION_MS = 3650 * unitMilliseconds.d;
+export const MAX_DURATION_MESSAGE = "must be at most 10 years (3650d)";
+
 /** Milliseconds in `text`, or `undefined` when it is not a duration. */
 export function parseDuration(text: string): number | undefined {
   if (!durationPattern.test(text)) return undefined;
@@ -29,6 +33,17 @@ export function formatDuration(milliseconds: number): string {
   return `${Math.ceil(milliseconds / 1_000)}s`;
 }
 
+/** True for a duration whose number is too big to be one, or that is longer than `MAX_DURATION_MS`. */
+function isOverlong(text: string): boolean {
+  if (!durationPattern.test(text)) return false;
+  const milliseconds = parseDuration(text);
+  return milliseconds === undefined ? /[1-9]/.test(text) : milliseconds > MAX_DURATION_MS;
+}
+
 export const Duration = z
   .string()
-  .refine((text) => parseDuration(text) !== undefined, { error: `must be ${DURATION_EXPECTED}` });
+  .superRefine((text, context) => {
+    if (isOverlong(text)) context.addIssue({ code: "custom", message: MAX_DURATION_MESSAGE });
+    else if (parseDuration(text) === undefined) context.addIssue({ code: "custom", message: `must be ${DURATION_EXPECTED}` });
+  })
+  .meta({ description: `A duration: ${DURATION_EXPECTED}, at most 10 years.`, examples: ["30d"] });

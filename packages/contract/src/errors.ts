@@ -39,10 +39,10 @@ export type ValidationIssue = z.infer<typeof ValidationIssue>;
 
 export const ErrorBody = z.object({
   error: z.object({
-    code: ErrorCode,
-    message: z.string(),
-    request_id: z.string(),
-    details: z.unknown().optional(),
-  }),
+    code: ErrorCode.describe("One code of a closed set; each maps to one HTTP status."),
+    message: z.string().describe("What went wrong and the expected form, naming the field; never echoes a sent value."),
+    request_id: z.string().describe("The request's id, as in the server log and the `x-request-id` header."),
+    details: z.unknown().optional().describe("For BAD_REQUEST: a list of `{field, message}`, one per broken rule."),
+  }).describe("The error."),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -14,6 +14,7 @@ export * from "./scopes";
 export * from "./secret";
 export * from "./secret-scanning";
 export * from "./secret-format";
+export * from "./storable-text";
 export * from "./tokens";
 export * from "./usage";
 export * from "./verify";

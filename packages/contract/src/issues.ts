@@ -1,10 +1,11 @@
 import type { z } from "zod";
 import type { ValidationIssue } from "./errors";
+import { shownKey } from "./storable-text";
 
 /** `body.scopes[0]` from `["scopes", 0]` under `body`. */
 function fieldName(location: string, path: readonly PropertyKey[]): string {
   return path.reduce<string>(
-    (name, part) => (typeof part === "number" ? `${name}[${part}]` : `${name}.${String(part)}`),
+    (name, part) => (typeof part === "number" ? `${name}[${part}]` : shownKey(String(part)) ? `${name}.${String(part)}` : `${name}[…]`),
     location,
   );
 }

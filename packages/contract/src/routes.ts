@@ -22,10 +22,31 @@ import { CreateWebhookRequest, CreateWebhookResponse, ListDeliveriesQuery, ListW
 import { SecretScanningAlert, SecretScanningResponse } from "./secret-scanning";
 
 /**
- * Who may call a route: anyone (`public`), any valid management token (`authenticated`), or a
- * token holding the named management scope (`admin` holds them all).
+ * Who may call a route: anyone (`"public"`), or a valid management token holding every scope in
+ * the list (`[]`: any valid token; `admin` holds them all).
  */
-export type Permission = "public" | "authenticated" | ManagementScope;
+export type Permission = "public" | readonly ManagementScope[];
+
+/**
+ * What a route acts on, and so how a token's project and environment binding apply (SPEC §10).
+ * An object outside the caller's binding answers 404 exactly as a missing one does.
+ * - `none`: nothing (public routes).
+ * - `service`: the whole service; refused (403) to a token bound to a project.
+ * - `unbound`: the whole service, every project and environment; refused (403) to any bound token.
+ * - `project`: the project in the path; invisible to a token bound to another project.
+ * - `project-erase`: as `project`, and refused (403) to a token bound to an environment.
+ * - `key`: the key in the path; invisible outside the token's project and environment.
+ * - `verified-key`: the key being verified; outside the binding it verifies as `NOT_FOUND`.
+ * - `new-key`: the body's project and environment must lie inside the binding (403).
+ * - `listing`: a list, filtered to what lies inside the token's binding.
+ * - `token`: the token in the path; invisible unless its whole authority lies inside the caller's.
+ * - `new-token`: the body's scopes, binding and expiry must lie inside the caller's (403).
+ * - `webhook`: the webhook in the path; invisible unless it lies inside the token's binding.
+ * - `new-webhook`: the body's project and environment (default: the token's) must lie inside the binding (403).
+ */
+export type Target =
+  | "none" | "service" | "unbound" | "project" | "project-erase" | "key" | "verified-key" | "new-key" | "listing" | "token" | "new-token"
+  | "webhook" | "new-webhook";
 
 export interface Route {
   readonly operationId: string;
@@ -34,6 +55,7 @@ export interface Route {
   readonly path: string;
   readonly summary: string;
   readonly permission: Permission;
+  readonly target: Target;
   readonly params?: z.ZodType;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
@@ -52,50 +74,50 @@ function route<const R extends Route>(definition: R): R {
 
 /** Every endpoint of SPEC §3. The server registers exactly these; the client calls exactly these. */
 export const routes = {
-  health: route({ operationId: "health", method: "GET", path: "/healthz", summary: "Liveness and database reachability", permission: "public", status: 200, response: Health }),
-  metrics: route({ operationId: "metrics", method: "GET", path: "/metrics", summary: "Prometheus metrics (text format)", permission: "public", status: 200 }),
-  openapi: route({ operationId: "openapi", method: "GET", path: "/openapi.json", summary: "This API as OpenAPI 3.1", permission: "public", status: 200 }),
+  health: route({ operationId: "health", method: "GET", path: "/healthz", summary: "Liveness and database reachability", permission: "public", target: "none", status: 200, response: Health }),
+  metrics: route({ operationId: "metrics", method: "GET", path: "/metrics", summary: "Prometheus metrics (text format)", permission: "public", target: "none", status: 200 }),
+  openapi: route({ operationId: "openapi", method: "GET", path: "/openapi.json", summary: "This API as OpenAPI 3.1", permission: "public", target: "none", status: 200 }),
 
-  createProject: route({ operationId: "createProject", method: "POST", path: "/v1/projects", summary: "Create a project", permission: "projects:write", body: CreateProjectRequest, status: 201, response: Project , idempotent: true}),
-  listProjects: route({ operationId: "listProjects", method: "GET", path: "/v1/projects", summary: "List projects", permission: "authenticated", query: z.strictObject({ limit: ListTokensQuery.shape.limit, cursor: ListTokensQuery.shape.cursor }), status: 200, response: page(Project) }),
-  getProject: route({ operationId: "getProject", method: "GET", path: "/v1/projects/{project}", summary: "Get a project", permission: "authenticated", params: ProjectParams, status: 200, response: Project }),
-  deleteProject: route({ operationId: "deleteProject", method: "DELETE", path: "/v1/projects/{project}", summary: "Erase a project: keys, scopes, tokens and usage (the audit log keeps a tombstone)", permission: "projects:write", params: ProjectParams, status: 204 }),
+  createProject: route({ operationId: "createProject", method: "POST", path: "/v1/projects", summary: "Create a project", permission: ["projects:write"], target: "service", body: CreateProjectRequest, status: 201, response: Project , idempotent: true}),
+  listProjects: route({ operationId: "listProjects", method: "GET", path: "/v1/projects", summary: "List projects", permission: [], target: "listing", query: z.strictObject({ limit: ListTokensQuery.shape.limit, cursor: ListTokensQuery.shape.cursor }), status: 200, response: page(Project) }),
+  getProject: route({ operationId: "getProject", method: "GET", path: "/v1/projects/{project}", summary: "Get a project", permission: [], target: "project", params: ProjectParams, status: 200, response: Project }),
+  deleteProject: route({ operationId: "deleteProject", method: "DELETE", path: "/v1/projects/{project}", summary: "Erase a project: keys, scopes, tokens and usage (the audit log keeps a tombstone)", permission: ["projects:write"], target: "project-erase", params: ProjectParams, status: 204 }),
 
-  putScope: route({ operationId: "putScope", method: "PUT", path: "/v1/projects/{project}/scopes/{scope}", summary: "Create or update a scope (201 when created, 200 when updated)", permission: "scopes:write", params: ScopeParams, body: PutScopeRequest, status: 200, response: Scope }),
-  listScopes: route({ operationId: "listScopes", method: "GET", path: "/v1/projects/{project}/scopes", summary: "List a project's scope catalog", permission: "authenticated", params: ProjectParams, query: z.strictObject({ limit: ListTokensQuery.shape.limit, cursor: ListTokensQuery.shape.cursor }), status: 200, response: page(Scope) }),
-  deleteScope: route({ operationId: "deleteScope", method: "DELETE", path: "/v1/projects/{project}/scopes/{scope}", summary: "Delete a scope (409 while a non-revoked key holds it)", permission: "scopes:write", params: ScopeParams, status: 204 }),
+  putScope: route({ operationId: "putScope", method: "PUT", path: "/v1/projects/{project}/scopes/{scope}", summary: "Create or update a scope (201 when created, 200 when updated)", permission: ["scopes:write"], target: "project", params: ScopeParams, body: PutScopeRequest, status: 200, response: Scope }),
+  listScopes: route({ operationId: "listScopes", method: "GET", path: "/v1/projects/{project}/scopes", summary: "List a project's scope catalog", permission: [], target: "project", params: ProjectParams, query: z.strictObject({ limit: ListTokensQuery.shape.limit, cursor: ListTokensQuery.shape.cursor }), status: 200, response: page(Scope) }),
+  deleteScope: route({ operationId: "deleteScope", method: "DELETE", path: "/v1/projects/{project}/scopes/{scope}", summary: "Delete a scope (409 while a non-revoked key holds it)", permission: ["scopes:write"], target: "project", params: ScopeParams, status: 204 }),
 
-  createKey: route({ operationId: "createKey", method: "POST", path: "/v1/keys", summary: "Create an API key; the secret is in this answer only", permission: "keys:write", body: CreateKeyRequest, status: 201, response: CreateKeyResponse, idempotent: true }),
-  listKeys: route({ operationId: "listKeys", method: "GET", path: "/v1/keys", summary: "List API keys", permission: "keys:read", query: ListKeysQuery, status: 200, response: page(ApiKey) }),
-  getKey: route({ operationId: "getKey", method: "GET", path: "/v1/keys/{id}", summary: "Get an API key (never its secret)", permission: "keys:read", params: KeyParams, status: 200, response: ApiKey }),
-  updateKey: route({ operationId: "updateKey", method: "PATCH", path: "/v1/keys/{id}", summary: "Update name, scopes, expiry, rotation, allowlist, rate limit or metadata", permission: "keys:write", params: KeyParams, body: UpdateKeyRequest, status: 200, response: ApiKey }),
-  rotateKey: route({ operationId: "rotateKey", method: "POST", path: "/v1/keys/{id}/rotate", summary: "Issue a new secret; the previous one verifies for the grace period", permission: "keys:rotate", params: KeyParams, body: RotateKeyRequest, status: 200, response: RotateKeyResponse, idempotent: true }),
-  rollbackKey: route({ operationId: "rollbackKey", method: "POST", path: "/v1/keys/{id}/rollback", summary: "Undo the latest rotation while the previous secret is still valid", permission: "keys:rotate", params: KeyParams, body: EmptyQuery, status: 200, response: ApiKey , idempotent: true}),
-  revokeKey: route({ operationId: "revokeKey", method: "POST", path: "/v1/keys/{id}/revoke", summary: "Revoke every secret of the key now", permission: "keys:revoke", params: KeyParams, body: EmptyQuery, status: 200, response: ApiKey , idempotent: true}),
-  deleteKey: route({ operationId: "deleteKey", method: "DELETE", path: "/v1/keys/{id}", summary: "Revoke and delete a key", permission: "keys:write", params: KeyParams, status: 204 }),
-  getKeyUsage: route({ operationId: "getKeyUsage", method: "GET", path: "/v1/keys/{id}/usage", summary: "Verification counts by outcome, last use", permission: "keys:read", params: KeyParams, query: UsageQuery, status: 200, response: KeyUsage }),
+  createKey: route({ operationId: "createKey", method: "POST", path: "/v1/keys", summary: "Create an API key; the secret is in this answer only", permission: ["keys:write"], target: "new-key", body: CreateKeyRequest, status: 201, response: CreateKeyResponse, idempotent: true }),
+  listKeys: route({ operationId: "listKeys", method: "GET", path: "/v1/keys", summary: "List API keys", permission: ["keys:read"], target: "listing", query: ListKeysQuery, status: 200, response: page(ApiKey) }),
+  getKey: route({ operationId: "getKey", method: "GET", path: "/v1/keys/{id}", summary: "Get an API key (never its secret)", permission: ["keys:read"], target: "key", params: KeyParams, status: 200, response: ApiKey }),
+  updateKey: route({ operationId: "updateKey", method: "PATCH", path: "/v1/keys/{id}", summary: "Update name, scopes, expiry, rotation, allowlist, rate limit or metadata", permission: ["keys:write"], target: "key", params: KeyParams, body: UpdateKeyRequest, status: 200, response: ApiKey }),
+  rotateKey: route({ operationId: "rotateKey", method: "POST", path: "/v1/keys/{id}/rotate", summary: "Issue a new secret; the previous one verifies for the grace period", permission: ["keys:rotate"], target: "key", params: KeyParams, body: RotateKeyRequest, status: 200, response: RotateKeyResponse, idempotent: true }),
+  rollbackKey: route({ operationId: "rollbackKey", method: "POST", path: "/v1/keys/{id}/rollback", summary: "Undo the latest rotation while the previous secret is still valid", permission: ["keys:rotate"], target: "key", params: KeyParams, body: EmptyQuery, status: 200, response: ApiKey , idempotent: true}),
+  revokeKey: route({ operationId: "revokeKey", method: "POST", path: "/v1/keys/{id}/revoke", summary: "Revoke every secret of the key now", permission: ["keys:revoke"], target: "key", params: KeyParams, body: EmptyQuery, status: 200, response: ApiKey , idempotent: true}),
+  deleteKey: route({ operationId: "deleteKey", method: "DELETE", path: "/v1/keys/{id}", summary: "Revoke and delete a key", permission: ["keys:write", "keys:revoke"], target: "key", params: KeyParams, status: 204 }),
+  getKeyUsage: route({ operationId: "getKeyUsage", method: "GET", path: "/v1/keys/{id}/usage", summary: "Verification counts by outcome, last use", permission: ["keys:read"], target: "key", params: KeyParams, query: UsageQuery, status: 200, response: KeyUsage }),
 
-  verifyKey: route({ operationId: "verifyKey", method: "POST", path: "/v1/verify", summary: "Verify an API key; always 200 for a well-formed request", permission: "keys:verify", body: VerifyRequest, status: 200, response: VerifyResponse }),
+  verifyKey: route({ operationId: "verifyKey", method: "POST", path: "/v1/verify", summary: "Verify an API key; always 200 for a well-formed request", permission: ["keys:verify"], target: "verified-key", body: VerifyRequest, status: 200, response: VerifyResponse }),
 
-  createToken: route({ operationId: "createToken", method: "POST", path: "/v1/tokens", summary: "Create a management token; the secret is in this answer only", permission: "tokens:write", body: CreateTokenRequest, status: 201, response: CreateTokenResponse, idempotent: true }),
-  listTokens: route({ operationId: "listTokens", method: "GET", path: "/v1/tokens", summary: "List management tokens", permission: "tokens:write", query: ListTokensQuery, status: 200, response: page(ManagementToken) }),
-  deleteToken: route({ operationId: "deleteToken", method: "DELETE", path: "/v1/tokens/{id}", summary: "Revoke a management token", permission: "tokens:write", params: TokenParams, status: 204 }),
+  createToken: route({ operationId: "createToken", method: "POST", path: "/v1/tokens", summary: "Create a management token; the secret is in this answer only", permission: ["tokens:write"], target: "new-token", body: CreateTokenRequest, status: 201, response: CreateTokenResponse, idempotent: true }),
+  listTokens: route({ operationId: "listTokens", method: "GET", path: "/v1/tokens", summary: "List management tokens", permission: ["tokens:write"], target: "listing", query: ListTokensQuery, status: 200, response: page(ManagementToken) }),
+  deleteToken: route({ operationId: "deleteToken", method: "DELETE", path: "/v1/tokens/{id}", summary: "Revoke a management token", permission: ["tokens:write"], target: "token", params: TokenParams, status: 204 }),
 
-  listAudit: route({ operationId: "listAudit", method: "GET", path: "/v1/audit", summary: "List audit events, oldest first", permission: "audit:read", query: ListAuditQuery, status: 200, response: page(AuditEvent) }),
-  verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the keyed audit chain against the newest signed checkpoint", permission: "audit:read", query: EmptyQuery, status: 200, response: AuditVerification }),
-  exportAudit: route({ operationId: "exportAudit", method: "GET", path: "/v1/audit/export", summary: "Stream audit events with their hashes as JSON lines (application/x-ndjson), oldest first", permission: "audit:read", query: ExportAuditQuery, status: 200 }),
-  createAuditCheckpoint: route({ operationId: "createAuditCheckpoint", method: "POST", path: "/v1/audit/checkpoints", summary: "Sign the chain's head now and append it to the checkpoint file", permission: "admin", body: EmptyQuery, status: 201, response: AuditCheckpoint }),
+  listAudit: route({ operationId: "listAudit", method: "GET", path: "/v1/audit", summary: "List audit events, oldest first", permission: ["audit:read"], target: "listing", query: ListAuditQuery, status: 200, response: page(AuditEvent) }),
+  verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the keyed audit chain against the newest signed checkpoint", permission: ["audit:read"], target: "unbound", query: EmptyQuery, status: 200, response: AuditVerification }),
+  exportAudit: route({ operationId: "exportAudit", method: "GET", path: "/v1/audit/export", summary: "Stream audit events with their hashes as JSON lines (application/x-ndjson), oldest first", permission: ["audit:read"], target: "listing", query: ExportAuditQuery, status: 200 }),
+  createAuditCheckpoint: route({ operationId: "createAuditCheckpoint", method: "POST", path: "/v1/audit/checkpoints", summary: "Sign the chain's head now and append it to the checkpoint file", permission: ["admin"], target: "unbound", body: EmptyQuery, status: 201, response: AuditCheckpoint }),
 
-  getProjectPolicy: route({ operationId: "getProjectPolicy", method: "GET", path: "/v1/projects/{project}/policy", summary: "Get a project's key policy (exposure response per environment)", permission: "authenticated", params: ProjectParams, status: 200, response: ProjectPolicy }),
-  putProjectPolicy: route({ operationId: "putProjectPolicy", method: "PUT", path: "/v1/projects/{project}/policy", summary: "Replace a project's key policy", permission: "projects:write", params: ProjectParams, body: PutProjectPolicyRequest, status: 200, response: ProjectPolicy }),
+  getProjectPolicy: route({ operationId: "getProjectPolicy", method: "GET", path: "/v1/projects/{project}/policy", summary: "Get a project's key policy (exposure response per environment)", permission: [], target: "project", params: ProjectParams, status: 200, response: ProjectPolicy }),
+  putProjectPolicy: route({ operationId: "putProjectPolicy", method: "PUT", path: "/v1/projects/{project}/policy", summary: "Set a project's key policy per environment", permission: ["projects:write"], target: "project", params: ProjectParams, body: PutProjectPolicyRequest, status: 200, response: ProjectPolicy }),
 
-  createWebhook: route({ operationId: "createWebhook", method: "POST", path: "/v1/webhooks", summary: "Create a webhook; its signing secret is in this answer only", permission: "webhooks:write", body: CreateWebhookRequest, status: 201, response: CreateWebhookResponse, idempotent: true }),
-  listWebhooks: route({ operationId: "listWebhooks", method: "GET", path: "/v1/webhooks", summary: "List webhooks", permission: "webhooks:write", query: ListWebhooksQuery, status: 200, response: page(Webhook) }),
-  getWebhook: route({ operationId: "getWebhook", method: "GET", path: "/v1/webhooks/{id}", summary: "Get a webhook (never its signing secret)", permission: "webhooks:write", params: WebhookParams, status: 200, response: Webhook }),
-  deleteWebhook: route({ operationId: "deleteWebhook", method: "DELETE", path: "/v1/webhooks/{id}", summary: "Delete a webhook and its pending deliveries", permission: "webhooks:write", params: WebhookParams, status: 204 }),
-  listWebhookDeliveries: route({ operationId: "listWebhookDeliveries", method: "GET", path: "/v1/webhooks/{id}/deliveries", summary: "A webhook's delivery log, newest first", permission: "webhooks:write", params: WebhookParams, query: ListDeliveriesQuery, status: 200, response: page(WebhookDelivery) }),
+  createWebhook: route({ operationId: "createWebhook", method: "POST", path: "/v1/webhooks", summary: "Create a webhook; its signing secret is in this answer only", permission: ["webhooks:write"], target: "new-webhook", body: CreateWebhookRequest, status: 201, response: CreateWebhookResponse, idempotent: true }),
+  listWebhooks: route({ operationId: "listWebhooks", method: "GET", path: "/v1/webhooks", summary: "List webhooks", permission: ["webhooks:write"], target: "listing", query: ListWebhooksQuery, status: 200, response: page(Webhook) }),
+  getWebhook: route({ operationId: "getWebhook", method: "GET", path: "/v1/webhooks/{id}", summary: "Get a webhook (never its signing secret)", permission: ["webhooks:write"], target: "webhook", params: WebhookParams, status: 200, response: Webhook }),
+  deleteWebhook: route({ operationId: "deleteWebhook", method: "DELETE", path: "/v1/webhooks/{id}", summary: "Delete a webhook and its pending deliveries", permission: ["webhooks:write"], target: "webhook", params: WebhookParams, status: 204 }),
+  listWebhookDeliveries: route({ operationId: "listWebhookDeliveries", method: "GET", path: "/v1/webhooks/{id}/deliveries", summary: "A webhook's delivery log, newest first", permission: ["webhooks:write"], target: "webhook", params: WebhookParams, query: ListDeliveriesQuery, status: 200, response: page(WebhookDelivery) }),
 
-  reportGithubSecrets: route({ operationId: "reportGithubSecrets", method: "POST", path: "/v1/secret-scanning/github", summary: "GitHub secret scanning partner endpoint (authenticated by GitHub's signature, not a token)", permission: "public", body: SecretScanningAlert, status: 200, response: SecretScanningResponse }),
+  reportGithubSecrets: route({ operationId: "reportGithubSecrets", method: "POST", path: "/v1/secret-scanning/github", summary: "GitHub secret scanning partner endpoint (authenticated by GitHub's signature, not a token)", permission: "public", target: "none", body: SecretScanningAlert, status: 200, response: SecretScanningResponse }),
 } as const satisfies Record<string, Route>;
 
 export type Routes = typeof routes;

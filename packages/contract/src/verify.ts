@@ -11,33 +11,39 @@ export const verificationCodes = [
   "RATE_LIMITED",
   "IP_NOT_ALLOWED",
 ] as const;
-export const VerificationCode = z.enum(verificationCodes);
+export const VerificationCode = z.enum(verificationCodes).meta({ description: "The outcome of a verification: `VALID`, or why not.", examples: ["VALID"] });
 export type VerificationCode = z.infer<typeof VerificationCode>;
 
 export const VerifyRequest = z.strictObject({
   // Any string up to 256 characters is well-formed: a malformed key is an answer (NOT_FOUND), not an error.
-  key: z.string().max(256, { error: "must be at most 256 characters" }),
-  scopes: z.array(ScopeName).max(256, { error: "must hold at most 256 scopes" }).optional(),
-  ip: IpAddress.optional(),
-});
+  key: z.string().max(256, { error: "must be at most 256 characters" }).describe("The API key secret to check, as the caller presented it."),
+  scopes: z.array(ScopeName).max(256, { error: "must hold at most 256 scopes" }).optional().describe("Scopes the key must all hold; otherwise INSUFFICIENT_SCOPE."),
+  ip: IpAddress.optional().describe("The address the key was presented from, checked against its allowlist."),
+}).meta({ examples: [{ key: "kw_live_3f9Kq2ZrT8mVx1Lp6Wn0Yb4Hc7Ds5Ga9Ue2Jk8Rt1Qx7Qa", scopes: ["invoices:read"], ip: "203.0.113.7" }] });
 export type VerifyRequest = z.infer<typeof VerifyRequest>;
 
 export const VerifyResponse = z.object({
-  valid: z.boolean(),
-  code: VerificationCode,
+  valid: z.boolean().describe("True only for code `VALID`."),
+  code: VerificationCode.describe("`VALID`, or why the key does not verify."),
   key: z
     .object({
-      id: KeyId,
-      name: KeyName,
-      project: ProjectName,
-      environment: Environment,
-      scopes: z.array(ScopeName),
-      metadata: z.record(z.string(), z.string()),
-      expires_at: Timestamp.nullable(),
+      id: KeyId.describe("The key's id."),
+      name: KeyName.describe("The key's name."),
+      project: ProjectName.describe("The key's project."),
+      environment: Environment.describe("The key's environment."),
+      scopes: z.array(ScopeName).describe("Every scope the key holds."),
+      metadata: z.record(z.string(), z.string()).describe("The key's labels."),
+      expires_at: Timestamp.nullable().describe("When the key expires; null for never."),
     })
-    .optional(),
+    .optional()
+    .describe("The key the secret belongs to; absent for NOT_FOUND."),
   ratelimit: z
-    .object({ limit: z.number().int(), remaining: z.number().int(), reset: z.number().int() })
-    .optional(),
+    .object({
+      limit: z.number().int().describe("Verifications allowed per window."),
+      remaining: z.number().int().describe("Verifications left in the current window."),
+      reset: z.number().int().describe("When the window resets, in Unix milliseconds."),
+    })
+    .optional()
+    .describe("The key's rate limit state; absent when the key has none."),
 });
 export type VerifyResponse = z.infer<typeof VerifyResponse>;

@@ -28,12 +28,11 @@ async function workspace(base, name, config, env) {
 
 export async function measurePlan({ count = 200, runs = 3 } = {}) {
   const { startKeyward } = await import(join(root, "packages/server/dist/index.js"));
-  const { installProvider } = await import(join(root, "packages/provider/dist/installProvider.mjs"));
   const base = await mkdtemp(join(tmpdir(), "keyward-bench-plan-"));
   const service = await startKeyward();
   try {
     const mirror = join(base, "mirror");
-    await installProvider({ dir: mirror, executable: join(root, "packages/provider/dist/terraform-provider-keyward.js") });
+    await run(process.execPath, [join(root, "packages/server/bin/keyward.js"), "provider", "install", "--dir", mirror]);
     const cliConfig = join(base, "terraform.rc");
     await writeFile(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/keyward/*"]\n  }\n}\n`);
     const env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", KEYWARD_URL: service.url, KEYWARD_TOKEN: service.rootToken };

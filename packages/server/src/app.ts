@@ -1,19 +1,22 @@
 import { createServer } from "node:http";
+import type { Socket } from "node:net";
 import { type ErrorBody, type ErrorCode, httpStatusOf } from "@keyward/contract";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { ApiError } from "./domain/api-error";
 import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type FailedAuthPolicy } from "./domain/failed-auth-limiter";
-import { appendAudit } from "./domain/mutation";
+import { FailedAuthTally } from "./domain/failed-auth-tally";
 import type { Services } from "./domain/services";
 import type { SigningKeyDirectory } from "./domain/secret-scanning/github-signature";
 import type { Metrics } from "./metrics";
 import { registerAuditRoutes } from "./routes/audit-routes";
+import { auditAuthFailure, flushFailedAuthCounts } from "./routes/auth-failure-audit";
+import { errorAnswerOf } from "./routes/error-answer";
 import { registerKeyRoutes } from "./routes/key-routes";
 import { registerProjectPolicyRoutes } from "./routes/project-policy-routes";
 import { registerProjectRoutes } from "./routes/project-routes";
 import { requestIdOf } from "./routes/request-id";
-import { type RouteKit, sourceIpOf } from "./routes/route-kit";
+import type { RouteKit } from "./routes/route-kit";
 import { registerScopeRoutes } from "./routes/scope-routes";
 import { registerSecretScanningRoutes } from "./routes/secret-scanning-routes";
 import { registerSystemRoutes } from "./routes/system-routes";
@@ -28,34 +31,62 @@ export interface AppOptions {
   logger: Logger;
   version: string;
   failedAuthPolicy?: FailedAuthPolicy;
+  /** Proxies (IPs or CIDRs) whose `X-Forwarded-For` names the client (`--trust-proxy`); none by default. */
+  trustProxy?: readonly string[];
   /** GitHub's secret scanning signing keys (SPEC §15). */
   githubKeys: SigningKeyDirectory;
   /** Check every answer against the contract's response schema (tests). */
   checkResponses?: boolean;
+  /** Slow-client limits; SPEC §11 values by default (tests inject small ones). */
+  httpTimeouts?: HttpTimeouts;
 }
 
 /** SPEC §3 limits. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+export interface HttpTimeouts {
+  /** All request headers must have arrived by then. */
+  headersMs: number;
+  /** The whole request, body included. */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+}
+
+/** SPEC §11: headers within 10 s, the whole request within 30 s, idle keep-alive closed after 65 s. */
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 65_000 };
+
 /** The HTTP application. Tests drive it with `app.inject`; `server.ts` only makes it listen. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   let fastPath: ReturnType<typeof createVerifyFastPath> | undefined;
+  const timeouts = options.httpTimeouts ?? HTTP_TIMEOUTS;
   const app = Fastify({
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
-    // One debug line per request from the onResponse hook below instead (it never logs a URL).
+    // One info line per request from the onResponse hook below instead (it never logs a URL).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (request) => requestIdOf(request.headers),
-    serverFactory: (regular, settings) => {
-      const server = createServer((request, response) => (fastPath ? fastPath(request, response, regular) : regular(request, response)));
-      // What fastify sets on the servers it creates itself.
-      server.keepAliveTimeout = Number(settings.keepAliveTimeout ?? 72_000);
-      server.requestTimeout = Number(settings.requestTimeout ?? 0);
-      server.setTimeout(Number(settings.connectionTimeout ?? 0));
+    serverFactory: (regular) => {
+      const server = createServer(
+        {
+          headersTimeout: timeouts.headersMs,
+          requestTimeout: timeouts.requestMs,
+          keepAliveTimeout: timeouts.keepAliveMs,
+          // Node checks the two limits above only this often (30 s by default).
+          connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+        },
+        (request, response) => (fastPath ? fastPath(request, response, regular) : regular(request, response)),
+      );
+      server.keepAliveTimeout = timeouts.keepAliveMs;
       return server;
     },
+    clientErrorHandler: answerClientError,
+    // The router's own errors (a bad percent-encoding, an overlong path segment) quote the URL.
+    frameworkErrors: (error, request, reply) =>
+      sendError(reply, request, "BAD_REQUEST", error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "path: a path segment is too long" : "path: must be a well-formed URL path"),
     routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
   });
   // JSON only (SPEC §3): any other content type is refused with 415 before a handler runs.
   app.removeContentTypeParser("text/plain");
@@ -65,9 +96,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     services: options.services,
     metrics: options.metrics,
     failedAuth: new FailedAuthLimiter(options.failedAuthPolicy ?? DEFAULT_FAILED_AUTH_POLICY),
+    failedAuthTally: new FailedAuthTally(),
     checkResponses: options.checkResponses ?? false,
   };
 
+  flushFailedAuthCounts(kit);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
@@ -75,26 +108,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const route = request.routeOptions.url ?? "unmatched";
     options.metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     options.metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    if (options.logger.isLevelEnabled("debug")) {
-      // The route pattern, never the raw URL: a misplaced secret in a path or query must not reach a log.
-      request.log.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, "request");
-    }
+    // The access log, at info. The route pattern, never the raw URL, query or body: a misplaced
+    // secret in a path or query must not reach a log. The request id is bound to request.log.
+    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, "request");
   });
 
-  app.setNotFoundHandler((request, reply) => sendError(reply, request, "NOT_FOUND", `no route ${request.method} for this path`));
+  app.setNotFoundHandler((request, reply) => sendError(reply, request, "NOT_FOUND", "no route answers this method and path"));
   app.setErrorHandler(async (error: FastifyError | ApiError, request, reply) => {
-    if (error instanceof ApiError) {
-      await auditAuthFailure(kit, request, error);
-      if (error.code === "RATE_LIMITED" && "retryAfter" in error) reply.header("retry-after", String(error.retryAfter));
-      return sendError(reply, request, error.code, error.message, error.details);
-    }
-    const status = typeof error.statusCode === "number" ? error.statusCode : 500;
-    if (status === 413) return sendError(reply, request, "PAYLOAD_TOO_LARGE", `body: must be at most ${BODY_LIMIT_BYTES} bytes`);
-    if (status === 415) return sendError(reply, request, "UNSUPPORTED_MEDIA_TYPE", "body: send JSON with Content-Type: application/json");
-    // Parser messages can quote the body; say what was wrong without echoing any of it.
-    if (status >= 400 && status < 500) return sendError(reply, request, "BAD_REQUEST", "body: must be a well-formed JSON object");
-    request.log.error({ err: error }, "request failed");
-    return sendError(reply, request, "INTERNAL", "the server failed to handle this request; it has been logged with this request id");
+    const answer = errorAnswerOf(error, BODY_LIMIT_BYTES);
+    if (error instanceof ApiError) await auditAuthFailure(kit, request, error);
+    if (answer.retryAfter !== undefined) reply.header("retry-after", String(answer.retryAfter));
+    if (answer.internal) request.log.error({ err: error }, "request failed");
+    else if (answer.code === "UNAVAILABLE") request.log.warn({ route: request.routeOptions.url ?? "unmatched" }, "database unavailable; answered 503");
+    return sendError(reply, request, answer.code, answer.message, answer.details);
   });
 
   fastPath = createVerifyFastPath(kit, options.logger, BODY_LIMIT_BYTES);
@@ -112,30 +138,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
+/**
+ * Errors Node's HTTP parser raises before there is a request (malformed HTTP, headers too large,
+ * a request that did not arrive in time): answered in the error envelope, echoing nothing.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const message =
+    error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? "request: headers and body did not arrive in time"
+      : error.code === "HPE_HEADER_OVERFLOW"
+        ? "headers: are too large"
+        : "request: must be well-formed HTTP/1.1";
+  const body: ErrorBody = { error: { code: "BAD_REQUEST", message, request_id: requestIdOf({}) } };
+  const payload = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nx-request-id: ${body.error.request_id}\r\nconnection: close\r\n\r\n${payload}`,
+    );
+  }
+  socket.destroy();
+}
+
 function sendError(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, message: string, details?: unknown): FastifyReply {
   const body: ErrorBody = { error: { code, message, request_id: request.id, ...(details ? { details } : {}) } };
   return reply.status(httpStatusOf[code]).type("application/json").send(body);
-}
-
-/** SPEC §2/§9: every failed authentication and every refused authorisation is an audit event. */
-async function auditAuthFailure(kit: RouteKit, request: FastifyRequest, error: ApiError): Promise<void> {
-  if (error.code !== "UNAUTHORIZED" && error.code !== "FORBIDDEN") return;
-  const { services } = kit;
-  const sourceIp = sourceIpOf(request);
-  const now = services.clock();
-  if (error.code === "UNAUTHORIZED") kit.failedAuth.fail(sourceIp, now.getTime());
-  const caller = request.keywardCaller ?? null;
-  const context = { caller, requestId: request.id, sourceIp };
-  const entry = {
-    action: error.code === "UNAUTHORIZED" ? "auth.failed" : "auth.forbidden",
-    target: `${request.method} ${request.routeOptions.url ?? "unmatched"}`,
-    project: caller?.project ?? null,
-    environment: caller?.environment ?? null,
-    details: { reason: "reason" in error ? String(error.reason) : error.message },
-  };
-  try {
-    await services.storage.transaction((stores) => appendAudit(stores, services, context, entry, now));
-  } catch (failure) {
-    request.log.error({ err: failure }, "could not record a failed authentication in the audit log");
-  }
 }

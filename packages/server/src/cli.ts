@@ -5,6 +5,7 @@ import { registerInitCommand } from "./cli/init-command";
 import { registerProviderCommand } from "./cli/provider-command";
 import { registerPurgeCommand } from "./cli/purge-command";
 import { registerServeCommand } from "./cli/serve-command";
+import { registerTokenRecoverCommand } from "./cli/token-recover-command";
 import { VERSION } from "./version";
 
 const program = new Command("keyward")
@@ -14,6 +15,7 @@ const program = new Command("keyward")
 registerInitCommand(program);
 registerServeCommand(program);
 registerPurgeCommand(program);
+registerTokenRecoverCommand(program);
 registerClientCommands(program);
 registerProviderCommand(program);
 

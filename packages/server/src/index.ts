@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { HttpTimeouts } from "./app";
 import type { Clock } from "./domain/clock";
 import type { FailedAuthPolicy } from "./domain/failed-auth-limiter";
 import { openKeyward } from "./keyward";
@@ -25,6 +26,7 @@ export interface StartOptions {
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
   checkResponses?: boolean;
+  httpTimeouts?: HttpTimeouts;
   /** Webhooks may use http:// and reach loopback/private addresses (`--allow-private-webhooks`). */
   allowPrivateWebhooks?: boolean;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { buildApp } from "./app";
+import { buildApp, type HttpTimeouts } from "./app";
 import { AuditCheckpointer, DEFAULT_CHECKPOINT_EVERY } from "./domain/audit/audit-checkpointer";
 import { AuditKeys } from "./domain/audit/audit-keys";
 import { upgradeAuditChain } from "./domain/audit/upgrade-audit-chain";
@@ -39,7 +39,11 @@ export interface KeywardOptions {
   /** How often gathered usage is written. Default 1 s. */
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
+  /** Proxies (IPs or CIDRs) whose `X-Forwarded-For` names the client (`--trust-proxy`). */
+  trustProxy?: readonly string[];
   checkResponses?: boolean;
+  /** Slow-client limits (SPEC §11 defaults). */
+  httpTimeouts?: HttpTimeouts;
   /** `--allow-private-webhooks`: webhooks may use http:// and reach loopback/private addresses. */
   allowPrivateWebhooks?: boolean;
   /** Where GitHub's secret scanning keys are fetched (`--github-api-url`). Default https://api.github.com. */
@@ -144,14 +148,21 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     storage.stores.idempotency.deleteOlderThan(before).catch((error) => logger.error({ err: error }, "could not delete expired idempotent answers"));
   }, 3_600_000);
   sweeper.unref();
-  const metrics = new Metrics(() => cache.size);
+  const metrics = new Metrics({
+    cacheSize: () => cache.size,
+    keyCounts: () => storage.stores.keys.countByStatus(new Date(services.clock().getTime())),
+    now: () => services.clock().getTime(),
+    version: VERSION,
+  });
   const app = await buildApp({
     services,
     metrics,
     logger,
     version: VERSION,
     failedAuthPolicy: options.failedAuthPolicy,
+    trustProxy: options.trustProxy,
     checkResponses: options.checkResponses,
+    httpTimeouts: options.httpTimeouts,
     githubKeys: new GithubPublicKeys(options.githubApiUrl ?? DEFAULT_GITHUB_API_URL),
   });
   dispatcher.start();

@@ -1,4 +1,19 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { KeyCount } from "./storage/key-store";
+
+/** A scrape counts keys at most this often: many Prometheus replicas must not mean many count queries. */
+export const KEY_COUNT_TTL_MS = 10_000;
+
+export interface MetricsSources {
+  /** Entries in the verification cache. */
+  readonly cacheSize: () => number;
+  /** Keys by environment and status, from the database; run on scrape, never on the verify path. */
+  readonly keyCounts: () => Promise<readonly KeyCount[]>;
+  /** Milliseconds since the epoch, for the key-count cache. */
+  readonly now: () => number;
+  /** The server's version, for `keyward_build_info`. */
+  readonly version: string;
+}
 
 /** Prometheus metrics of one server (its own registry: tests run several servers in one process). */
 export class Metrics {
@@ -23,16 +38,59 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly cacheEntries: Gauge;
+  readonly keys: Gauge<"environment" | "status">;
+  readonly buildInfo: Gauge<"version" | "node">;
+  private counted: { at: number; counts: Promise<readonly KeyCount[]> } | undefined;
 
-  constructor(cacheSize: () => number) {
+  constructor(sources: MetricsSources) {
+    // Node.js process metrics: CPU, memory, heap, event-loop lag, handles, GC (prom-client's defaults).
+    collectDefaultMetrics({ register: this.registry });
     this.cacheEntries = new Gauge({
       name: "keyward_verification_cache_entries",
       help: "Secrets and tokens held in the verification cache",
       registers: [this.registry],
       collect() {
-        this.set(cacheSize());
+        this.set(sources.cacheSize());
       },
     });
+    this.buildInfo = new Gauge({
+      name: "keyward_build_info",
+      help: "Always 1; the labels say which build of the server runs",
+      labelNames: ["version", "node"] as const,
+      registers: [this.registry],
+    });
+    this.buildInfo.set({ version: sources.version, node: process.versions.node }, 1);
+    const countKeys = () => this.keyCounts(sources);
+    this.keys = new Gauge({
+      name: "keyward_keys",
+      help: `Keys by environment and status (counted at most every ${KEY_COUNT_TTL_MS / 1000} s)`,
+      labelNames: ["environment", "status"] as const,
+      registers: [this.registry],
+      async collect() {
+        // A database that does not answer leaves the last counts standing rather than failing the scrape.
+        const counts = await countKeys().catch(() => undefined);
+        if (!counts) return;
+        this.reset();
+        for (const environment of ["test", "live"] as const) {
+          for (const status of ["active", "expired", "revoked"] as const) {
+            const found = counts.find((count) => count.environment === environment && count.status === status);
+            this.set({ environment, status }, found?.count ?? 0);
+          }
+        }
+      },
+    });
+  }
+
+  /** The cached count, or one new query when it is older than the TTL (a failed query is not kept). */
+  private keyCounts(sources: MetricsSources): Promise<readonly KeyCount[]> {
+    const now = sources.now();
+    if (this.counted && now - this.counted.at < KEY_COUNT_TTL_MS) return this.counted.counts;
+    const counts = sources.keyCounts();
+    this.counted = { at: now, counts };
+    counts.catch(() => {
+      if (this.counted?.counts === counts) this.counted = undefined;
+    });
+    return counts;
   }
 
   text(): Promise<string> {

@@ -1,143 +1,342 @@
-import { routes } from "@keyward/contract";
+import { type ManagementScope, managementScopes, type Route, routes } from "@keyward/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KeywardUnderTest, openKeywardUnderTest, seedKey, seedProject, seedToken } from "./keyward-under-test";
 
 /**
- * SPEC §9: every endpoint × every kind of bad token → 401 or 403, each with an audit event.
- * Issue 2 acceptance 4: another project's token, the other environment's token and a token
- * without the needed scope are each refused with 403.
+ * SPEC §9/§10: the authorization matrix, GENERATED from the route table. Every endpoint that takes
+ * a token × every binding (project none/same/other × environment none/same/other) × every scope
+ * variant (exactly the route's scopes, admin, the route's scopes less each one) × every expiry
+ * (never, later, expired), plus no/malformed/unknown/revoked tokens. The expected answer comes from
+ * the route's declared `permission` and `target`, through the oracle below (SPEC §10 restated);
+ * every refusal must be audited, and an object outside the token's authority must answer exactly
+ * as a missing one (404).
  */
+const HOME = { project: "alpha", environment: "live" } as const;
+const AWAY = { project: "beta", environment: "test" } as const;
+
+type Relation = "none" | "same" | "other";
+type Expiry = "never" | "later" | "expired";
+interface Authority {
+  scopes: readonly ManagementScope[];
+  project: string | null;
+  environment: "test" | "live" | null;
+  expiresAt: number | null;
+}
+
+/** What a fixture prepared: the request, and for a listing whether the answer shows the target. */
+interface Prepared {
+  url: string;
+  body?: unknown;
+  /** The success status (a scope PUT that creates answers 201). */
+  status?: number;
+  listed?: (answer: { data: Record<string, unknown>[] }) => boolean | Promise<boolean>;
+  /** The token a `token` / `new-token` route acts on, for the oracle. */
+  tokenTarget?: Authority;
+}
+
 let k: KeywardUnderTest;
-let keyId: string;
-let keySecret: string;
-const tokens: Record<string, string> = {};
+let serial = 0;
+const next = () => (serial += 1);
+let targetKey: { id: string; secret: string };
+let listedToken: { id: string };
+const LISTED_TOKEN: Authority = { scopes: ["tokens:write"], project: HOME.project, environment: HOME.environment, expiresAt: null };
+
+const freshKey = (name = `k${next()}`) => seedKey(k, { ...HOME, name, scopes: [] });
+const WEBHOOK_URL = "https://93.184.215.14/keyward";
+async function freshWebhook(): Promise<string> {
+  const created = await k.call("POST", "/v1/webhooks", { body: { url: WEBHOOK_URL, events: ["key.created"], ...HOME } });
+  return (created.json() as { webhook: { id: string } }).webhook.id;
+}
+
+/** How each route of the table is exercised on an object that lives in `HOME`. */
+const fixtures: Record<string, (home: { project: string }) => Promise<Prepared>> = {
+  createProject: async () => ({ url: "/v1/projects", body: { name: `p${next()}` } }),
+  listProjects: async () => ({ url: "/v1/projects?limit=100", listed: (a) => a.data.some((p) => p.name === HOME.project) }),
+  getProject: async () => ({ url: `/v1/projects/${HOME.project}` }),
+  deleteProject: async (home) => ({ url: `/v1/projects/${home.project}` }),
+  putScope: async () => ({ url: `/v1/projects/${HOME.project}/scopes/s${next()}`, body: {}, status: 201 }),
+  listScopes: async () => ({ url: `/v1/projects/${HOME.project}/scopes` }),
+  deleteScope: async () => {
+    const scope = `s${next()}`;
+    await k.call("PUT", `/v1/projects/${HOME.project}/scopes/${scope}`, { body: {} });
+    return { url: `/v1/projects/${HOME.project}/scopes/${scope}` };
+  },
+  createKey: async () => ({ url: "/v1/keys", body: { ...HOME, name: `k${next()}`, scopes: [] } }),
+  listKeys: async () => ({
+    url: `/v1/keys?project=${HOME.project}&environment=${HOME.environment}&name=target`,
+    listed: (a) => a.data.some((key) => key.id === targetKey.id),
+  }),
+  getKey: async () => ({ url: `/v1/keys/${targetKey.id}` }),
+  updateKey: async () => ({ url: `/v1/keys/${targetKey.id}`, body: { metadata: { touched: String(next()) } } }),
+  rotateKey: async () => ({ url: `/v1/keys/${(await freshKey()).id}/rotate`, body: {} }),
+  rollbackKey: async () => {
+    const { id } = await freshKey();
+    await k.call("POST", `/v1/keys/${id}/rotate`, { body: { grace_period: "24h" } });
+    return { url: `/v1/keys/${id}/rollback`, body: {} };
+  },
+  revokeKey: async () => ({ url: `/v1/keys/${(await freshKey()).id}/revoke`, body: {} }),
+  deleteKey: async () => ({ url: `/v1/keys/${(await freshKey()).id}` }),
+  getKeyUsage: async () => ({ url: `/v1/keys/${targetKey.id}/usage` }),
+  verifyKey: async () => ({ url: "/v1/verify", body: { key: targetKey.secret } }),
+  createToken: async () => ({
+    url: "/v1/tokens",
+    body: { name: `t${next()}`, scopes: ["tokens:write"], ...HOME },
+    tokenTarget: { scopes: ["tokens:write"], ...HOME, expiresAt: null },
+  }),
+  listTokens: async () => ({ url: "/v1/tokens", listed: (a) => a.data.some((t) => t.id === listedToken.id), tokenTarget: LISTED_TOKEN }),
+  deleteToken: async () => {
+    const { id } = await seedToken(k, { name: `t${next()}`, scopes: LISTED_TOKEN.scopes, ...HOME });
+    return { url: `/v1/tokens/${id}`, tokenTarget: LISTED_TOKEN };
+  },
+  listAudit: async () => {
+    // Its own instant, so `since` finds only what happens from here on.
+    k.clock.advance(1_000);
+    const since = k.clock.read().toISOString();
+    const { id } = await freshKey();
+    return { url: `/v1/audit?project=${HOME.project}&since=${since}`, listed: (a) => a.data.some((event) => event.target === id) };
+  },
+  verifyAudit: async () => ({ url: "/v1/audit/verify" }),
+  exportAudit: async () => {
+    k.clock.advance(1_000);
+    const since = k.clock.read().toISOString();
+    const { id } = await freshKey();
+    return { url: `/v1/audit/export?since=${since}`, listed: (a) => a.data.some((event) => event.target === id) };
+  },
+  createAuditCheckpoint: async () => ({ url: "/v1/audit/checkpoints", body: {} }),
+  getProjectPolicy: async () => ({ url: `/v1/projects/${HOME.project}/policy` }),
+  putProjectPolicy: async () => ({ url: `/v1/projects/${HOME.project}/policy`, body: {} }),
+  // A public IP literal: the SSRF guard needs no DNS for it, and nothing is ever delivered here.
+  createWebhook: async () => ({ url: "/v1/webhooks", body: { url: WEBHOOK_URL, events: ["key.created"], ...HOME } }),
+  listWebhooks: async () => {
+    const id = await freshWebhook();
+    return { url: `/v1/webhooks?project=${HOME.project}`, listed: (a) => a.data.some((webhook) => webhook.id === id) };
+  },
+  getWebhook: async () => ({ url: `/v1/webhooks/${await freshWebhook()}` }),
+  deleteWebhook: async () => ({ url: `/v1/webhooks/${await freshWebhook()}` }),
+  listWebhookDeliveries: async () => ({ url: `/v1/webhooks/${await freshWebhook()}/deliveries` }),
+};
+
+// ---- the oracle: SPEC §10 restated, independently of the server's code -------------------------
+
+const holdsScope = (a: Authority, scope: ManagementScope) => a.scopes.includes("admin") || a.scopes.includes(scope);
+
+function inside(outer: Authority, inner: Authority): boolean {
+  const scopes = outer.scopes.includes("admin") || inner.scopes.every((scope) => outer.scopes.includes(scope));
+  const project = outer.project === null || outer.project === inner.project;
+  const environment = outer.environment === null || outer.environment === inner.environment;
+  const expiry = outer.expiresAt === null || (inner.expiresAt !== null && inner.expiresAt <= outer.expiresAt);
+  return scopes && project && environment && expiry;
+}
+
+type Expected = { status: number; code?: string; listed?: boolean; verification?: string };
+
+function expectedAnswer(route: Route, caller: Authority, expiry: Expiry, home: { project: string }, prepared: Prepared): Expected {
+  if (expiry === "expired") return { status: 401, code: "UNAUTHORIZED" };
+  if (route.permission !== "public" && !route.permission.every((scope) => holdsScope(caller, scope))) return { status: 403, code: "FORBIDDEN" };
+  const seesProject = caller.project === null || caller.project === home.project;
+  const seesHome = seesProject && (caller.environment === null || caller.environment === HOME.environment);
+  const ok = { status: prepared.status ?? route.status };
+  switch (route.target) {
+    case "service":
+      return caller.project === null ? ok : { status: 403, code: "FORBIDDEN" };
+    case "unbound":
+      return caller.project === null && caller.environment === null ? ok : { status: 403, code: "FORBIDDEN" };
+    case "project-erase":
+      if (caller.environment !== null) return { status: 403, code: "FORBIDDEN" };
+      return seesProject ? ok : { status: 404, code: "NOT_FOUND" };
+    case "project":
+      return seesProject ? ok : { status: 404, code: "NOT_FOUND" };
+    case "key":
+    case "webhook":
+      return seesHome ? ok : { status: 404, code: "NOT_FOUND" };
+    case "verified-key":
+      return { status: 200, verification: seesHome ? "VALID" : "NOT_FOUND" };
+    case "new-key":
+    case "new-webhook":
+      return seesHome ? ok : { status: 403, code: "FORBIDDEN" };
+    case "token":
+      return inside(caller, prepared.tokenTarget as Authority) ? ok : { status: 404, code: "NOT_FOUND" };
+    case "new-token": {
+      const wanted = { ...(prepared.tokenTarget as Authority), expiresAt: caller.expiresAt };
+      return inside(caller, wanted) ? ok : { status: 403, code: "FORBIDDEN" };
+    }
+    case "listing": {
+      if (route.operationId === "listTokens") return { status: 200, listed: inside(caller, prepared.tokenTarget as Authority) };
+      return { status: 200, listed: route.operationId === "listProjects" ? seesProject : seesHome };
+    }
+    default:
+      throw new Error(`the matrix has no oracle for target '${route.target}' of ${route.operationId}: add one`);
+  }
+}
+
+// ---- the generated cases ---------------------------------------------------------------------
+
+type TokenRoute = Route & { permission: readonly ManagementScope[] };
+const tokenRoutes = (Object.values(routes) as Route[]).filter((route): route is TokenRoute => route.permission !== "public");
+const relations: Relation[] = ["none", "same", "other"];
+const expiries: Expiry[] = ["never", "later", "expired"];
+
+function scopeVariants(route: TokenRoute): { name: string; scopes: ManagementScope[] }[] {
+  const required = [...route.permission];
+  const filler = managementScopes.find((scope) => scope !== "admin" && !required.includes(scope)) as ManagementScope;
+  const exact = required.length > 0 ? required : [filler];
+  const variants = [
+    { name: `exactly ${exact.join("+")}`, scopes: exact },
+    { name: "admin", scopes: ["admin" as ManagementScope] },
+  ];
+  for (const scope of required) variants.push({ name: `without ${scope}`, scopes: [...required.filter((s) => s !== scope), filler] });
+  return variants;
+}
+
+interface Case {
+  route: TokenRoute;
+  scopes: { name: string; scopes: ManagementScope[] };
+  project: Relation;
+  environment: Relation;
+  expiry: Expiry;
+}
+
+const cases: Case[] = tokenRoutes.flatMap((route) =>
+  scopeVariants(route).flatMap((scopes) =>
+    relations.flatMap((project) => relations.flatMap((environment) => expiries.map((expiry) => ({ route, scopes, project, environment, expiry })))),
+  ),
+);
+const badTokens = ["no token", "a malformed token", "a token this server never issued", "a revoked token"] as const;
+
+const tokenCache = new Map<string, Promise<{ secret: string; authority: Authority }>>();
+
+async function tokenFor(c: Case, home: { project: string }): Promise<{ secret: string; authority: Authority }> {
+  const project = c.project === "none" ? null : c.project === "same" ? home.project : AWAY.project;
+  const environment = c.environment === "none" ? null : c.environment === "same" ? HOME.environment : AWAY.environment;
+  const cacheKey = JSON.stringify([c.scopes.scopes, project, environment, c.expiry]);
+  let made = tokenCache.get(cacheKey);
+  if (!made) {
+    made = (async () => {
+      const now = k.clock.read().getTime();
+      const expiresAt = c.expiry === "never" ? null : c.expiry === "later" ? now + 365 * 86_400_000 : now + 1_000;
+      const body = {
+        name: `m${next()}`,
+        scopes: c.scopes.scopes,
+        ...(project ? { project } : {}),
+        ...(environment ? { environment } : {}),
+        ...(expiresAt ? { expires_at: new Date(expiresAt).toISOString() } : {}),
+      };
+      const { secret } = await seedToken(k, body);
+      if (c.expiry === "expired") k.clock.advance(1_500);
+      return { secret, authority: { scopes: c.scopes.scopes, project, environment, expiresAt } };
+    })();
+    // A token bound to a project that a case erases is not reused.
+    if (c.route.target !== "project-erase") tokenCache.set(cacheKey, made);
+  }
+  return made;
+}
+
+async function auditHead(): Promise<number> {
+  return (await k.keyward.services.storage.stores.audit.head()).seq;
+}
+
+async function auditSince(seq: number) {
+  return k.keyward.services.storage.stores.audit.list({ afterSeq: seq, limit: 100 });
+}
+
+async function allPages(url: string, token: string): Promise<{ data: Record<string, unknown>[] }> {
+  const data: Record<string, unknown>[] = [];
+  let cursor: string | null = null;
+  do {
+    const separator = url.includes("?") ? "&" : "?";
+    const answer = await k.call("GET", `${url}${cursor ? `${separator}cursor=${cursor}` : ""}`, { token });
+    expect(answer.statusCode, answer.body).toBe(200);
+    const page = answer.json() as { data: Record<string, unknown>[]; next_cursor: string | null };
+    data.push(...page.data);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return { data };
+}
 
 beforeAll(async () => {
   k = await openKeywardUnderTest();
-  await seedProject(k, "alpha", ["a:read"]);
-  await seedProject(k, "beta", ["b:read"]);
-  ({ id: keyId, secret: keySecret } = await seedKey(k, { project: "alpha", environment: "live", name: "target", scopes: ["a:read"] }));
-  const revoked = await seedToken(k, { name: "revoked", scopes: ["admin"] });
-  await k.call("DELETE", `/v1/tokens/${revoked.id}`);
-  tokens.revoked = revoked.secret;
-  tokens.expired = (await seedToken(k, { name: "expired", scopes: ["admin"], expires_at: new Date(k.clock.read().getTime() + 1000).toISOString() })).secret;
-  tokens.audit = (await seedToken(k, { name: "auditor", scopes: ["audit:read"] })).secret;
-  const everything = ["projects:write", "scopes:write", "keys:read", "keys:write", "keys:rotate", "keys:revoke", "keys:verify", "audit:read", "webhooks:write"];
-  tokens.otherProject = (await seedToken(k, { name: "beta-all", scopes: everything, project: "beta" })).secret;
-  tokens.otherEnvironment = (await seedToken(k, { name: "alpha-test", scopes: everything, project: "alpha", environment: "test" })).secret;
-  k.clock.advance(2000);
+  await seedProject(k, HOME.project, []);
+  await seedProject(k, AWAY.project, []);
+  targetKey = await seedKey(k, { ...HOME, name: "target", scopes: [] });
+  listedToken = await seedToken(k, { name: "listed", scopes: LISTED_TOKEN.scopes, ...HOME });
 });
 afterAll(async () => {
   await k?.close();
 });
 
-interface Case {
-  route: keyof typeof routes;
-  url: () => string;
-  body?: () => unknown;
-  /** Whether a project-bound token for another project / environment must be refused. */
-  bound: "project" | "project+environment" | "none";
-}
-
-const cases: Case[] = [
-  { route: "createProject", url: () => "/v1/projects", body: () => ({ name: "gamma" }), bound: "project" },
-  { route: "listProjects", url: () => "/v1/projects", bound: "none" },
-  { route: "getProject", url: () => "/v1/projects/alpha", bound: "project" },
-  { route: "deleteProject", url: () => "/v1/projects/alpha", bound: "project" },
-  { route: "putScope", url: () => "/v1/projects/alpha/scopes/a:write", body: () => ({}), bound: "project" },
-  { route: "listScopes", url: () => "/v1/projects/alpha/scopes", bound: "project" },
-  { route: "deleteScope", url: () => "/v1/projects/alpha/scopes/a:read", bound: "project" },
-  { route: "createKey", url: () => "/v1/keys", body: () => ({ project: "alpha", environment: "live", name: "new", scopes: [] }), bound: "project+environment" },
-  { route: "listKeys", url: () => "/v1/keys?project=alpha&environment=live", bound: "project+environment" },
-  { route: "getKey", url: () => `/v1/keys/${keyId}`, bound: "project+environment" },
-  { route: "updateKey", url: () => `/v1/keys/${keyId}`, body: () => ({ metadata: { x: "y" } }), bound: "project+environment" },
-  { route: "rotateKey", url: () => `/v1/keys/${keyId}/rotate`, body: () => ({}), bound: "project+environment" },
-  { route: "rollbackKey", url: () => `/v1/keys/${keyId}/rollback`, body: () => ({}), bound: "project+environment" },
-  { route: "revokeKey", url: () => `/v1/keys/${keyId}/revoke`, body: () => ({}), bound: "project+environment" },
-  { route: "deleteKey", url: () => `/v1/keys/${keyId}`, bound: "project+environment" },
-  { route: "getKeyUsage", url: () => `/v1/keys/${keyId}/usage`, bound: "project+environment" },
-  { route: "verifyKey", url: () => "/v1/verify", body: () => ({ key: keySecret }), bound: "project+environment" },
-  { route: "createToken", url: () => "/v1/tokens", body: () => ({ name: "t", scopes: ["keys:read"] }), bound: "none" },
-  { route: "listTokens", url: () => "/v1/tokens", bound: "none" },
-  { route: "deleteToken", url: () => "/v1/tokens/tok_00000000000000000000", bound: "none" },
-  { route: "listAudit", url: () => "/v1/audit?project=alpha", bound: "project" },
-  { route: "verifyAudit", url: () => "/v1/audit/verify", bound: "none" },
-  { route: "exportAudit", url: () => "/v1/audit/export", bound: "none" },
-  { route: "createAuditCheckpoint", url: () => "/v1/audit/checkpoints", body: () => ({}), bound: "none" },
-  { route: "getProjectPolicy", url: () => "/v1/projects/alpha/policy", bound: "project" },
-  { route: "putProjectPolicy", url: () => "/v1/projects/alpha/policy", body: () => ({ live: { exposure: "notify" } }), bound: "project" },
-  { route: "createWebhook", url: () => "/v1/webhooks", body: () => ({ url: "https://hooks.example.com/x", events: ["key.created"], project: "alpha" }), bound: "project" },
-  // A webhook outside a bound token's binding answers 404 like a missing one (SPEC §10), so these are "none" here.
-  { route: "listWebhooks", url: () => "/v1/webhooks", bound: "none" },
-  { route: "getWebhook", url: () => "/v1/webhooks/whk_00000000000000000000", bound: "none" },
-  { route: "deleteWebhook", url: () => "/v1/webhooks/whk_00000000000000000000", bound: "none" },
-  { route: "listWebhookDeliveries", url: () => "/v1/webhooks/whk_00000000000000000000/deliveries", bound: "none" },
-];
-
-async function auditCount(action: string): Promise<number> {
-  let count = 0;
-  let cursor: string | null = null;
-  do {
-    const page: { data: unknown[]; next_cursor: string | null } = (
-      await k.call("GET", `/v1/audit?action=${action}&limit=100${cursor ? `&cursor=${cursor}` : ""}`)
-    ).json();
-    count += page.data.length;
-    cursor = page.next_cursor;
-  } while (cursor);
-  return count;
-}
-
-async function expectRefused(c: Case, token: string | null, status: 401 | 403, authorization?: string) {
-  const action = status === 401 ? "auth.failed" : "auth.forbidden";
-  const before = await auditCount(action);
-  const route = routes[c.route];
-  const answer = await k.call(route.method, c.url(), {
-    token,
-    ...(c.body ? { body: c.body() } : {}),
-    ...(authorization ? { headers: { authorization } } : {}),
-  });
-  expect(answer.statusCode, `${c.route} ${answer.body}`).toBe(status);
-  expect(answer.json().error.code).toBe(status === 401 ? "UNAUTHORIZED" : "FORBIDDEN");
-  expect(await auditCount(action)).toBe(before + 1);
-}
-
-describe.each(cases)("$route", (c) => {
-  it("no token → 401", () => expectRefused(c, null, 401));
-  it("a token this server never issued → 401", () => expectRefused(c, null, 401, "Bearer kwm_00000000000000000000000000000000000000000000000000000"));
-  it("a revoked token → 401", () => expectRefused(c, tokens.revoked as string, 401));
-  it("an expired token → 401", () => expectRefused(c, tokens.expired as string, 401));
-  // Routes open to any valid token (reading projects and scopes) have no scope to lack.
-  if (routes[c.route].permission !== "authenticated") {
-    it("a token without the scope → 403", async () => {
-      if (routes[c.route].permission !== "audit:read") return expectRefused(c, tokens.audit as string, 403);
-      const bare = await seedToken(k, { name: `bare-${c.route}`, scopes: ["keys:verify"] });
-      return expectRefused(c, bare.secret, 403);
+describe.each(tokenRoutes.map((route) => ({ route, name: `${route.operationId} (${route.method} ${route.path})` })))("$name", ({ route }) => {
+  it.each(badTokens.map((kind) => ({ kind })))("$kind → 401", async ({ kind }) => {
+    const home = { project: `d${next()}` };
+    if (route.target === "project-erase") await seedProject(k, home.project, []);
+    const prepared = await fixtures[route.operationId]!(home);
+    let authorization: string | undefined;
+    if (kind === "a malformed token") authorization = "Bearer not-a-token";
+    if (kind === "a token this server never issued") authorization = `Bearer kwm_${"0".repeat(49)}`;
+    if (kind === "a revoked token") {
+      const revoked = await seedToken(k, { name: `r${next()}`, scopes: ["admin"] });
+      await k.call("DELETE", `/v1/tokens/${revoked.id}`);
+      authorization = `Bearer ${revoked.secret}`;
+    }
+    const before = await auditHead();
+    const answer = await k.inject({
+      method: route.method,
+      url: prepared.url,
+      headers: authorization ? { authorization } : {},
+      ...(prepared.body === undefined ? {} : { payload: prepared.body as object }),
     });
-  }
-  if (c.bound !== "none") {
-    it("another project's token → 403", () => expectRefused(c, tokens.otherProject as string, 403));
-  }
-  if (c.bound === "project+environment") {
-    it("the other environment's token → 403", () => expectRefused(c, tokens.otherEnvironment as string, 403));
-  }
+    expect([answer.statusCode, answer.json().error.code], answer.body).toEqual([401, "UNAUTHORIZED"]);
+    // Failed authentications are counted and written once per address per minute, not per request.
+    expect((await auditSince(before)).every((event) => event.action === "auth.failed")).toBe(true);
+  });
 });
 
-describe("what bound tokens can see", () => {
-  it("lists only their own project's objects", async () => {
-    const projects = (await k.call("GET", "/v1/projects", { token: tokens.otherProject })).json().data.map((p: { name: string }) => p.name);
-    expect(projects).toEqual(["beta"]);
-    expect((await k.call("GET", "/v1/keys", { token: tokens.otherProject })).json().data).toEqual([]);
-    expect((await k.call("GET", "/v1/keys", { token: tokens.otherEnvironment })).json().data).toEqual([]);
+describe.each(
+  cases.map((c) => ({ ...c, name: `${c.route.operationId} · ${c.scopes.name} · project ${c.project} · environment ${c.environment} · expiry ${c.expiry}` })),
+)("$name", (c) => {
+  it("answers what SPEC §10 says, and audits a refusal", async () => {
+    const home: { project: string } = { project: HOME.project };
+    if (c.route.target === "project-erase") {
+      home.project = `d${next()}`;
+      await seedProject(k, home.project, []);
+      await seedKey(k, { project: home.project, environment: "live", name: "live-key", scopes: [] });
+      await seedKey(k, { project: home.project, environment: "test", name: "test-key", scopes: [] });
+    }
+    const token = await tokenFor(c, home);
+    const prepared = await fixtures[c.route.operationId]!(home);
+    const expected = expectedAnswer(c.route, token.authority, c.expiry, home, prepared);
+    const before = await auditHead();
+    const answer = await k.call(c.route.method, prepared.url, { token: token.secret, ...(prepared.body === undefined ? {} : { body: prepared.body }) });
+    expect(answer.statusCode, answer.body).toBe(expected.status);
+    if (expected.code) expect(answer.json().error.code).toBe(expected.code);
+    if (expected.verification) expect(answer.json()).toMatchObject({ code: expected.verification });
+    if (expected.verification === "NOT_FOUND") expect(answer.json()).toEqual({ valid: false, code: "NOT_FOUND" });
+    if (expected.listed !== undefined) {
+      const listing =
+        c.route.operationId === "listTokens" || c.route.operationId === "listWebhooks"
+          ? await allPages(prepared.url, token.secret)
+          : c.route.operationId === "exportAudit"
+            ? { data: answer.body.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) }
+            : answer.json();
+      expect(await prepared.listed!(listing)).toBe(expected.listed);
+    }
+    const events = await auditSince(before);
+    if (expected.status === 403 || expected.status === 404) {
+      const refusals = events.filter((event) => event.action === "auth.forbidden");
+      expect(refusals, "one audit event for the refusal").toHaveLength(1);
+      // Invisible means invisible: a 404 is filed under no project, where a bound token cannot read it.
+      if (expected.status === 404) expect([refusals[0]!.project, refusals[0]!.environment]).toEqual([null, null]);
+      // A refusal names the caller's own binding, never the other project or environment.
+      if (token.authority.project === AWAY.project && expected.status === 403) expect(answer.body).not.toContain(`'${home.project}'`);
+      if (token.authority.environment === AWAY.environment && expected.status === 403) expect(answer.body).not.toContain(`'${HOME.environment}'`);
+    }
+    if (expected.status === 401) expect(events.every((event) => event.action === "auth.failed")).toBe(true);
   });
+});
 
-  it("cannot mint a token with more than they hold", async () => {
-    const writer = await seedToken(k, { name: "token-writer", scopes: ["tokens:write", "keys:read"], project: "alpha" });
-    const wider = await k.call("POST", "/v1/tokens", { token: writer.secret, body: { name: "wider", scopes: ["admin"] } });
-    expect(wider.statusCode).toBe(403);
-    const elsewhere = await k.call("POST", "/v1/tokens", { token: writer.secret, body: { name: "elsewhere", scopes: ["keys:read"], project: "beta" } });
-    expect(elsewhere.statusCode).toBe(403);
-    const narrower = await k.call("POST", "/v1/tokens", { token: writer.secret, body: { name: "narrower", scopes: ["keys:read"] } });
-    expect(narrower.statusCode).toBe(201);
-    expect(narrower.json().token).toMatchObject({ project: "alpha", scopes: ["keys:read"] });
+describe("the matrix", () => {
+  it("covers every route of the table that takes a token", () => {
+    expect(new Set(cases.map((c) => c.route.operationId))).toEqual(new Set(Object.keys(fixtures)));
+    // Printed so a reader sees its size: routes × bindings × scope variants × expiries, plus bad tokens.
+    console.info(`authorization matrix: ${cases.length} generated cases + ${tokenRoutes.length * badTokens.length} bad-token cases over ${tokenRoutes.length} routes`);
   });
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { openKeywardUnderTest } from "./keyward-under-test";
 
 /** The built `keyward` command, as a user runs it (`npm test` builds it first). */
 const bin = fileURLToPath(new URL("../bin/keyward.js", import.meta.url));
@@ -73,7 +74,37 @@ describe("keyward init", () => {
     const answer = await keyward(["serve", "--data-dir", join(root, "bad"), "--port", "eighty"]);
     expect(answer.code).toBe(1);
     expect(answer.stderr).toContain("--port must be a port number");
+    const proxy = await keyward(["serve", "--data-dir", join(root, "bad"), "--trust-proxy", "10.0.0.0/8,proxy.internal"]);
+    expect([proxy.code, proxy.stderr.includes("--trust-proxy: entry 2 must be an IP address or a CIDR range")]).toEqual([1, true]);
   });
+});
+
+describe("keyward token recover", () => {
+  it("mints one new root token, printed alone on stdout, revokes nothing and is audited", async () => {
+    const dataDir = join(root, "recover");
+    const missing = await keyward(["token", "recover", "--data-dir", dataDir]);
+    expect([missing.code, missing.stdout, missing.stderr.includes("no pepper")]).toEqual([1, "", true]);
+    const first = (await keyward(["init", "--data-dir", dataDir])).stdout.trim();
+    const recovered = await keyward(["token", "recover", "--data-dir", dataDir]);
+    expect(recovered.code).toBe(0);
+    expect(recovered.stdout).toMatch(/^kwm_[0-9A-Za-z]{49}\n$/);
+    const secret = recovered.stdout.trim();
+    expect(recovered.stderr).not.toContain(secret);
+
+    const opened = await openKeywardUnderTest({ dataDir });
+    try {
+      const tokens = (await opened.call("GET", "/v1/tokens", { token: secret })).json().data as { name: string; scopes: string[]; project: null; environment: null }[];
+      expect(tokens.map((token) => [token.name, token.scopes, token.project, token.environment])).toEqual(
+        expect.arrayContaining([["root", ["admin"], null, null], ["root-recovered", ["admin"], null, null]]),
+      );
+      expect((await opened.call("GET", "/v1/keys", { token: first })).statusCode).toBe(200);
+      const events = (await opened.call("GET", "/v1/audit?action=token.recover", { token: secret })).json().data;
+      expect(events).toHaveLength(1);
+      expect(JSON.stringify(events)).not.toContain(secret);
+    } finally {
+      await opened.close();
+    }
+  }, 120_000);
 });
 
 describe("keyward serve", () => {

@@ -38,6 +38,7 @@ export async function openKeywardUnderTest(
     pepper?: string;
     logger?: Logger;
     failedAuthMax?: number;
+    trustProxy?: string[];
     auditCheckpointFile?: string;
     auditCheckpointEvery?: number;
     /** The test clock starts now and moves with real time (webhook receivers check signatures against it; retries wait). */
@@ -56,6 +57,7 @@ export async function openKeywardUnderTest(
     logger: options.logger ?? createLogger({ level: "silent" }),
     checkResponses: true,
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
+    trustProxy: options.trustProxy,
     ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
     ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),
   });

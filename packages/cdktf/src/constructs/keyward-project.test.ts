@@ -46,7 +46,7 @@ describe("KeywardProject", () => {
     });
 
     const json = synthesized(stack);
-    expect(json.terraform).toEqual({ required_providers: { keyward: { source: "registry.terraform.io/keyward/keyward" } } });
+    expect(json.terraform).toEqual({ required_providers: { keyward: { source: "registry.terraform.io/keyward/keyward", version: "0.1.0" } } });
     const [projectAddress] = Object.keys(json.resource.keyward_project ?? {});
     expect(onlyResource(json, "keyward_project", "Billing")).toEqual({ name: "billing-api", description: "Invoices and payments" });
     const projectName = `\${keyward_project.${projectAddress}.name}`;

@@ -15,6 +15,7 @@ export function registerServeCommand(program: Command): void {
   command
     .option("--host <host>", "address to listen on (default 127.0.0.1, or KEYWARD_HOST)")
     .option("--port <port>", "port to listen on (default 8787, or KEYWARD_PORT)")
+    .option("--trust-proxy <cidrs>", "proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client (or KEYWARD_TRUST_PROXY); default none")
     .option("--audit-checkpoint-every <events>", "sign an audit checkpoint every this many events (default 1000, or KEYWARD_AUDIT_CHECKPOINT_EVERY)")
     .option("--log-level <level>", "fatal, error, warn, info or debug", process.env.KEYWARD_LOG_LEVEL ?? "info")
     .option("--allow-private-webhooks", "let webhooks use http:// and reach loopback/private addresses (or KEYWARD_ALLOW_PRIVATE_WEBHOOKS=1)")

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { parseDuration } from "@keyward/contract";
 import { CHECKPOINT_FILE } from "../storage/checkpoint-log";
@@ -11,6 +12,8 @@ export interface ServerConfig {
   pepper?: string;
   host: string;
   port: number;
+  /** Proxies whose `X-Forwarded-For` names the client (SPEC §10); empty: the socket address is the client. */
+  trustProxy: string[];
   /** Signed audit checkpoints (SPEC §12); default `<dataDir>/audit-checkpoints.jsonl`, for PostgreSQL too. */
   auditCheckpointFile: string;
   /** A checkpoint every this many audit events (`serve`). */
@@ -31,6 +34,7 @@ export interface ServerFlags {
   databaseUrl?: string;
   host?: string;
   port?: string;
+  trustProxy?: string;
   auditCheckpointFile?: string;
   auditCheckpointEvery?: string;
 }
@@ -70,7 +74,24 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
     ...(env.KEYWARD_PEPPER ? { pepper: env.KEYWARD_PEPPER } : {}),
     host: flags.host ?? env.KEYWARD_HOST ?? DEFAULT_HOST,
     port,
+    trustProxy: parseTrustProxy(flags.trustProxy ?? env.KEYWARD_TRUST_PROXY, flags.trustProxy !== undefined ? "--trust-proxy" : "KEYWARD_TRUST_PROXY"),
   };
+}
+
+/** `10.0.0.0/8,192.168.1.7,fd00::/8`: IP addresses and CIDR ranges, v4 or v6. */
+export function parseTrustProxy(text: string | undefined, source: string): string[] {
+  if (text === undefined || text.trim() === "") return [];
+  const entries = text.split(",").map((entry) => entry.trim());
+  entries.forEach((entry, index) => {
+    const [address = "", prefix, extra] = entry.split("/");
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    const prefixValid = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixValid || extra !== undefined) {
+      throw new Error(`${source}: entry ${index + 1} must be an IP address or a CIDR range (e.g. 10.0.0.0/8), separated by commas`);
+    }
+  });
+  return entries;
 }
 
 /** The storage flags `init`, `serve` and `purge` share. */

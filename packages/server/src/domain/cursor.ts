@@ -1,3 +1,4 @@
+import { hasUnstorableText } from "@keyward/contract";
 import { badRequest } from "./api-error";
 
 /** Opaque page cursors: the sort key of the last item, so pages stay stable under inserts. */
@@ -9,7 +10,8 @@ export function decodeCursor<T extends string | number>(cursor: string | undefin
   if (cursor === undefined) return undefined;
   try {
     const [position] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    if (typeof position === kind) return position as T;
+    if (kind === "number" && Number.isSafeInteger(position) && (position as number) >= 0) return position as T;
+    if (kind === "string" && typeof position === "string" && position.length <= 256 && !hasUnstorableText(position)) return position as T;
   } catch {
     // falls through to the error below
   }

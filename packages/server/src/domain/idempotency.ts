@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { UniqueViolationError } from "../storage/database-error";
 import { IDEMPOTENCY_TTL_MS } from "../storage/idempotency-store";
 import { badRequest, conflict } from "./api-error";
 import { canonicalJson } from "./audit-chain";
@@ -34,6 +35,5 @@ export async function savedAnswer(services: Services, request: IdempotentRequest
 
 /** True for the error a concurrent duplicate gets when the first request's answer is already saved. */
 export function isDuplicateAnswer(error: unknown): boolean {
-  const fields = error as { code?: unknown; constraint?: unknown; message?: unknown };
-  return fields?.code === "23505" && String(fields.constraint ?? fields.message ?? "").includes("idempotency_records");
+  return error instanceof UniqueViolationError && error.constraint.startsWith("idempotency_records");
 }

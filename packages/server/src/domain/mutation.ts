@@ -1,5 +1,8 @@
 import type { Environment } from "@keyward/contract";
+import { UniqueViolationError } from "../storage/database-error";
 import type { Stores } from "../storage/stores";
+import { conflict } from "./api-error";
+import { nameTaken } from "./keys/find-key";
 import type { RequestContext } from "./request-context";
 import { sealAnswer } from "./sealed-answer";
 import type { Services } from "./services";
@@ -94,8 +97,21 @@ export async function mutate<T>(services: Services, context: RequestContext, wor
     changes = mutation.changes;
     queuedDeliveries = mutation.queuedDeliveries;
     return value;
+  }).catch((error: unknown) => {
+    throw raceLost(error);
   });
   for (const change of changes) services.cache.apply(change);
   if (queuedDeliveries > 0) services.webhooks.wake();
   return result;
+}
+
+/**
+ * A unique index refused a write whose check passed: a concurrent request got there first. That is
+ * the same conflict the check reports (SPEC §11: 409, never 500). Saved idempotent answers are
+ * left to the idempotency layer, which replays the winner's answer.
+ */
+function raceLost(error: unknown): unknown {
+  if (!(error instanceof UniqueViolationError) || error.constraint.startsWith("idempotency_records")) return error;
+  if (error.constraint === "api_keys_live_name") return nameTaken("body.name");
+  return conflict("a concurrent request changed the same object; read it again and retry");
 }

@@ -1,4 +1,5 @@
 import type { VerificationCode } from "@keyward/contract";
+import { DatabaseUnavailableError } from "../storage/database-error";
 import type { Storage } from "../storage/storage";
 import type { UsageCount } from "../storage/usage-store";
 
@@ -64,7 +65,19 @@ export class UsageRecorder {
         await stores.tokens.recordLastUse([...tokenUse].map(([id, at]) => ({ id, at })));
       });
     } catch (error) {
-      this.onError(error);
+      // While the database is down the batch waits for the next write instead of being lost.
+      if (error instanceof DatabaseUnavailableError) this.putBack(counts, keyUse, tokenUse);
+      else this.onError(error);
     }
+  }
+
+  private putBack(counts: Map<string, UsageCount>, keyUse: Map<string, { at: Date; ip: string | null }>, tokenUse: Map<string, Date>): void {
+    for (const [id, count] of counts) {
+      const newer = this.counts.get(id);
+      if (newer) newer.count += count.count;
+      else this.counts.set(id, count);
+    }
+    for (const [id, use] of keyUse) if (!this.keyUse.has(id)) this.keyUse.set(id, use);
+    for (const [id, at] of tokenUse) if (!this.tokenUse.has(id)) this.tokenUse.set(id, at);
   }
 }

@@ -1,7 +1,7 @@
 import { hasValidChecksum, KEY_SECRET_PATTERN, type VerificationCode, type VerifyRequest, type VerifyResponse } from "@keyward/contract";
 import type { KeyRecord } from "../storage/key-store";
 import type { SecretRecord } from "../storage/secret-store";
-import { type Caller, requireObject } from "./authorization";
+import { type Caller, sees } from "./authorization";
 import { ipAllowed } from "./ip-allowlist";
 import type { RateLimitOutcome } from "./rate-limiter";
 import type { Services } from "./services";
@@ -16,8 +16,8 @@ export async function verifyKey(services: Services, caller: Caller, request: Ver
   const digest = services.pepper.digest(request.key);
   const { stores } = services.storage;
   const entry = await services.cache.key(digest, () => stores.secrets.lookup(digest));
-  if (!entry) return { valid: false, code: "NOT_FOUND" };
-  requireObject(caller, entry.key);
+  // Another project's or environment's key verifies exactly as an unknown one (SPEC §10).
+  if (!entry || !sees(caller, entry.key)) return { valid: false, code: "NOT_FOUND" };
   const now = services.clock();
   const outcome = judge(services, entry.key, entry.secret, request, now);
   services.usage.recordVerification(entry.key.id, outcome.code, now, request.ip ?? null);

@@ -1,9 +1,10 @@
-import { describeIssues, type Route, summarizeIssues } from "@keyward/contract";
+import { describeIssues, findUnstorableText, type Route, summarizeIssues } from "@keyward/contract";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { ApiError, unauthorized } from "../domain/api-error";
-import { type Caller, requirePermission } from "../domain/authorization";
+import { type Caller, requirePermission, requireTargetBinding } from "../domain/authorization";
 import type { FailedAuthLimiter } from "../domain/failed-auth-limiter";
+import type { FailedAuthTally } from "../domain/failed-auth-tally";
 import { idempotentRequest, isDuplicateAnswer, savedAnswer } from "../domain/idempotency";
 import type { RequestContext } from "../domain/request-context";
 import type { Services } from "../domain/services";
@@ -27,6 +28,7 @@ export interface RouteKit {
   services: Services;
   metrics: Metrics;
   failedAuth: FailedAuthLimiter;
+  failedAuthTally: FailedAuthTally;
   /** Tests set this: every answer is checked against the contract's response schema. */
   checkResponses: boolean;
 }
@@ -39,6 +41,9 @@ declare module "fastify" {
 
 function validate<S extends z.ZodType | undefined>(schema: S, value: unknown, location: string): Input<S> {
   if (!schema) return undefined as Input<S>;
+  // SPEC §11: text the database cannot hold is refused here, once, for every field of every route.
+  const unstorable = findUnstorableText(value, location);
+  if (unstorable.length > 0) throw new ApiError("BAD_REQUEST", summarizeIssues(unstorable), unstorable);
   const result = schema.safeParse(value);
   if (result.success) return result.data as Input<S>;
   const issues = describeIssues(location, result.error);
@@ -51,26 +56,33 @@ function bodyOf(request: FastifyRequest): unknown {
   return request.body;
 }
 
+/**
+ * The client's address: the socket's, or, when the peer is a proxy named in `--trust-proxy`, the
+ * right-most untrusted `X-Forwarded-For` entry (fastify's `trustProxy` computes it; SPEC §10).
+ */
 export function sourceIpOf(request: FastifyRequest): string {
   return request.ip;
 }
 
+/**
+ * The calling token. A valid token is never refused by the failed-authentication limit (SPEC §10):
+ * the limit only stops an address that keeps failing from failing faster.
+ */
 async function callerOf(kit: RouteKit, request: FastifyRequest): Promise<Caller> {
-  const ip = sourceIpOf(request);
-  const retryAfter = kit.failedAuth.retryAfter(ip, kit.services.clock().getTime());
-  if (retryAfter > 0) {
-    throw Object.assign(new ApiError("RATE_LIMITED", "too many failed authentications from this address; try again later"), { retryAfter });
-  }
   const outcome = await authenticate(kit.services, request.headers.authorization);
-  if (typeof outcome === "string") {
-    request.keywardCaller = null;
-    throw Object.assign(
-      unauthorized(outcome === "missing" ? "send a management token: Authorization: Bearer kwm_…" : "the management token is not valid"),
-      { reason: outcome },
-    );
+  if (typeof outcome !== "string") {
+    request.keywardCaller = outcome;
+    return outcome;
   }
-  request.keywardCaller = outcome;
-  return outcome;
+  request.keywardCaller = null;
+  const retryAfter = kit.failedAuth.retryAfter(sourceIpOf(request), kit.services.clock().getTime());
+  if (retryAfter > 0) {
+    throw Object.assign(new ApiError("RATE_LIMITED", "too many failed authentications from this address; try again later"), { retryAfter, reason: "rate_limited" });
+  }
+  throw Object.assign(
+    unauthorized(outcome === "missing" ? "send a management token: Authorization: Bearer kwm_…" : "the management token is not valid"),
+    { reason: outcome },
+  );
 }
 
 /**
@@ -84,6 +96,7 @@ export function defineRoute<R extends Route>(kit: RouteKit, route: R, handler: (
     handler: async (request, reply) => {
       const caller = await callerOf(kit, request);
       requirePermission(caller, route.permission);
+      requireTargetBinding(caller, route.target);
       const call = {
         params: validate(route.params, request.params, "path"),
         query: validate(route.query, request.query, "query"),

@@ -39,17 +39,18 @@ describe("management tokens", () => {
     expect(past.json().error.details[0].field).toBe("body.expires_at");
   });
 
-  it("stops an IP that keeps failing to authenticate with 429 and Retry-After", async () => {
+  it("stops an IP that keeps failing to authenticate with 429 and Retry-After, never a valid token (SPEC §10)", async () => {
     const strict = await openKeywardUnderTest({ failedAuthMax: 3 });
     try {
       const statuses = [];
       for (let i = 0; i < 5; i += 1) statuses.push((await strict.call("GET", "/v1/keys", { token: "kwm_wrong" })).statusCode);
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
-      const limited = await strict.call("GET", "/v1/keys");
+      const limited = await strict.call("GET", "/v1/keys", { token: null });
       expect([limited.statusCode, limited.json().error.code]).toEqual([429, "RATE_LIMITED"]);
       expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
-      strict.clock.advance(61_000);
       expect((await strict.call("GET", "/v1/keys")).statusCode).toBe(200);
+      strict.clock.advance(61_000);
+      expect((await strict.call("GET", "/v1/keys", { token: "kwm_wrong" })).statusCode).toBe(401);
     } finally {
       await strict.close();
     }

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { routes, SCOPE_NAME_PATTERN, VerifyRequest } from "@keyward/contract";
+import { type ErrorBody, findUnstorableText, httpStatusOf, routes, SCOPE_NAME_PATTERN, VerifyRequest } from "@keyward/contract";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { holds } from "../domain/authorization";
 import { authenticate } from "../domain/tokens/authenticate";
 import { verifyKey } from "../domain/verify-key";
-import type { RouteKit } from "./route-kit";
+import { errorAnswerOf } from "./error-answer";
 import { requestIdOf } from "./request-id";
+import type { RouteKit } from "./route-kit";
 
 const PATH = routes.verifyKey.path;
 
@@ -14,7 +15,7 @@ const PATH = routes.verifyKey.path;
  * `POST /v1/verify` is the one call on every request of every API that uses Keyward, so its
  * successful case skips the framework's per-request machinery (SPEC §8 measures it against bare
  * node:http). It answers only a well-formed request from an authorised token; anything else (no
- * or bad token, wrong content type, oversized or malformed body, a key of another project) goes
+ * or bad token, wrong content type, oversized or malformed body) goes
  * to the regular route, unchanged, so errors, audit events and limits have exactly one
  * implementation. A test sends the same requests both ways and compares the answers.
  */
@@ -24,10 +25,7 @@ export function createVerifyFastPath(kit: RouteKit, logger: Logger, bodyLimit: n
       regular(request, response);
       return;
     }
-    serve(kit, logger, request, response, regular).catch((error: unknown) => {
-      logger.error({ err: error }, "verify fast path failed");
-      if (!response.headersSent) response.destroy();
-    });
+    serve(kit, logger, request, response, regular).catch((error: unknown) => answerFailure(logger, request, response, error, bodyLimit));
   };
 }
 
@@ -50,14 +48,15 @@ async function serve(
 ): Promise<void> {
   const started = performance.now();
   const { services } = kit;
-  const ip = request.socket.remoteAddress ?? "";
-  if (kit.failedAuth.retryAfter(ip, services.clock().getTime()) > 0) return regular(request, response);
-  const caller = await authenticate(services, request.headers.authorization);
-  if (typeof caller === "string" || !holds(caller, "keys:verify")) return regular(request, response);
+  // A valid token is never stopped by the failed-authentication limit (SPEC §10), so only a
+  // request without one needs the regular route's limit and audit. Any failure to authenticate
+  // (the database may be down) is the regular route's to answer.
+  const caller = await authenticate(services, request.headers.authorization).catch(() => undefined);
+  if (caller === undefined || typeof caller === "string" || !holds(caller, "keys:verify")) return regular(request, response);
 
   const body = await readBody(request);
   const parsed = parseJson(body);
-  const input = parsed === undefined ? undefined : (plainVerifyRequest(parsed) ?? parseVerifyRequest(parsed));
+  const input = parsed === undefined || findUnstorableText(parsed, "body").length > 0 ? undefined : (plainVerifyRequest(parsed) ?? parseVerifyRequest(parsed));
   const answer = input ? await verifyKey(services, caller, input).catch(() => undefined) : undefined;
   if (!answer) return replay(kit.app, request, response, body);
 
@@ -73,7 +72,27 @@ async function serve(
   kit.metrics.requests.inc({ method: "POST", route: PATH, status: "200" });
   const elapsed = performance.now() - started;
   kit.metrics.latency.observe({ method: "POST", route: PATH }, elapsed / 1000);
-  if (logger.isLevelEnabled("debug")) logger.debug({ reqId: requestId, method: "POST", route: PATH, status: 200, ms: Math.round(elapsed * 100) / 100 }, "request");
+  // The same access line as the onResponse hook in app.ts writes for every other route.
+  logger.info({ reqId: requestId, method: "POST", route: PATH, status: 200, ms: Math.round(elapsed * 100) / 100 }, "request");
+}
+
+/** The last resort: an answer in the error envelope, never a destroyed socket (SPEC §11). */
+function answerFailure(logger: Logger, request: IncomingMessage, response: ServerResponse, error: unknown, bodyLimit: number): void {
+  const answer = errorAnswerOf(error, bodyLimit);
+  if (answer.internal) logger.error({ err: error }, "verify fast path failed");
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const body: ErrorBody = { error: { code: answer.code, message: answer.message, request_id: requestIdOf(request.headers) } };
+  const payload = JSON.stringify(body);
+  response.writeHead(httpStatusOf[answer.code], {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(payload),
+    "x-request-id": body.error.request_id,
+    ...(answer.retryAfter === undefined ? {} : { "retry-after": String(answer.retryAfter) }),
+  });
+  response.end(payload);
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {

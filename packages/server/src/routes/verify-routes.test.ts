@@ -101,15 +101,20 @@ describe("POST /v1/verify", () => {
     expect(usage.last_used_at).toBe(k.clock.read().toISOString());
   });
 
-  it("requires keys:verify for the key's own project and environment", async () => {
+  it("requires keys:verify; another project's or environment's key verifies exactly as an unknown one (SPEC §10)", async () => {
     const { secret } = await seedKey(k, { project: "billing", environment: "live", name: "guarded", scopes: [] });
     const reader = await seedToken(k, { name: "reader", scopes: ["keys:read"] });
     const otherProject = await seedToken(k, { name: "shipping-verifier", scopes: ["keys:verify"], project: "shipping" });
     const testOnly = await seedToken(k, { name: "test-verifier", scopes: ["keys:verify"], project: "billing", environment: "test" });
     const verifier = await seedToken(k, { name: "billing-verifier", scopes: ["keys:verify"], project: "billing", environment: "live" });
     expect((await verify({ key: secret }, reader.secret)).statusCode).toBe(403);
-    expect((await verify({ key: secret }, otherProject.secret)).statusCode).toBe(403);
-    expect((await verify({ key: secret }, testOnly.secret)).statusCode).toBe(403);
+    const unknown = composeSecret("kw_live_", new Uint8Array(32).fill(7));
+    const unknownAnswer = await verify({ key: unknown }, verifier.secret);
+    for (const outsider of [otherProject.secret, testOnly.secret]) {
+      const answer = await verify({ key: secret }, outsider);
+      expect([answer.statusCode, answer.body]).toEqual([200, unknownAnswer.body]);
+    }
+    expect(unknownAnswer.json()).toEqual({ valid: false, code: "NOT_FOUND" });
     expect((await verify({ key: secret }, verifier.secret)).json().code).toBe("VALID");
   });
 

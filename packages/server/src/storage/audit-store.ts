@@ -68,13 +68,15 @@ export class AuditStore {
     await this.db.query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", [event.seq, event.hash]);
   }
 
-  async list(filter: { project?: string; action?: string; since?: Date; afterSeq?: number; limit: number }): Promise<AuditRecord[]> {
+  /** `environment` keeps that environment's events and those of no environment (a token bound to it reads those). */
+  async list(filter: { project?: string; environment?: Environment; action?: string; since?: Date; afterSeq?: number; limit: number }): Promise<AuditRecord[]> {
     const rows = await this.db.query<AuditRow>(
       `SELECT * FROM audit_events
        WHERE ($1::text IS NULL OR project = $1) AND ($2::text IS NULL OR action = $2)
          AND ($3::timestamptz IS NULL OR time >= $3) AND ($4::bigint IS NULL OR seq > $4)
+         AND ($6::text IS NULL OR environment IS NULL OR environment = $6)
        ORDER BY seq LIMIT $5`,
-      [filter.project ?? null, filter.action ?? null, filter.since?.toISOString() ?? null, filter.afterSeq ?? null, filter.limit],
+      [filter.project ?? null, filter.action ?? null, filter.since?.toISOString() ?? null, filter.afterSeq ?? null, filter.limit, filter.environment ?? null],
     );
     return rows.map(auditFromRow);
   }

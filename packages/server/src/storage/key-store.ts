@@ -23,6 +23,12 @@ export interface KeyRecord {
   revokedAt: Date | null;
 }
 
+export interface KeyCount {
+  readonly environment: Environment;
+  readonly status: KeyStatus;
+  readonly count: number;
+}
+
 export interface KeyFilter {
   project?: string;
   environment?: Environment;
@@ -139,6 +145,20 @@ export class KeyStore {
       [project, JSON.stringify([scope])],
     );
     return rows.length > 0;
+  }
+
+  /** How many keys there are by environment and status at `now`: one grouped count, for /metrics. */
+  async countByStatus(now: Date): Promise<KeyCount[]> {
+    const rows = await this.db.query<{ environment: Environment; status: KeyCount["status"]; count: string | number }>(
+      `SELECT environment,
+              CASE WHEN revoked_at IS NOT NULL THEN 'revoked'
+                   WHEN expires_at IS NOT NULL AND expires_at <= $1::timestamptz THEN 'expired'
+                   ELSE 'active' END AS status,
+              count(*) AS count
+       FROM api_keys GROUP BY 1, 2`,
+      [now.toISOString()],
+    );
+    return rows.map((row) => ({ environment: row.environment, status: row.status, count: Number(row.count) }));
   }
 
   async delete(id: string): Promise<void> {

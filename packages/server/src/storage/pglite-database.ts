@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { lockDataDir } from "./data-dir-lock";
 import type { Database, Queryable } from "./database";
+import { databaseErrorOf } from "./database-error";
 
 interface SqlTarget {
   query<Row>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
@@ -29,17 +30,18 @@ export async function openPgliteDatabase(dataDir: string | undefined, template?:
     throw error;
   }
   const queryable = (target: SqlTarget): Queryable => ({
-    query: async <Row>(sql: string, params: readonly unknown[] = []) => (await target.query<Row>(sql, params as unknown[])).rows,
-    script: async (sql: string) => {
-      await target.exec(sql);
-    },
+    query: <Row>(sql: string, params: readonly unknown[] = []) => translated(async () => (await target.query<Row>(sql, params as unknown[])).rows),
+    script: (sql: string) =>
+      translated(async () => {
+        await target.exec(sql);
+      }),
   });
   let closed = false;
   return {
     backend: "pglite",
     notificationsLive: true,
     ...queryable(pglite),
-    transaction: (work) => pglite.transaction((tx) => work(queryable(tx))),
+    transaction: (work) => translated(() => pglite.transaction((tx) => work(queryable(tx)))),
     async listen(channel, onMessage) {
       const stop = await pglite.listen(channel, onMessage);
       return async () => {
@@ -54,4 +56,16 @@ export async function openPgliteDatabase(dataDir: string | undefined, template?:
       await unlock();
     },
   };
+}
+
+/**
+ * PGlite's errors carry the statement and its bound parameters (`query`, `params`): they are
+ * replaced by the server's own (see `database-error.ts`) before anything can log them.
+ */
+async function translated<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw databaseErrorOf(error, 1);
+  }
 }

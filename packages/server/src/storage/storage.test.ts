@@ -95,7 +95,7 @@ describe.each(backends)("storage on $name", ({ name, open }) => {
   });
 
   it("refuses a second live key with the same name, but frees the name once revoked", async () => {
-    await expect(storage.stores.keys.insert(key({ id: "key_00000000000000000002" }))).rejects.toMatchObject({ code: "23505" });
+    await expect(storage.stores.keys.insert(key({ id: "key_00000000000000000002" }))).rejects.toMatchObject({ name: "UniqueViolationError", constraint: "api_keys_live_name" });
     await storage.stores.keys.insert(key({ id: "key_00000000000000000003", name: "old", revokedAt: t0 }));
     await storage.stores.keys.insert(key({ id: "key_00000000000000000004", name: "old" }));
   });
@@ -134,7 +134,7 @@ describe.each(backends)("storage on $name", ({ name, open }) => {
   it("stores one saved answer per token and idempotency key", async () => {
     const record = { tokenId: "tok_1", keyDigest: "k1", fingerprint: "f", status: 201, sealed: "s", createdAt: t0 };
     await storage.stores.idempotency.insert(record);
-    await expect(storage.stores.idempotency.insert(record)).rejects.toMatchObject({ code: "23505" });
+    await expect(storage.stores.idempotency.insert(record)).rejects.toMatchObject({ name: "UniqueViolationError", constraint: "idempotency_records_pkey" });
     expect(await storage.stores.idempotency.find("tok_1", "k1", t0)).toEqual(record);
     expect(await storage.stores.idempotency.find("tok_1", "k1", later(1))).toBeUndefined();
   });

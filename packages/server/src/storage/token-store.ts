@@ -68,6 +68,21 @@ export class TokenStore {
     return rows.map(tokenFromRow);
   }
 
+  /**
+   * Active, unexpired admin tokens with no binding, locked until the transaction ends, so two
+   * revocations racing each other cannot both see the other survive.
+   */
+  async lockActiveRootTokens(now: Date): Promise<TokenRecord[]> {
+    const rows = await this.db.query<TokenRow>(
+      `SELECT * FROM management_tokens
+       WHERE revoked_at IS NULL AND project IS NULL AND environment IS NULL AND scopes @> '["admin"]'::jsonb
+         AND (expires_at IS NULL OR expires_at > $1)
+       ORDER BY id FOR UPDATE`,
+      [now.toISOString()],
+    );
+    return rows.map(tokenFromRow);
+  }
+
   async revoke(id: string, at: Date): Promise<void> {
     await this.db.query("UPDATE management_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", [id, at.toISOString()]);
   }

@@ -1,6 +1,6 @@
 import type { CreateKeyRequest, CreateKeyResponse } from "@keyward/contract";
 import { ApiError, badRequest } from "../api-error";
-import { type Caller, requireObject } from "../authorization";
+import { type Caller, requireInsideBinding } from "../authorization";
 import { nextRotationAt, presentKey } from "../key-view";
 import { mutate } from "../mutation";
 import { keyEvent } from "../webhooks/webhook-event";
@@ -9,7 +9,7 @@ import type { Services } from "../services";
 import { requireDeclaredScopes, requireUniqueName } from "./find-key";
 
 export function createKey(services: Services, context: RequestContext & { caller: Caller }, request: CreateKeyRequest): Promise<CreateKeyResponse> {
-  requireObject(context.caller, request);
+  requireInsideBinding(context.caller, request, "keys");
   return mutate(services, context, async (m) => {
     if (!(await m.stores.projects.get(request.project))) {
       throw new ApiError("NOT_FOUND", `body.project: project '${request.project}' was not found`, [{ field: "body.project", message: "must name an existing project" }]);

@@ -1,13 +1,13 @@
 import type { KeyRecord } from "../../storage/key-store";
 import type { Stores } from "../../storage/stores";
 import { ApiError, conflict, notFound } from "../api-error";
-import { type Caller, requireObject } from "../authorization";
+import { type Caller, requireVisible } from "../authorization";
 
-/** The key, after checking the caller may act on its project and environment. */
+/** The key, if the caller may act on its project and environment; outside them it is "not found" (SPEC §10). */
 export async function findKey(stores: Stores, caller: Caller, id: string, options: { lock?: boolean } = {}): Promise<KeyRecord> {
   const key = await stores.keys.get(id, options);
   if (!key) throw notFound(`key '${id}'`);
-  requireObject(caller, key);
+  requireVisible(caller, key, `key '${id}'`);
   return key;
 }
 
@@ -26,9 +26,12 @@ export async function requireDeclaredScopes(stores: Stores, project: string, sco
 }
 
 export async function requireUniqueName(stores: Stores, key: Pick<KeyRecord, "project" | "environment" | "name">, field: string): Promise<void> {
-  if (await stores.keys.findActiveByName(key.project, key.environment, key.name)) {
-    throw new ApiError("CONFLICT", `${field}: a key named '${key.name}' already exists in ${key.project}/${key.environment}`, [
-      { field, message: "must be unique within the project and environment" },
-    ]);
-  }
+  if (await stores.keys.findActiveByName(key.project, key.environment, key.name)) throw nameTaken(field);
+}
+
+/** Also the answer when a concurrent request took the name between the check and the write (SPEC §11). */
+export function nameTaken(field: string): ApiError {
+  return new ApiError("CONFLICT", `${field}: a key with this name already exists in this project and environment`, [
+    { field, message: "must be unique within the project and environment" },
+  ]);
 }

@@ -1,14 +1,17 @@
 import type { ApiKey, ListKeysQuery } from "@keyward/contract";
-import { type Caller, requireEnvironment, requireProject } from "../authorization";
+import { type Caller, sees } from "../authorization";
 import { decodeCursor, pageOf } from "../cursor";
 import { presentKey } from "../key-view";
 import type { Services } from "../services";
 
-/** A bound token lists only its own project and environment; asking for another is a 403. */
+/**
+ * A bound token lists only its own project and environment; asking for another answers an empty
+ * page, exactly as a project with no keys does (SPEC §10: no existence oracle).
+ */
 export async function listKeys(services: Services, caller: Caller, query: ListKeysQuery) {
-  if (query.project) requireProject(caller, query.project);
-  if (query.environment) requireEnvironment(caller, query.environment);
   const now = services.clock();
+  const asked = { project: query.project ?? caller.project, environment: query.environment ?? caller.environment };
+  if (!sees(caller, asked)) return { data: [], next_cursor: null };
   const rows = await services.storage.stores.keys.list({
     project: query.project ?? caller.project ?? undefined,
     environment: query.environment ?? caller.environment ?? undefined,

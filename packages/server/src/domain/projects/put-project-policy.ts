@@ -1,5 +1,6 @@
 import type { ProjectPolicy, PutProjectPolicyRequest } from "@keyward/contract";
-import { type Caller, requireEnvironment } from "../authorization";
+import { forbidden } from "../api-error";
+import type { Caller } from "../authorization";
 import { mutate } from "../mutation";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
@@ -17,8 +18,12 @@ export async function putProjectPolicy(
   name: string,
   request: PutProjectPolicyRequest,
 ): Promise<ProjectPolicy> {
-  if (request.live) requireEnvironment(context.caller, "live");
-  if (request.test) requireEnvironment(context.caller, "test");
+  const bound = context.caller.environment;
+  for (const environment of ["live", "test"] as const) {
+    if (request[environment] && bound !== null && bound !== environment) {
+      throw forbidden(`this token is bound to the '${bound}' environment: it can set only that environment's policy`);
+    }
+  }
   return mutate(services, context, async (m) => {
     await findProject(m.stores, context.caller, name);
     const current = effectivePolicy(await m.stores.policies.get(name));

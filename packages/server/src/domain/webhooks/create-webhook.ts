@@ -1,6 +1,6 @@
 import type { CreateWebhookRequest, CreateWebhookResponse } from "@keyward/contract";
-import { ApiError, badRequest, forbidden } from "../api-error";
-import type { Caller } from "../authorization";
+import { ApiError, badRequest } from "../api-error";
+import { type Caller, requireInsideBinding } from "../authorization";
 import { mutate } from "../mutation";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
@@ -16,10 +16,7 @@ export async function createWebhook(services: Services, context: RequestContext 
   const { caller } = context;
   const project = request.project ?? caller.project;
   const environment = request.environment ?? caller.environment;
-  if (caller.project && project !== caller.project) throw forbidden(`this token is bound to project '${caller.project}' and can only create webhooks for it`);
-  if (caller.environment && environment !== caller.environment) {
-    throw forbidden(`this token is bound to the '${caller.environment}' environment and can only create webhooks for it`);
-  }
+  requireInsideBinding(caller, { project: project ?? null, environment: environment ?? null }, "webhooks");
   const refusal = await services.webhooks.refusal(new URL(request.url));
   if (refusal) throw badRequest("body.url", refusal);
   return mutate(services, context, async (m) => {

@@ -1,0 +1,137 @@
+import type { ErrorCode } from "./errors";
+import type { OperationId } from "./routes";
+
+/**
+ * What the OpenAPI document says of an operation beyond its route: a description, and the
+ * answers its route's shape does not imply (`openapi.ts` adds 400 for inputs, 401/403/429 for a
+ * token, 404 for a path id, 409 for Idempotency-Key, 413/415 for a body, 500 for all).
+ */
+export interface OperationDoc {
+  readonly description: string;
+  /** Errors this operation answers besides those its shape implies, with when. */
+  readonly errors?: Partial<Record<ErrorCode, string>>;
+  /** The media type of a success answer that is not JSON (the schema is then a string). */
+  readonly produces?: string;
+  /** A second success status beside the route's own. */
+  readonly alsoSucceeds?: { readonly status: 200 | 201; readonly description: string };
+}
+
+export const operationDocs = {
+  health: {
+    description: "Answers 200 while the database answers a query, 503 (same body, `status: degraded`) while it does not. Needs no token: point a load balancer's health check here.",
+  },
+  metrics: {
+    produces: "text/plain; version=0.0.4",
+    description: "Prometheus text exposition: HTTP requests and latencies by route pattern, verifications by outcome code, keys by status and environment, build info and the Node.js process metrics. Needs no token; no label ever holds a secret, key name or URL.",
+  },
+  openapi: {
+    description: "This document, generated from the same zod contract the server validates requests with and the client SDK is typed from.",
+  },
+  createProject: {
+    description: "Creates a project: the namespace of a scope catalog, keys and project-bound tokens. The name is permanent. A token bound to a project cannot create projects.",
+    errors: { CONFLICT: "A project with this name exists." },
+  },
+  listProjects: {
+    description: "Lists projects by name, a page at a time; a token bound to a project sees only that project.",
+  },
+  getProject: {
+    description: "Returns one project.",
+  },
+  deleteProject: {
+    description: "Erases a project with its keys, scopes, tokens bound to it and usage counts. Its secrets stop verifying at once. The audit log keeps its events and a tombstone.",
+  },
+  putScope: {
+    description: "Declares a scope in the project's catalog, or updates its description. A key may hold only scopes declared here.",
+    alsoSucceeds: { status: 201, description: "Created: the scope did not exist." },
+  },
+  listScopes: {
+    description: "Lists the project's scope catalog by name, a page at a time.",
+  },
+  deleteScope: {
+    description: "Removes a scope from the catalog. Refused with 409 while a key that is not revoked holds it.",
+    errors: { CONFLICT: "A key that is not revoked holds the scope." },
+  },
+  createKey: {
+    description: "Creates an API key and answers its secret, the only time the secret is ever shown; the server keeps a hash. Every scope must be declared in the project's catalog. Send an Idempotency-Key so a retry gets the same key back instead of a second key.",
+    errors: { NOT_FOUND: "The project does not exist.", CONFLICT: "A key with this name exists in the project and environment, or the Idempotency-Key was used for another request." },
+  },
+  listKeys: {
+    description: "Lists API keys (never a secret), filtered by project, environment, status, name or due rotation, a page at a time.",
+  },
+  getKey: {
+    description: "Returns one API key: its settings, status, version, rotation schedule and last use. Never its secret.",
+  },
+  updateKey: {
+    description: "Changes a key's name, scopes, expiry, rotation schedule, IP allowlist, rate limit or metadata. An absent field stays as it is; `null` clears an optional setting. The secret is unchanged.",
+    errors: { CONFLICT: "The key is revoked, or another key has the new name." },
+  },
+  rotateKey: {
+    description: "Issues a new secret and answers it (shown once). The previous secret keeps verifying for the grace period (the key's own, or `grace_period` here), then stops.",
+    errors: { CONFLICT: "The key is revoked or has no current secret, or the Idempotency-Key was used for another request." },
+  },
+  rollbackKey: {
+    description: "Undoes the latest rotation while the previous secret is still valid: the previous secret becomes current again and the newer one stops verifying.",
+    errors: { CONFLICT: "The key is revoked, or its previous secret has expired or was revoked." },
+  },
+  revokeKey: {
+    description: "Revokes every secret of the key at once; the next verification answers REVOKED. The key's record stays for the audit trail.",
+  },
+  deleteKey: {
+    description: "Revokes the key and deletes its record.",
+  },
+  getKeyUsage: {
+    description: "Verification counts of one key by outcome code, per hour or per day since a time, and where and when it was last used.",
+  },
+  verifyKey: {
+    description: "Checks an API key secret, and optionally that it holds scopes and is used from an allowed address. Always 200 for a well-formed request: an unknown, expired, revoked, under-scoped or rate-limited key is an answer (`valid: false` and a code), not an error.",
+  },
+  createToken: {
+    description: "Creates a management token and answers its secret, shown once. A token can grant only scopes it holds itself, and a bound token only tokens bound the same way.",
+    errors: { NOT_FOUND: "The project the new token is bound to does not exist." },
+  },
+  listTokens: {
+    description: "Lists management tokens (never a secret), a page at a time.",
+  },
+  deleteToken: {
+    description: "Revokes a management token; its next request answers 401.",
+  },
+  listAudit: {
+    description: "Lists audit events oldest first, filtered by project, action or time, a page at a time. Every mutation and every failed authentication is an event; none holds secret material.",
+  },
+  exportAudit: {
+    produces: "application/x-ndjson",
+    description: "Streams audit events oldest first as JSON lines, each with its `prev_hash` and `hash`, so an auditor can check the chain (and the signed checkpoints) offline with `keyward audit verify --file`.",
+  },
+  createAuditCheckpoint: {
+    description: "Signs the chain's head now (Ed25519) and appends the checkpoint to the checkpoint file outside the database; the server also does so every N events and on shutdown.",
+  },
+  verifyAudit: {
+    description: "Recomputes the audit log's hash chain and reports whether every event still links to the one before it, and the first that does not.",
+  },
+  getProjectPolicy: {
+    description: "The project's key policy per environment, with defaults filled in: today the exposure response (`revoke`, `rotate` or `notify`) applied when GitHub reports one of its secrets in public.",
+  },
+  putProjectPolicy: {
+    description: "Sets the policy of the environments in the body; an omitted environment keeps its policy. A token bound to an environment may set only that environment's.",
+  },
+  createWebhook: {
+    description: "Subscribes a URL to events. Deliveries follow Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`); the signing secret (`whsec_…`) is in this answer only. The URL must be https:// and must not resolve to a loopback, private or link-local address unless the server runs with `--allow-private-webhooks`.",
+    errors: { NOT_FOUND: "the body's project does not exist" },
+  },
+  listWebhooks: {
+    description: "Lists the webhooks inside the token's binding, by id, a page at a time.",
+  },
+  getWebhook: {
+    description: "One webhook, never its signing secret.",
+  },
+  deleteWebhook: {
+    description: "Deletes the webhook; its queued deliveries are dropped.",
+  },
+  listWebhookDeliveries: {
+    description: "The webhook's delivery log, newest first: per delivery its status and every attempt's time, HTTP status (or why none came) and duration. Bodies are never logged.",
+  },
+  reportGithubSecrets: {
+    description: "GitHub's secret scanning partner endpoint. Authenticated by GitHub's ECDSA signature over the raw body (`Github-Public-Key-Identifier`, `Github-Public-Key-Signature`), not by a token. Answers `true_positive` per live or recently valid Keyward secret and applies the project's exposure policy within the request.",
+    errors: { UNAUTHORIZED: "the request is unsigned or badly signed", UNAVAILABLE: "GitHub's signing keys could not be fetched" },
+  },
+} as const satisfies Record<OperationId, OperationDoc>;
