@@ -31,6 +31,8 @@ export interface ActionRunOptions {
   readonly event?: unknown;
   /** `RUNNER_DEBUG=1` and `ACTIONS_STEP_DEBUG=true`. @default true */
   readonly debug?: boolean;
+  /** More runner variables, e.g. `ACTIONS_ID_TOKEN_REQUEST_URL` and `_TOKEN` for a job with `id-token: write`. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Kills the action after this long; a hung run fails its test instead of the suite. @default 60000 */
   readonly timeoutMs?: number;
   /** Another bundle and its action.yml, e.g. the ones of a pinned commit. @default this checkout's */
@@ -105,6 +107,7 @@ function stepEnvironment(options: ActionRunOptions, defaults: Record<string, str
     RUNNER_OS: "Linux",
     ...(debug ? { RUNNER_DEBUG: "1", ACTIONS_STEP_DEBUG: "true" } : {}),
     ...files,
+    ...options.env,
     ...inputs,
   };
 }

@@ -12,26 +12,30 @@ import { parseTargets } from "../../packages/action/src/target";
 const read = async (path: string) => parse(await readFile(new URL(path, import.meta.url), "utf8"));
 
 describe("examples/workflows/rotate.yml", () => {
-  it("runs daily with no GITHUB_TOKEN permission, the action pinned by commit SHA, and only inputs the action declares", async () => {
+  it("runs daily with only id-token: write, no Keyward secret, the action pinned by commit SHA, and only inputs the action declares", async () => {
     const workflow = await read("../../examples/workflows/rotate.yml");
     const action = await read("../../packages/action/action.yml");
     expect(workflow.on.schedule[0].cron).toMatch(/^\d+ \d+ \* \* \*$/);
-    expect(workflow.permissions).toEqual({});
+    expect(workflow.permissions).toEqual({ "id-token": "write" });
     const steps = Object.values(workflow.jobs as Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>).flatMap((job) => job.steps);
     const step = steps.find((candidate) => candidate.uses?.startsWith("keyward/keyward@"));
     expect(step?.uses).toMatch(/@[0-9a-f]{40}$/);
     expect(Object.keys(step?.with ?? {}).filter((input) => !(input in action.inputs))).toEqual([]);
     expect(step?.with?.["only-due"]).toBe(true);
     expect(step?.with?.["github-token"]).not.toContain("GITHUB_TOKEN");
+    expect(step?.with?.["keyward-token"]).toBeUndefined();
+    // The one secret left is GitHub's writer token.
+    expect(Object.values(step?.with ?? {}).filter((value) => String(value).includes("secrets."))).toEqual(["${{ secrets.KEYWARD_SECRETS_WRITER }}"]);
     expect(parseTargets(String(step?.with?.targets), "acme/billing-api").length).toBe(4);
   });
 });
 
 describe("examples/workflows/check.yml", () => {
-  it("runs weekly in check mode with no GITHUB_TOKEN permission and valid inputs", async () => {
+  it("runs weekly in check mode with only id-token: write, no Keyward secret and valid inputs", async () => {
     const workflow = await read("../../examples/workflows/check.yml");
     const action = await read("../../packages/action/action.yml");
-    expect(workflow.permissions).toEqual({});
+    expect(workflow.permissions).toEqual({ "id-token": "write" });
+    expect(JSON.stringify(workflow)).not.toContain("secrets.");
     const step = workflow.jobs.check.steps[0];
     expect(step.uses).toMatch(/^keyward\/keyward@[0-9a-f]{40}$/);
     expect(step.with.mode).toBe("check");
@@ -142,7 +146,7 @@ describe("action.yml", () => {
     expect(action.runs).toEqual({ using: "node24", main: "dist/index.js" });
     expect(action.branding).toMatchObject({ icon: expect.any(String), color: expect.any(String) });
     expect(Object.keys(action.inputs)).toEqual([
-      "mode", "keyward-url", "keyward-token", "github-token", "targets", "only-due", "grace-period", "dry-run", "plan-json", "expiring-within", "comment", "fail-on",
+      "mode", "keyward-url", "keyward-token", "audience", "github-token", "targets", "only-due", "grace-period", "dry-run", "plan-json", "expiring-within", "comment", "fail-on",
     ]);
     for (const [name, entry] of Object.entries({ ...action.inputs, ...action.outputs })) {
       expect((entry as { description?: string }).description?.length ?? 0, name).toBeGreaterThan(20);

@@ -32,9 +32,10 @@ export class RotationWorld {
     this.#close = init.close;
   }
 
-  static async open(): Promise<RotationWorld> {
-    const clock = new MovableClock();
-    const service = await startKeyward({ clock: clock.read });
+  /** `oidcIssuers`: issuers the key service trusts for the token exchange (a local test issuer). */
+  static async open(options: { clock?: MovableClock; oidcIssuers?: readonly string[] } = {}): Promise<RotationWorld> {
+    const clock = options.clock ?? new MovableClock();
+    const service = await startKeyward({ clock: clock.read, ...(options.oidcIssuers ? { oidcIssuers: options.oidcIssuers, oidcJwksCooldownMs: 0 } : {}) });
     // One clock for both: GitHub's updated_at and the key's rotated_at are compared.
     const github = await GitHubEmulator.start({ now: clock.read });
     const admin = new Keyward({ url: service.url, token: service.rootToken, maxRetries: 0 });
@@ -87,7 +88,7 @@ export class RotationWorld {
   }
 
   /** Runs `dist/index.js` in rotate mode as the runner would, with debug logging on. */
-  run(inputs: Record<string, string>, options: { githubToken?: string } = {}): Promise<ActionRun> {
+  run(inputs: Record<string, string>, options: { githubToken?: string; env?: Record<string, string> } = {}): Promise<ActionRun> {
     return runAction({
       inputs: {
         mode: "rotate",
@@ -99,6 +100,7 @@ export class RotationWorld {
       githubApiUrl: this.github.url,
       repository: "acme/api",
       eventName: "schedule",
+      ...(options.env ? { env: options.env } : {}),
     });
   }
 

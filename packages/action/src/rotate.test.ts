@@ -106,6 +106,9 @@ function recordingRunner() {
     setSecret: (v) => void calls.push(["setSecret", v]),
     setOutput: (n, v) => void calls.push(["setOutput", `${n}=${v}`]),
     summary: async (m) => void calls.push(["summary", m]),
+    getIDToken: async () => {
+      throw new Error("no OIDC in these tests");
+    },
   };
   return { runner, calls };
 }

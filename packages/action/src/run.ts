@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { Keyward } from "@keyward/client";
 import { checkKeys } from "./check";
 import { type GitHubConnection, GitHubSecrets } from "./github-secrets";
+import { connectKeyward } from "./keyward-connection";
 import { GitHubIssueComments } from "./review/github-issue-comments";
 import { reviewPlan } from "./review/review-plan";
 import { rotateKeys } from "./rotate";
@@ -10,6 +10,7 @@ import type { Runner } from "./runner";
 import { type InputSource, readSettings, type Settings } from "./settings";
 
 export const ACTION_VERSION = "0.1.0";
+const USER_AGENT = `keyward-action/${ACTION_VERSION} node/${process.versions.node}`;
 
 /**
  * The whole action: mask the credentials, read the inputs, run the mode. Side effects come in as
@@ -26,13 +27,13 @@ export async function run(input: InputSource, env: NodeJS.ProcessEnv, runner: Ru
   switch (settings.mode) {
     case "rotate":
       return rotateKeys(settings, {
-        keyward: connectKeyward(settings),
+        keyward: await connectKeyward(settings, runner, USER_AGENT),
         github: connectGitHub(settings, runner),
         runner,
         newIdempotencyKey: randomUUID,
       });
     case "check":
-      return checkKeys(settings, { keyward: connectKeyward(settings), runner, now: () => new Date() });
+      return checkKeys(settings, { keyward: await connectKeyward(settings, runner, USER_AGENT), runner, now: () => new Date() });
     case "review":
       return reviewPlan(settings, {
         runner,
@@ -40,14 +41,6 @@ export async function run(input: InputSource, env: NodeJS.ProcessEnv, runner: Ru
         comments: () => GitHubIssueComments.connect(gitHubConnection(settings, runner)),
       });
   }
-}
-
-function connectKeyward(settings: Settings): Keyward {
-  return new Keyward({
-    url: settings.keywardUrl as URL,
-    token: settings.keywardToken as NonNullable<Settings["keywardToken"]>,
-    userAgent: `keyward-action/${ACTION_VERSION} node/${process.versions.node}`,
-  });
 }
 
 function connectGitHub(settings: Settings, runner: Runner): GitHubSecrets {

@@ -14,6 +14,11 @@ export interface Runner {
   setOutput(name: string, value: string): void;
   /** Appends markdown to the job summary. */
   summary(markdown: string): Promise<void>;
+  /**
+   * The job's OIDC ID token for `audience`, from the runner's ID-token endpoint
+   * (`ACTIONS_ID_TOKEN_REQUEST_URL`; the job needs `permissions: id-token: write`).
+   */
+  getIDToken(audience: string): Promise<string>;
 }
 
 export const actionsRunner: Runner = {
@@ -25,4 +30,5 @@ export const actionsRunner: Runner = {
   summary: async (markdown) => {
     await core.summary.addRaw(markdown, true).write();
   },
+  getIDToken: (audience) => core.getIDToken(audience),
 };

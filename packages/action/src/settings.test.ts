@@ -31,6 +31,13 @@ describe("readSettings", () => {
     ]);
     expect(read.keywardToken?.reveal()).toBe("kwm_test_token");
     expect(String(read.keywardToken)).not.toContain("kwm_test_token");
+    expect(read.audience).toBeUndefined();
+  });
+
+  it("without keyward-token asks for an OIDC ID token for the key service URL, or the given audience", () => {
+    expect(settings({ ...base, "keyward-token": "", "keyward-url": "https://keyward.example.com" }).audience).toBe("https://keyward.example.com");
+    expect(settings({ ...base, "keyward-token": "", audience: "keyward-prod" }).audience).toBe("keyward-prod");
+    expect(settings({ ...base, "keyward-token": "" }).keywardToken).toBeUndefined();
   });
 
   it("reads environment, organization and Dependabot targets", () => {
@@ -72,7 +79,7 @@ describe("readSettings", () => {
     ["only-due", { "only-due": "yes" }, "Invalid input 'only-due': 'yes' is not a boolean. Expected true or false"],
     ["grace-period", { "grace-period": "1 day" }, "Invalid input 'grace-period': '1 day' is not a duration such as 90s"],
     ["keyward-url", { "keyward-url": "ftp://x" }, "Invalid input 'keyward-url': 'ftp://x' is not an http or https URL"],
-    ["keyward-token", { "keyward-token": "" }, "Invalid input 'keyward-token': is empty"],
+    ["audience", { "keyward-token": "", audience: "two words" }, "Invalid input 'audience': 'two words' is not an audience"],
     ["github-token", { "github-token": " " }, "Invalid input 'github-token': is empty"],
   ])("refuses a bad %s with a message quoting it", (_input, change, message) => {
     expect(() => settings({ ...base, ...change })).toThrow(message);

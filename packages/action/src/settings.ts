@@ -6,7 +6,7 @@ export const modes = ["rotate", "check", "review"] as const;
 export type Mode = (typeof modes)[number];
 
 export const checkPolicies = ["overdue", "expiring"] as const;
-export const reviewPolicies = ["scope-widening", "live-without-rotation", "live-key-destroyed", "expiry-removed"] as const;
+export const reviewPolicies = ["scope-widening", "trust-widening", "live-without-rotation", "live-key-destroyed", "expiry-removed"] as const;
 export type CheckPolicy = (typeof checkPolicies)[number];
 export type ReviewPolicy = (typeof reviewPolicies)[number];
 
@@ -14,7 +14,10 @@ export type ReviewPolicy = (typeof reviewPolicies)[number];
 export interface Settings {
   readonly mode: Mode;
   readonly keywardUrl: URL | undefined;
+  /** Absent in rotate and check mode when the action exchanges the job's OIDC ID token instead. */
   readonly keywardToken: Secret | undefined;
+  /** The `aud` of the OIDC ID token requested when no keyward-token is given; default keyward-url as written. */
+  readonly audience: string | undefined;
   readonly githubToken: Secret | undefined;
   /** `GITHUB_API_URL`: github.com, a GitHub Enterprise server, or an emulator in tests. */
   readonly githubApiUrl: string;
@@ -56,10 +59,12 @@ export function readSettings(input: InputSource, env: NodeJS.ProcessEnv): Settin
   const needsKeyward = mode !== "review";
   const repository = env.GITHUB_REPOSITORY || undefined;
   const targetsText = input("targets");
+  const keywardToken = readToken("keyward-token", input("keyward-token"), false, "a Keyward management token (kwm_…) with keys:read and keys:rotate");
   return {
     mode,
     keywardUrl: needsKeyward ? readUrl("keyward-url", input("keyward-url")) : undefined,
-    keywardToken: readToken("keyward-token", input("keyward-token"), needsKeyward, "a Keyward management token (kwm_…) with keys:read and keys:rotate"),
+    keywardToken,
+    audience: needsKeyward && !keywardToken ? readAudience(input("audience"), input("keyward-url")) : undefined,
     githubToken: readToken("github-token", input("github-token"), mode === "rotate", "a PAT or GitHub App token with Secrets write"),
     githubApiUrl: readUrl("GITHUB_API_URL", env.GITHUB_API_URL || "https://api.github.com").toString().replace(/\/$/, ""),
     repository,
@@ -107,6 +112,12 @@ function readToken(name: string, text: string, required: boolean, expected: stri
     return undefined;
   }
   return new Secret(value);
+}
+
+function readAudience(text: string, keywardUrl: string): string {
+  const audience = text.trim() || keywardUrl.trim();
+  if (audience.length > 512 || /\s/.test(audience)) throw new InputError("audience", `'${audience}' is not an audience. Expected a URL or name of at most 512 characters with no spaces`);
+  return audience;
 }
 
 function readRequired(name: string, text: string, expected: string): string {

@@ -9,7 +9,7 @@ export {
   type RotateKeyParams,
   type UpdateKeyParams,
 } from "./keys";
-export { CLIENT_VERSION, Keyward, type KeywardOptions, type VerifyParams } from "./keyward";
+export { CLIENT_VERSION, type ExchangedToken, type ExchangeIdTokenOptions, Keyward, type KeywardOptions, type VerifyParams } from "./keyward";
 export {
   BadRequestError,
   ConflictError,
@@ -35,6 +35,7 @@ export { type ProjectListQuery, Projects } from "./projects";
 export { defaultRetryPolicy, isRetryable, parseRetryAfter, type RetryPolicy, retryDelay, withRetries } from "./retry";
 export { type PutScopeResult, type ScopeListQuery, Scopes } from "./scopes";
 export { type CreatedToken, type CreateTokenParams, type TokenListQuery, Tokens } from "./tokens";
+export { type PutTrustPolicyParams, type PutTrustPolicyResult, TrustPolicies, type TrustPolicyListQuery } from "./trust-policies";
 export type { RequestOptions } from "./transport";
 export { type CreatedWebhook, type CreateWebhookParams, type DeliveryListQuery, type WebhookListQuery, Webhooks } from "./webhooks";
 
@@ -58,6 +59,7 @@ export {
   type Rotation,
   type Scope,
   Secret,
+  type TrustPolicy,
   type ValidationIssue,
   type VerificationCode,
   type VerifyResponse,

@@ -87,6 +87,11 @@ describe("Keyward client", () => {
       ["createToken", () => keyward.tokens.create({ name: "deployer", scopes: ["keys:read"] })],
       ["listTokens", () => keyward.tokens.list().toArray()],
       ["deleteToken", () => keyward.tokens.delete(tokenId)],
+      ["exchangeToken", () => Keyward.exchangeIdToken({ url: fake.url, idToken: "header.payload.signature", dispatcher: fake.agent })],
+      ["putTrustPolicy", () => keyward.trustPolicies.put("github-deploy", { issuer: "https://token.actions.githubusercontent.com", audience: "https://keyward.example.com", claims: { repository_id: "123456" }, scopes: ["keys:read"] })],
+      ["listTrustPolicies", () => keyward.trustPolicies.list().toArray()],
+      ["getTrustPolicy", () => keyward.trustPolicies.get("github-deploy")],
+      ["deleteTrustPolicy", () => keyward.trustPolicies.delete("github-deploy")],
       ["listAudit", () => keyward.audit.list({ project: "billing-api" }).toArray()],
       ["verifyAudit", () => keyward.audit.verify()],
       ["exportAudit", () => keyward.audit.export({ since: "2026-01-01T00:00:00Z" })],
@@ -108,6 +113,17 @@ describe("Keyward client", () => {
     // the secret scanning endpoint is GitHub's to call (signed by GitHub, no management token).
     const untouched = Object.keys(routes).filter((operationId) => !calls.some(([called]) => called === operationId));
     expect(untouched.sort()).toEqual(["metrics", "openapi", "reportGithubSecrets"]);
+  });
+
+  it("exchanges an ID token without a bearer token and hands back the minted secret as a Secret", async () => {
+    const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvYXBpIn0.c2lnbmF0dXJl";
+    const exchanged = await Keyward.exchangeIdToken({ url: fake.url, idToken: jwt, dispatcher: fake.agent });
+    const [request] = fake.requests;
+    expect(request?.path).toBe("/v1/tokens/exchange");
+    expect(request?.headers.authorization).toBeUndefined();
+    expect(request?.body).toEqual({ jwt });
+    expect(String(exchanged.secret)).toMatch(/^Secret\(kwm_…/);
+    expect(JSON.stringify(exchanged)).not.toContain(exchanged.secret.reveal());
   });
 
   it("sends the bearer token, JSON bodies and path parameters as the contract says", async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Health, routes, Secret, type VerifyRequest, type VerifyResponse } from "@keyward/contract";
+import { type ExchangeTokenResponse, type Health, routes, Secret, type VerifyRequest, type VerifyResponse } from "@keyward/contract";
 import type { Dispatcher } from "undici";
 import { Audit } from "./audit";
 import { Keys } from "./keys";
@@ -7,6 +7,7 @@ import { Projects } from "./projects";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry";
 import { Scopes } from "./scopes";
 import { Tokens } from "./tokens";
+import { TrustPolicies } from "./trust-policies";
 import { type RequestOptions, Transport } from "./transport";
 import { Webhooks } from "./webhooks";
 
@@ -33,6 +34,14 @@ export interface KeywardOptions {
   readonly idempotencyKey?: () => string;
 }
 
+export type ExchangeIdTokenOptions = Omit<KeywardOptions, "token"> & {
+  /** The OIDC ID token, e.g. from `core.getIDToken(audience)` in a GitHub Actions job. */
+  readonly idToken: string | Secret;
+};
+
+/** A management token minted by the exchange: the secret only as a `Secret`. */
+export type ExchangedToken = Omit<ExchangeTokenResponse, "secret"> & { readonly secret: Secret };
+
 export type VerifyParams = Omit<VerifyRequest, "key"> & {
   /** The API key presented by your caller. */
   readonly key: Secret | string;
@@ -51,32 +60,37 @@ export class Keyward {
   readonly scopes: Scopes;
   readonly keys: Keys;
   readonly tokens: Tokens;
+  readonly trustPolicies: TrustPolicies;
   readonly audit: Audit;
   readonly webhooks: Webhooks;
   readonly #transport: Transport;
 
   constructor(options: KeywardOptions) {
-    this.#transport = new Transport({
-      url: urlOption(options.url),
-      token: tokenOption(options.token),
-      timeoutMs: positiveOption("timeoutMs", options.timeoutMs, 30_000),
-      retry: {
-        ...defaultRetryPolicy,
-        maxRetries: retriesOption(options.maxRetries),
-        sleep: options.sleep ?? defaultRetryPolicy.sleep,
-        random: options.random ?? defaultRetryPolicy.random,
-      },
-      dispatcher: options.dispatcher,
-      userAgent: options.userAgent ?? `keyward-client/${CLIENT_VERSION} node/${process.versions.node}`,
-      newIdempotencyKey: options.idempotencyKey ?? randomUUID,
-      now: Date.now,
-    });
+    this.#transport = transportOf(options, tokenOption(options.token));
     this.projects = new Projects(this.#transport);
     this.scopes = new Scopes(this.#transport);
     this.keys = new Keys(this.#transport);
     this.tokens = new Tokens(this.#transport);
+    this.trustPolicies = new TrustPolicies(this.#transport);
     this.audit = new Audit(this.#transport);
     this.webhooks = new Webhooks(this.#transport);
+  }
+
+  /**
+   * Exchanges an OIDC ID token for a short-lived management token under a matching trust policy
+   * (SPEC §14); no management token is needed for the call. Use the result's `secret` as `token`.
+   *
+   * ```ts
+   * const { secret } = await Keyward.exchangeIdToken({ url, idToken: await core.getIDToken(url) });
+   * const keyward = new Keyward({ url, token: secret });
+   * ```
+   */
+  static async exchangeIdToken(options: ExchangeIdTokenOptions, requestOptions?: RequestOptions): Promise<ExchangedToken> {
+    const jwt = options.idToken instanceof Secret ? options.idToken.reveal() : options.idToken;
+    if (typeof jwt !== "string" || jwt.trim() === "") throw new TypeError("Invalid idToken: expected an OIDC ID token (a signed JWT).");
+    const transport = transportOf(options, undefined);
+    const { data } = await transport.call(routes.exchangeToken, { body: { jwt: jwt.trim() } }, requestOptions);
+    return { ...data, secret: new Secret(data.secret) };
   }
 
   /**
@@ -103,6 +117,24 @@ export class Keyward {
     const key = params.key instanceof Secret ? params.key.reveal() : params.key;
     return (await this.#transport.call(routes.verifyKey, { body: { ...params, key } }, options)).data;
   }
+}
+
+function transportOf(options: Omit<KeywardOptions, "token">, token: Secret | undefined): Transport {
+  return new Transport({
+    url: urlOption(options.url),
+    token,
+    timeoutMs: positiveOption("timeoutMs", options.timeoutMs, 30_000),
+    retry: {
+      ...defaultRetryPolicy,
+      maxRetries: retriesOption(options.maxRetries),
+      sleep: options.sleep ?? defaultRetryPolicy.sleep,
+      random: options.random ?? defaultRetryPolicy.random,
+    },
+    dispatcher: options.dispatcher,
+    userAgent: options.userAgent ?? `keyward-client/${CLIENT_VERSION} node/${process.versions.node}`,
+    newIdempotencyKey: options.idempotencyKey ?? randomUUID,
+    now: Date.now,
+  });
 }
 
 function urlOption(value: string | URL): URL {

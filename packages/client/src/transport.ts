@@ -21,7 +21,8 @@ export interface RequestOptions {
 
 export interface TransportSettings {
   readonly url: URL;
-  readonly token: Secret;
+  /** Absent only for a client that calls public routes (the token exchange). */
+  readonly token: Secret | undefined;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
   readonly dispatcher: Dispatcher | undefined;
@@ -90,7 +91,7 @@ export class Transport {
       accept: "application/json",
       "user-agent": this.#settings.userAgent,
     };
-    if (route.permission !== "public") headers.authorization = `Bearer ${this.#settings.token.reveal()}`;
+    if (route.permission !== "public" && this.#settings.token) headers.authorization = `Bearer ${this.#settings.token.reveal()}`;
     if (hasBody) headers["content-type"] = "application/json";
     // Generated once per call, so every retry of this call presents the same key (SPEC §5).
     if (route.method === "POST") headers["idempotency-key"] = options.idempotencyKey ?? this.#settings.newIdempotencyKey();

@@ -53,6 +53,20 @@ const auditEvent = {
   prev_hash: "0".repeat(64),
   hash: "1".repeat(64),
 };
+const trustPolicy = {
+  name: "github-deploy",
+  issuer: "https://token.actions.githubusercontent.com",
+  audience: "https://keyward.example.com",
+  claims: { repository_id: "123456", ref: "refs/heads/main" },
+  scopes: ["keys:read", "keys:rotate"],
+  project: "billing-api",
+  environment: "live",
+  ttl: "15m",
+  expires_at: null,
+  created_by: tokenId,
+  created_at: time,
+  updated_at: time,
+};
 const one = <T>(item: T) => ({ data: [item], next_cursor: null });
 export const webhookId = "whk_0123456789ABCDEFGHIJ";
 const webhook = { id: webhookId, url: "https://hooks.example.com/keyward", events: ["key.rotated"], project: "billing-api", environment: null, created_at: time };
@@ -93,6 +107,11 @@ export const fixtures: Record<OperationId, () => unknown> = {
   createToken: () => ({ token, secret: newTokenSecret() }),
   listTokens: () => one(token),
   deleteToken: () => undefined,
+  exchangeToken: () => ({ token: { ...token, expires_at: time }, secret: newTokenSecret(), expires_at: time }),
+  putTrustPolicy: () => trustPolicy,
+  listTrustPolicies: () => one(trustPolicy),
+  getTrustPolicy: () => trustPolicy,
+  deleteTrustPolicy: () => undefined,
   listAudit: () => one(auditEvent),
   verifyAudit: () => ({ ok: true, checked: 1 }),
   exportAudit: () => `${JSON.stringify(auditEvent)}\n`,

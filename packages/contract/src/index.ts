@@ -16,6 +16,7 @@ export * from "./secret-scanning";
 export * from "./secret-format";
 export * from "./storable-text";
 export * from "./tokens";
+export * from "./trust-policies";
 export * from "./usage";
 export * from "./verify";
 export * from "./webhooks";

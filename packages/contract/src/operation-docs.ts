@@ -95,6 +95,29 @@ export const operationDocs = {
   deleteToken: {
     description: "Revokes a management token; its next request answers 401.",
   },
+  exchangeToken: {
+    description:
+      "Exchanges an OIDC ID token (a GitHub Actions job's, from core.getIDToken(audience)) for a short-lived management token, with no bearer token. The token's signature is checked against its issuer's published keys (the issuer must be on the server's --oidc-issuer allowlist), then iss, aud, exp/nbf/iat (60 s leeway) and every claim of a trust policy; each ID token is accepted once (jti). The minted token has the policy's scopes and binding and lives the policy's ttl, never longer than the ID token. Every exchange is audited with the policy and the token's sub, repository and run_id.",
+    errors: {
+      UNAUTHORIZED: "The ID token is malformed, from an issuer not on the allowlist, badly signed, expired or not yet valid, already exchanged, or no trust policy accepts it; the message names no policy. Counts toward the per-IP failed-authentication limit.",
+      UNAVAILABLE: "The issuer's OpenID configuration or keys could not be fetched; try again later.",
+    },
+  },
+  putTrustPolicy: {
+    description:
+      "Creates or replaces a trust policy: which OIDC ID tokens (issuer, audience, exact claims, at least one of repository_id, repository_owner_id or sub) may be exchanged for a management token with these scopes and binding. The caller may grant only scopes it holds and a binding at least as narrow as its own; a policy made by an expiring token stops matching when that token would have expired.",
+    alsoSucceeds: { status: 201, description: "The policy was created." },
+    errors: { NOT_FOUND: "The project named in the body does not exist." },
+  },
+  listTrustPolicies: {
+    description: "Lists the trust policies inside the caller's authority by name, a page at a time.",
+  },
+  getTrustPolicy: {
+    description: "Returns one trust policy; one outside the caller's authority answers 404 as a missing one does.",
+  },
+  deleteTrustPolicy: {
+    description: "Deletes a trust policy: it matches no ID token from now on. Tokens it minted keep working until they expire (revoke them with DELETE /v1/tokens/{id}).",
+  },
   listAudit: {
     description: "Lists audit events oldest first, filtered by project, action or time, a page at a time. Every mutation and every failed authentication is an event; none holds secret material.",
   },

@@ -15,6 +15,7 @@ import {
 import { ProjectPolicy, PutProjectPolicyRequest } from "./project-policy";
 import { CreateProjectRequest, Project, ProjectParams } from "./projects";
 import { PutScopeRequest, Scope, ScopeParams } from "./scopes";
+import { ExchangeTokenRequest, ExchangeTokenResponse, ListTrustPoliciesQuery, PutTrustPolicyRequest, TrustPolicy, TrustPolicyParams } from "./trust-policies";
 import { CreateTokenRequest, CreateTokenResponse, ListTokensQuery, ManagementToken, type ManagementScope, TokenParams } from "./tokens";
 import { KeyUsage, UsageQuery } from "./usage";
 import { VerifyRequest, VerifyResponse } from "./verify";
@@ -102,6 +103,12 @@ export const routes = {
   createToken: route({ operationId: "createToken", method: "POST", path: "/v1/tokens", summary: "Create a management token; the secret is in this answer only", permission: ["tokens:write"], target: "new-token", body: CreateTokenRequest, status: 201, response: CreateTokenResponse, idempotent: true }),
   listTokens: route({ operationId: "listTokens", method: "GET", path: "/v1/tokens", summary: "List management tokens", permission: ["tokens:write"], target: "listing", query: ListTokensQuery, status: 200, response: page(ManagementToken) }),
   deleteToken: route({ operationId: "deleteToken", method: "DELETE", path: "/v1/tokens/{id}", summary: "Revoke a management token", permission: ["tokens:write"], target: "token", params: TokenParams, status: 204 }),
+  exchangeToken: route({ operationId: "exchangeToken", method: "POST", path: "/v1/tokens/exchange", summary: "Exchange an OIDC ID token for a short-lived management token under a matching trust policy (no bearer token)", permission: "public", target: "none", body: ExchangeTokenRequest, status: 201, response: ExchangeTokenResponse }),
+
+  putTrustPolicy: route({ operationId: "putTrustPolicy", method: "PUT", path: "/v1/trust-policies/{name}", summary: "Create or replace a trust policy (201 when created, 200 when replaced)", permission: ["tokens:write"], target: "new-token", params: TrustPolicyParams, body: PutTrustPolicyRequest, status: 200, response: TrustPolicy }),
+  listTrustPolicies: route({ operationId: "listTrustPolicies", method: "GET", path: "/v1/trust-policies", summary: "List trust policies", permission: ["tokens:write"], target: "listing", query: ListTrustPoliciesQuery, status: 200, response: page(TrustPolicy) }),
+  getTrustPolicy: route({ operationId: "getTrustPolicy", method: "GET", path: "/v1/trust-policies/{name}", summary: "Get a trust policy", permission: ["tokens:write"], target: "token", params: TrustPolicyParams, status: 200, response: TrustPolicy }),
+  deleteTrustPolicy: route({ operationId: "deleteTrustPolicy", method: "DELETE", path: "/v1/trust-policies/{name}", summary: "Delete a trust policy; tokens it minted keep working until they expire", permission: ["tokens:write"], target: "token", params: TrustPolicyParams, status: 204 }),
 
   listAudit: route({ operationId: "listAudit", method: "GET", path: "/v1/audit", summary: "List audit events, oldest first", permission: ["audit:read"], target: "listing", query: ListAuditQuery, status: 200, response: page(AuditEvent) }),
   verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the keyed audit chain against the newest signed checkpoint", permission: ["audit:read"], target: "unbound", query: EmptyQuery, status: 200, response: AuditVerification }),

@@ -8,6 +8,7 @@ import { apiKeyResource } from "./resources/apiKey";
 import { managementTokenResource } from "./resources/managementToken";
 import { projectResource } from "./resources/project";
 import { scopeResource } from "./resources/scope";
+import { trustPolicyResource } from "./resources/trustPolicy";
 import { webhookResource } from "./resources/webhook";
 
 /** `terraform-provider-keyward` (source `keyward/keyward`): SPEC §6. */
@@ -51,6 +52,6 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }
   },
-  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, webhookResource],
+  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, trustPolicyResource, webhookResource],
   dataSources: [apiKeyDataSource, scopesDataSource],
 };

@@ -20,7 +20,9 @@ import type { RouteKit } from "./routes/route-kit";
 import { registerScopeRoutes } from "./routes/scope-routes";
 import { registerSecretScanningRoutes } from "./routes/secret-scanning-routes";
 import { registerSystemRoutes } from "./routes/system-routes";
+import { registerTokenExchangeRoute } from "./routes/token-exchange-route";
 import { registerTokenRoutes } from "./routes/token-routes";
+import { registerTrustPolicyRoutes } from "./routes/trust-policy-routes";
 import { createVerifyFastPath } from "./routes/verify-fast-path";
 import { registerVerifyRoutes } from "./routes/verify-routes";
 import { registerWebhookRoutes } from "./routes/webhook-routes";
@@ -130,6 +132,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerKeyRoutes(kit);
   registerVerifyRoutes(kit);
   registerTokenRoutes(kit);
+  registerTokenExchangeRoute(kit);
+  registerTrustPolicyRoutes(kit);
   registerAuditRoutes(kit);
   registerProjectPolicyRoutes(kit);
   registerWebhookRoutes(kit);

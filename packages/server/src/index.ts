@@ -26,6 +26,9 @@ export interface StartOptions {
   usageFlushMs?: number;
   failedAuthPolicy?: FailedAuthPolicy;
   checkResponses?: boolean;
+  /** OIDC issuers the token exchange trusts, e.g. a local test issuer. @default [GitHub Actions] */
+  oidcIssuers?: readonly string[];
+  oidcJwksCooldownMs?: number;
   httpTimeouts?: HttpTimeouts;
   /** Webhooks may use http:// and reach loopback/private addresses (`--allow-private-webhooks`). */
   allowPrivateWebhooks?: boolean;

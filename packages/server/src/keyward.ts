@@ -1,3 +1,4 @@
+import { GITHUB_ACTIONS_ISSUER } from "@keyward/contract";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { buildApp, type HttpTimeouts } from "./app";
@@ -19,6 +20,7 @@ import { WebhookDispatcher } from "./domain/webhooks/webhook-dispatcher";
 import { CHANGES_CHANNEL, decodeChange, VerificationCache } from "./domain/verification-cache";
 import { createLogger } from "./logger";
 import { Metrics } from "./metrics";
+import { OidcIdTokenVerifier } from "./oidc/oidc-id-token-verifier";
 import { GithubPublicKeys } from "./network/github-public-keys";
 import { WebhookSender, type WebhookSenderOptions } from "./network/webhook-sender";
 import { defaultCheckpointPath, fileCheckpointLog, memoryCheckpointLog } from "./storage/checkpoint-log";
@@ -42,6 +44,10 @@ export interface KeywardOptions {
   /** Proxies (IPs or CIDRs) whose `X-Forwarded-For` names the client (`--trust-proxy`). */
   trustProxy?: readonly string[];
   checkResponses?: boolean;
+  /** The OIDC issuers the token exchange trusts and contacts (SPEC §14). @default [GitHub Actions] */
+  oidcIssuers?: readonly string[];
+  /** Least time between two key-set fetches of one issuer on an unknown `kid`. @default 30000 */
+  oidcJwksCooldownMs?: number;
   /** Slow-client limits (SPEC §11 defaults). */
   httpTimeouts?: HttpTimeouts;
   /** `--allow-private-webhooks`: webhooks may use http:// and reach loopback/private addresses. */
@@ -112,6 +118,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     cache,
     usage,
     rateLimiter: new RateLimiter(),
+    idTokens: new OidcIdTokenVerifier({ issuers: options.oidcIssuers ?? [GITHUB_ACTIONS_ISSUER], jwksCooldownMs: options.oidcJwksCooldownMs }),
     checkpoints,
     webhooks: { refusal: (url) => sender.refusal(url), wake: () => dispatcher?.wake() },
   };
@@ -146,6 +153,9 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
   const sweeper = setInterval(() => {
     const before = new Date(services.clock().getTime() - IDEMPOTENCY_TTL_MS);
     storage.stores.idempotency.deleteOlderThan(before).catch((error) => logger.error({ err: error }, "could not delete expired idempotent answers"));
+    storage.stores.trustPolicies
+      .pruneExchangedBefore(services.clock())
+      .catch((error) => logger.error({ err: error }, "could not forget expired exchanged ID tokens"));
   }, 3_600_000);
   sweeper.unref();
   const metrics = new Metrics({

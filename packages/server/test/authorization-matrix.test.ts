@@ -41,6 +41,9 @@ let targetKey: { id: string; secret: string };
 let listedToken: { id: string };
 const LISTED_TOKEN: Authority = { scopes: ["tokens:write"], project: HOME.project, environment: HOME.environment, expiresAt: null };
 
+/** A trust policy (SPEC §14) is an authority like a token's: the matrix treats it as one. */
+const trustPolicyBody = { issuer: "https://token.actions.githubusercontent.com", audience: "https://keyward.test", claims: { repository_id: "1" } };
+
 const freshKey = (name = `k${next()}`) => seedKey(k, { ...HOME, name, scopes: [] });
 const WEBHOOK_URL = "https://93.184.215.14/keyward";
 async function freshWebhook(): Promise<string> {
@@ -103,6 +106,19 @@ const fixtures: Record<string, (home: { project: string }) => Promise<Prepared>>
     return { url: `/v1/audit/export?since=${since}`, listed: (a) => a.data.some((event) => event.target === id) };
   },
   createAuditCheckpoint: async () => ({ url: "/v1/audit/checkpoints", body: {} }),
+  putTrustPolicy: async () => ({
+    url: `/v1/trust-policies/tp${next()}`,
+    body: { ...trustPolicyBody, scopes: ["tokens:write"], ...HOME },
+    status: 201,
+    tokenTarget: { scopes: ["tokens:write"], ...HOME, expiresAt: null },
+  }),
+  listTrustPolicies: async () => ({ url: "/v1/trust-policies", listed: (a) => a.data.some((p) => p.name === "listed-policy"), tokenTarget: LISTED_TOKEN }),
+  getTrustPolicy: async () => ({ url: "/v1/trust-policies/listed-policy", tokenTarget: LISTED_TOKEN }),
+  deleteTrustPolicy: async () => {
+    const name = `tp${next()}`;
+    await k.call("PUT", `/v1/trust-policies/${name}`, { body: { ...trustPolicyBody, scopes: LISTED_TOKEN.scopes, ...HOME } });
+    return { url: `/v1/trust-policies/${name}`, tokenTarget: LISTED_TOKEN };
+  },
   getProjectPolicy: async () => ({ url: `/v1/projects/${HOME.project}/policy` }),
   putProjectPolicy: async () => ({ url: `/v1/projects/${HOME.project}/policy`, body: {} }),
   // A public IP literal: the SSRF guard needs no DNS for it, and nothing is ever delivered here.
@@ -161,7 +177,7 @@ function expectedAnswer(route: Route, caller: Authority, expiry: Expiry, home: {
       return inside(caller, wanted) ? ok : { status: 403, code: "FORBIDDEN" };
     }
     case "listing": {
-      if (route.operationId === "listTokens") return { status: 200, listed: inside(caller, prepared.tokenTarget as Authority) };
+      if (route.operationId === "listTokens" || route.operationId === "listTrustPolicies") return { status: 200, listed: inside(caller, prepared.tokenTarget as Authority) };
       return { status: 200, listed: route.operationId === "listProjects" ? seesProject : seesHome };
     }
     default:
@@ -259,6 +275,7 @@ beforeAll(async () => {
   await seedProject(k, AWAY.project, []);
   targetKey = await seedKey(k, { ...HOME, name: "target", scopes: [] });
   listedToken = await seedToken(k, { name: "listed", scopes: LISTED_TOKEN.scopes, ...HOME });
+  await k.call("PUT", "/v1/trust-policies/listed-policy", { body: { ...trustPolicyBody, scopes: LISTED_TOKEN.scopes, ...HOME } });
 });
 afterAll(async () => {
   await k?.close();

@@ -33,6 +33,8 @@ export interface KeywardUnderTest {
 
 export async function openKeywardUnderTest(
   options: {
+    oidcIssuers?: readonly string[];
+    clock?: TestClock;
     dataDir?: string;
     databaseUrl?: string;
     pepper?: string;
@@ -47,7 +49,7 @@ export async function openKeywardUnderTest(
     extra?: Partial<KeywardOptions>;
   } = {},
 ): Promise<KeywardUnderTest> {
-  const clock = options.realTime ? new TestClock(new Date().toISOString(), true) : new TestClock();
+  const clock = options.clock ?? (options.realTime ? new TestClock(new Date().toISOString(), true) : new TestClock());
   const keyward = await openKeyward({
     ...options.extra,
     dataDir: options.dataDir,
@@ -57,6 +59,8 @@ export async function openKeywardUnderTest(
     logger: options.logger ?? createLogger({ level: "silent" }),
     checkResponses: true,
     failedAuthPolicy: { max: options.failedAuthMax ?? 10_000, windowMs: 60_000 },
+    // No cooldown: a test that rotates the issuer's keys must not wait for the refetch.
+    ...(options.oidcIssuers ? { oidcIssuers: options.oidcIssuers, oidcJwksCooldownMs: 0 } : {}),
     trustProxy: options.trustProxy,
     ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
     ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),

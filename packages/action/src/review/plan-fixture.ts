@@ -12,7 +12,8 @@ export type PlanFixtureName =
   | "only-scope-widening"
   | "only-live-without-rotation"
   | "only-live-key-destroyed"
-  | "only-expiry-removed";
+  | "only-expiry-removed"
+  | "only-trust-widening";
 
 export function planFixtureText(name: PlanFixtureName): string {
   return readFileSync(new URL(`./fixtures/${name}.plan.json`, import.meta.url), "utf8");

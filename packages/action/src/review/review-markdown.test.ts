@@ -147,7 +147,7 @@ describe("renderReviewMarkdown", () => {
     const document = sections(renderFixture("terraform-data-only"));
     expect([...document.keys()]).toEqual(["## Keyward review", "### Secrets", "### Other resources"]);
     expect(only<Tokens.Paragraph>(document.get("## Keyward review"), "paragraph").text).toBe(
-      "No Keyward API keys, management tokens, projects or scopes change in this plan.",
+      "No Keyward API keys, management tokens, trust policies, projects or scopes change in this plan.",
     );
   });
 

@@ -8,6 +8,7 @@ import type { PolicyViolation } from "./review-policy";
 import type { RotationSchedule, RotationScheduleChange } from "./rotation-schedule-change";
 import type { ScopeChange } from "./scope-change";
 import { type TokenChange, tokenLabel } from "./token-change";
+import { type TrustPolicyChange, trustPolicyLabel } from "./trust-policy-change";
 
 /**
  * Renders a review as GitHub-flavoured markdown, for the job summary and the pull request comment.
@@ -23,6 +24,7 @@ export function renderReviewMarkdown(review: Review, violations: readonly Policy
     keysSection(review.keys),
     rotationsSection(review.keys),
     tokensSection(review.tokens),
+    trustPoliciesSection(review.trustPolicies),
     catalogSection(review.catalog),
     secretsSection(review),
     otherSection(review),
@@ -31,12 +33,13 @@ export function renderReviewMarkdown(review: Review, violations: readonly Policy
 }
 
 function headline(review: Review): string {
-  if (review.keys.length === 0 && review.tokens.length === 0 && review.catalog.length === 0) {
-    return "No Keyward API keys, management tokens, projects or scopes change in this plan.";
+  if (review.keys.length === 0 && review.tokens.length === 0 && review.trustPolicies.length === 0 && review.catalog.length === 0) {
+    return "No Keyward API keys, management tokens, trust policies, projects or scopes change in this plan.";
   }
   const parts = [`**${plural(review.keys.length, "API key")}** ${review.keys.length === 1 ? "changes" : "change"}${kindCounts(review.keys)}`];
   parts.push(`**${plural(review.secrets.total, "key secret")}** re-issued on apply`);
   if (review.tokens.length > 0) parts.push(`${plural(review.tokens.length, "management token")} ${review.tokens.length === 1 ? "changes" : "change"}`);
+  if (review.trustPolicies.length > 0) parts.push(`${plural(review.trustPolicies.length, "trust policy", "trust policies")} ${review.trustPolicies.length === 1 ? "changes" : "change"}`);
   if (review.findings.length > 0) parts.push(`**${plural(review.findings.length, "change")} to look at**`);
   return parts.join(" · ");
 }
@@ -54,10 +57,13 @@ function calledOutSection(findings: readonly Finding[]): string {
 
 function findingLine(finding: Finding): string {
   const subject = finding.subject;
+  if (isTrustPolicy(subject)) return trustPolicyFindingLine(finding.kind, subject);
   const who = isKey(subject) ? `${environmentWord(subject)} key ${code(keyLabel(subject))}` : `management token ${code(tokenLabel(subject))}`;
   switch (finding.kind) {
     case "scope-widening":
       return `**Scopes widened** on ${who}: ${addedScopes(subject.scopes)}`;
+    case "trust-widening":
+      return "";
     case "live-key-destroyed":
       return `**Live key ${subject.kind === "replace" ? "replaced" : "destroyed"}**: ${who}; its current secret stops working`;
     case "expiry-removed":
@@ -69,6 +75,32 @@ function findingLine(finding: Finding): string {
     case "rotation-weakened":
       return `**Rotation weakened** on ${who}: ${isKey(subject) ? scheduleTransition(subject.rotation) : ""}`;
   }
+}
+
+function trustPolicyFindingLine(kind: Finding["kind"], policy: TrustPolicyChange): string {
+  const who = `trust policy ${code(trustPolicyLabel(policy))}`;
+  if (kind === "scope-widening") return `**Scopes widened** on ${who}: ${addedScopes(policy.scopes)}; every token it mints gains them`;
+  const label = policy.kind === "create" ? "New trust" : "Trust widened";
+  return `**${label}** on ${who}: ${policy.widenings.map(code).join(", ")}`;
+}
+
+function trustPoliciesSection(policies: readonly TrustPolicyChange[]): string {
+  if (policies.length === 0) return "";
+  const rows = policies.map((policy) => [
+    `${code(readingText(policy.name, "?"))}<br>${code(policy.address)}`,
+    policy.kind,
+    code(readingText(policy.issuer, "?")),
+    readingText(policy.claims, "none", (claims) => Object.entries(claims).map(([name, value]) => code(`${name} = ${value}`)).join("<br>")),
+    scopesCell(policy.kind, policy.scopes),
+    `${code(readingText(policy.project, "every project"))}, ${code(readingText(policy.environment, "every environment"))}`,
+  ]);
+  return [
+    "### Trust policies",
+    "",
+    "An OIDC ID token from the issuer that carries every claim below can be exchanged for a management token with these scopes, without any stored secret.",
+    "",
+    table(["Policy", "Change", "Issuer", "Claims", "Scopes", "Tokens bound to"], rows),
+  ].join("\n");
 }
 
 function keysSection(keys: readonly KeyChange[]): string {
@@ -214,6 +246,10 @@ function isKey(subject: KeyChange | TokenChange): subject is KeyChange {
   return "rotationOnApply" in subject;
 }
 
+function isTrustPolicy(subject: Finding["subject"]): subject is TrustPolicyChange {
+  return "widenings" in subject;
+}
+
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.map(cell).join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
@@ -228,8 +264,8 @@ function code(text: string): string {
   return `\`${text.replaceAll("`", "'").replaceAll("\n", " ")}\``;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
 }
 
 function kindCounts(keys: readonly KeyChange[]): string {

@@ -21,6 +21,12 @@ describe("evaluateReviewPolicies", () => {
     expect(violations("clean-changes")).toEqual([]);
   });
 
+  it("calls out a trust policy that stops requiring a claim, naming the claim", () => {
+    expect(violations("only-trust-widening").map((violation) => violation.reason)).toEqual([
+      "trust policy rotate-billing (billing-api, live) (keyward_trust_policy.rotate): claim ref = refs/heads/main no longer required",
+    ]);
+  });
+
   it("checks only the policies chosen", () => {
     expect(violations("mixed-changes", []).length).toBe(0);
     expect(violations("mixed-changes", ["expiry-removed"]).map((violation) => violation.address)).toEqual(["keyward_api_key.ci"]);

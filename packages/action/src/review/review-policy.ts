@@ -3,6 +3,7 @@ import { keyLabel, type KeyChange } from "./key-change";
 import { readingText } from "./planned-object";
 import type { Finding, Review } from "./review";
 import { tokenLabel, type TokenChange } from "./token-change";
+import { type TrustPolicyChange, trustPolicyLabel } from "./trust-policy-change";
 
 export interface PolicyViolation {
   policy: ReviewPolicy;
@@ -20,9 +21,11 @@ export function evaluateReviewPolicies(review: Review, policies: readonly Review
     .map((finding) => ({ policy: finding.kind, address: finding.address, reason: reason(finding.kind, finding.subject), finding }));
 }
 
-function reason(policy: ReviewPolicy, subject: KeyChange | TokenChange): string {
-  const who = "rotationOnApply" in subject ? `key ${keyLabel(subject)} (${subject.address})` : `management token ${tokenLabel(subject)} (${subject.address})`;
+function reason(policy: ReviewPolicy, subject: KeyChange | TokenChange | TrustPolicyChange): string {
+  const who = describeSubject(subject);
   switch (policy) {
+    case "trust-widening":
+      return `${who}: ${"widenings" in subject ? subject.widenings.join("; ") : ""}`;
     case "scope-widening":
       return `${who} gains ${gained(subject)}`;
     case "live-without-rotation":
@@ -32,11 +35,17 @@ function reason(policy: ReviewPolicy, subject: KeyChange | TokenChange): string 
         ? `live ${who} is replaced: its current secret stops working when the apply destroys it`
         : `live ${who} is destroyed: its secret stops working`;
     case "expiry-removed":
-      return `${who} loses its expiry (was ${readingText(subject.expiry.before, "none")})`;
+      return `${who} loses its expiry (was ${"expiry" in subject ? readingText(subject.expiry.before, "none") : "none"})`;
   }
 }
 
-function gained(subject: KeyChange | TokenChange): string {
+function describeSubject(subject: KeyChange | TokenChange | TrustPolicyChange): string {
+  if ("rotationOnApply" in subject) return `key ${keyLabel(subject)} (${subject.address})`;
+  if ("widenings" in subject) return `trust policy ${trustPolicyLabel(subject)} (${subject.address})`;
+  return `management token ${tokenLabel(subject)} (${subject.address})`;
+}
+
+function gained(subject: KeyChange | TokenChange | TrustPolicyChange): string {
   const parts: string[] = [];
   if (subject.scopes.added.length > 0) parts.push(`scope${subject.scopes.added.length > 1 ? "s" : ""} ${subject.scopes.added.join(", ")}`);
   if (subject.scopes.unknownAdded > 0) parts.push(`${subject.scopes.unknownAdded} scope(s) known only after apply`);

@@ -6,6 +6,7 @@ import { weakensSchedule } from "./rotation-schedule-change";
 import { widensScopes } from "./scope-change";
 import type { TerraformPlan } from "./terraform-plan";
 import { describeTokenChange, MANAGEMENT_TOKEN_TYPE, type TokenChange } from "./token-change";
+import { describeTrustPolicyChange, TRUST_POLICY_TYPE, type TrustPolicyChange } from "./trust-policy-change";
 
 /**
  * Something a reviewer must look at before approving. The first four kinds are what the `fail-on`
@@ -13,6 +14,7 @@ import { describeTokenChange, MANAGEMENT_TOKEN_TYPE, type TokenChange } from "./
  */
 export const findingKinds = [
   "scope-widening",
+  "trust-widening",
   "live-key-destroyed",
   "expiry-removed",
   "live-without-rotation",
@@ -24,7 +26,7 @@ export type FindingKind = (typeof findingKinds)[number];
 export interface Finding {
   kind: FindingKind;
   address: string;
-  subject: KeyChange | TokenChange;
+  subject: KeyChange | TokenChange | TrustPolicyChange;
 }
 
 /** Everything in the plan that is not a Keyward resource, counted by what the apply does to it. */
@@ -49,6 +51,7 @@ export interface Review {
   terraformVersion: string | undefined;
   keys: KeyChange[];
   tokens: TokenChange[];
+  trustPolicies: TrustPolicyChange[];
   catalog: CatalogChange[];
   findings: Finding[];
   secrets: SecretsReissued;
@@ -59,6 +62,7 @@ export function buildReview(plan: TerraformPlan): Review {
   const managed = plan.resource_changes.filter((resource) => resource.mode === "managed");
   const keys = present(managed.filter((resource) => resource.type === API_KEY_TYPE).map(describeKeyChange));
   const tokens = present(managed.filter((resource) => resource.type === MANAGEMENT_TOKEN_TYPE).map(describeTokenChange));
+  const trustPolicies = present(managed.filter((resource) => resource.type === TRUST_POLICY_TYPE).map(describeTrustPolicyChange));
   const catalog = present(
     managed.filter((resource) => resource.type === PROJECT_TYPE || resource.type === SCOPE_TYPE).map(describeCatalogChange),
   );
@@ -66,8 +70,9 @@ export function buildReview(plan: TerraformPlan): Review {
     terraformVersion: plan.terraform_version,
     keys,
     tokens,
+    trustPolicies,
     catalog,
-    findings: byKind([...keys.flatMap(keyFindings), ...tokens.flatMap(tokenFindings)]),
+    findings: byKind([...keys.flatMap(keyFindings), ...tokens.flatMap(tokenFindings), ...trustPolicies.flatMap(trustPolicyFindings)]),
     secrets: secretsReissued(keys, tokens),
     other: otherChanges(plan),
   };
@@ -95,6 +100,14 @@ function tokenFindings(token: TokenChange): Finding[] {
   return found.map((kind) => ({ kind, address: token.address, subject: token }));
 }
 
+/** A new or widened trust policy is called out like a scope widening (SPEC §14). */
+function trustPolicyFindings(policy: TrustPolicyChange): Finding[] {
+  const found: FindingKind[] = [];
+  if (widensScopes(policy.kind, policy.scopes)) found.push("scope-widening");
+  if (policy.widenings.length > 0) found.push("trust-widening");
+  return found.map((kind) => ({ kind, address: policy.address, subject: policy }));
+}
+
 function hasNoSchedule(key: KeyChange): boolean {
   return key.rotation.after.state === "known" && key.rotation.after.value === null;
 }
@@ -114,7 +127,7 @@ function secretsReissued(keys: KeyChange[], tokens: TokenChange[]): SecretsReiss
   };
 }
 
-const KEYWARD_TYPES = new Set([API_KEY_TYPE, MANAGEMENT_TOKEN_TYPE, PROJECT_TYPE, SCOPE_TYPE]);
+const KEYWARD_TYPES = new Set([API_KEY_TYPE, MANAGEMENT_TOKEN_TYPE, TRUST_POLICY_TYPE, PROJECT_TYPE, SCOPE_TYPE]);
 
 function otherChanges(plan: TerraformPlan): OtherChanges {
   const counts: Record<ChangeKind, number> = { create: 0, update: 0, replace: 0, destroy: 0, forget: 0 };

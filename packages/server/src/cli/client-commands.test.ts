@@ -41,6 +41,26 @@ afterEach(async () => {
 });
 
 describe("keyward client commands", () => {
+  it("puts a trust policy from --claim NAME=VALUE pairs, defaulting to GitHub's issuer, and lists it", async () => {
+    const put = await keyward(["trust-policies", "put", "github-deploy", "--audience", "https://keyward.example.com", "--claim", "repository_id=123456", "--claim", "ref=refs/heads/main", "--scope", "keys:read", "--ttl", "10m"]);
+    expect(put.exitCode, put.stderr).toBe(0);
+    const [request] = fake.requests;
+    expect([request?.method, request?.path]).toEqual(["PUT", "/v1/trust-policies/github-deploy"]);
+    expect(request?.body).toEqual({
+      issuer: "https://token.actions.githubusercontent.com",
+      audience: "https://keyward.example.com",
+      claims: { repository_id: "123456", ref: "refs/heads/main" },
+      scopes: ["keys:read"],
+      ttl: "10m",
+    });
+    const list = await keyward(["trust-policies", "list"]);
+    expect(list.stdout).toContain("github-deploy");
+    expect(list.stdout).toContain("repository_id=123456");
+    const bad = await keyward(["trust-policies", "put", "x", "--audience", "a", "--claim", "no-equals-sign", "--scope", "keys:read"]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain("--claim must be NAME=VALUE");
+  });
+
   it("prints lists as a table and as JSON with --json", async () => {
     const table = await keyward(["keys", "list", "--project", "billing-api"]);
     expect(table.exitCode).toBe(0);

@@ -5,6 +5,7 @@ import { registerKeysCommand } from "./keys-command";
 import { registerProjectsCommand } from "./projects-command";
 import { registerScopesCommand } from "./scopes-command";
 import { registerTokensCommand } from "./tokens-command";
+import { registerTrustPoliciesCommand } from "./trust-policies-command";
 import { registerVerifyCommand } from "./verify-command";
 import { registerWebhooksCommand } from "./webhooks-command";
 
@@ -18,6 +19,7 @@ export function registerClientCommands(program: Command, io: ClientCommandIo = p
   registerScopesCommand(program, context);
   registerKeysCommand(program, context);
   registerTokensCommand(program, context);
+  registerTrustPoliciesCommand(program, context);
   registerAuditCommand(program, context);
   registerVerifyCommand(program, context);
   registerWebhooksCommand(program, context);

@@ -1,3 +1,4 @@
+import { GITHUB_ACTIONS_ISSUER } from "@keyward/contract";
 import type { Command } from "commander";
 import { openKeyward } from "../keyward";
 import { createLogger } from "../logger";
@@ -15,6 +16,11 @@ export function registerServeCommand(program: Command): void {
   command
     .option("--host <host>", "address to listen on (default 127.0.0.1, or KEYWARD_HOST)")
     .option("--port <port>", "port to listen on (default 8787, or KEYWARD_PORT)")
+    .option(
+      "--oidc-issuer <url>",
+      `an OIDC issuer whose ID tokens may be exchanged for management tokens; repeatable (default ${GITHUB_ACTIONS_ISSUER}, or KEYWARD_OIDC_ISSUERS)`,
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--trust-proxy <cidrs>", "proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client (or KEYWARD_TRUST_PROXY); default none")
     .option("--audit-checkpoint-every <events>", "sign an audit checkpoint every this many events (default 1000, or KEYWARD_AUDIT_CHECKPOINT_EVERY)")
     .option("--log-level <level>", "fatal, error, warn, info or debug", process.env.KEYWARD_LOG_LEVEL ?? "info")

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
-import { parseDuration } from "@keyward/contract";
+import { GITHUB_ACTIONS_ISSUER, IssuerUrl, parseDuration } from "@keyward/contract";
 import { CHECKPOINT_FILE } from "../storage/checkpoint-log";
 
 /** Where `init`, `serve` and `purge` keep their data, from flags, then environment, then defaults (SPEC §4). */
@@ -12,6 +12,8 @@ export interface ServerConfig {
   pepper?: string;
   host: string;
   port: number;
+  /** The OIDC issuers the token exchange trusts (SPEC §14). */
+  oidcIssuers: string[];
   /** Proxies whose `X-Forwarded-For` names the client (SPEC §10); empty: the socket address is the client. */
   trustProxy: string[];
   /** Signed audit checkpoints (SPEC §12); default `<dataDir>/audit-checkpoints.jsonl`, for PostgreSQL too. */
@@ -34,6 +36,7 @@ export interface ServerFlags {
   databaseUrl?: string;
   host?: string;
   port?: string;
+  oidcIssuer?: string[];
   trustProxy?: string;
   auditCheckpointFile?: string;
   auditCheckpointEvery?: string;
@@ -74,6 +77,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
     ...(env.KEYWARD_PEPPER ? { pepper: env.KEYWARD_PEPPER } : {}),
     host: flags.host ?? env.KEYWARD_HOST ?? DEFAULT_HOST,
     port,
+    oidcIssuers: resolveOidcIssuers(flags.oidcIssuer, env.KEYWARD_OIDC_ISSUERS),
     trustProxy: parseTrustProxy(flags.trustProxy ?? env.KEYWARD_TRUST_PROXY, flags.trustProxy !== undefined ? "--trust-proxy" : "KEYWARD_TRUST_PROXY"),
   };
 }
@@ -92,6 +96,22 @@ export function parseTrustProxy(text: string | undefined, source: string): strin
     }
   });
   return entries;
+}
+
+/**
+ * `--oidc-issuer URL` (repeatable), else `KEYWARD_OIDC_ISSUERS` (comma- or space-separated), else
+ * GitHub Actions. Only these are ever contacted, so a policy cannot make the server fetch a URL.
+ */
+function resolveOidcIssuers(flags: string[] | undefined, variable: string | undefined): string[] {
+  const source = flags && flags.length > 0 ? "--oidc-issuer" : "KEYWARD_OIDC_ISSUERS";
+  const issuers = flags && flags.length > 0 ? flags : (variable ?? "").split(/[\s,]+/).filter(Boolean);
+  if (issuers.length === 0) return [GITHUB_ACTIONS_ISSUER];
+  for (const issuer of issuers) {
+    if (!IssuerUrl.safeParse(issuer).success) {
+      throw new Error(`${source} must be an issuer URL such as ${GITHUB_ACTIONS_ISSUER} (http or https, no trailing '/', query or fragment)`);
+    }
+  }
+  return [...new Set(issuers)];
 }
 
 /** The storage flags `init`, `serve` and `purge` share. */

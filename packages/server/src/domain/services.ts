@@ -1,6 +1,7 @@
 import type { Storage } from "../storage/storage";
 import type { AuditCheckpointer } from "./audit/audit-checkpointer";
 import type { Clock } from "./clock";
+import type { IdTokenVerifier } from "./id-token-verifier";
 import type { Pepper } from "./pepper";
 import type { RateLimiter } from "./rate-limiter";
 import type { SecretIssuer } from "./secret-issuer";
@@ -17,6 +18,8 @@ export interface Services {
   readonly cache: VerificationCache;
   readonly usage: UsageRecorder;
   readonly rateLimiter: RateLimiter;
+  /** Checks OIDC ID tokens for the token exchange (SPEC §14). */
+  readonly idTokens: IdTokenVerifier;
   /** The audit chain's keys and signed checkpoints (SPEC §12). */
   readonly checkpoints: AuditCheckpointer;
   readonly webhooks: WebhookServices;

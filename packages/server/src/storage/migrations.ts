@@ -1,4 +1,5 @@
 import type { Database } from "./database";
+import { trustPoliciesMigration } from "./migrations/trust-policies";
 import { webhookMigration } from "./webhook-migration";
 
 /**
@@ -113,6 +114,7 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);
   `,
+  trustPoliciesMigration,
   webhookMigration,
 ];
 

@@ -9,6 +9,7 @@ import { ScopeStore } from "./scope-store";
 import { SecretStore } from "./secret-store";
 import { SettingsStore } from "./settings-store";
 import { TokenStore } from "./token-store";
+import { TrustPolicyStore } from "./trust-policy-store";
 import { UsageStore } from "./usage-store";
 import { WebhookDeliveryStore } from "./webhook-delivery-store";
 import { WebhookStore } from "./webhook-store";
@@ -24,6 +25,7 @@ export class Stores {
   readonly usage: UsageStore;
   readonly idempotency: IdempotencyStore;
   readonly settings: SettingsStore;
+  readonly trustPolicies: TrustPolicyStore;
   readonly webhooks: WebhookStore;
   readonly deliveries: WebhookDeliveryStore;
   readonly keyNotices: KeyNoticeStore;
@@ -39,6 +41,7 @@ export class Stores {
     this.usage = new UsageStore(db);
     this.idempotency = new IdempotencyStore(db);
     this.settings = new SettingsStore(db);
+    this.trustPolicies = new TrustPolicyStore(db);
     this.webhooks = new WebhookStore(db);
     this.deliveries = new WebhookDeliveryStore(db);
     this.keyNotices = new KeyNoticeStore(db);

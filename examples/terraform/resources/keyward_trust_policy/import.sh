@@ -1,0 +1,2 @@
+# A trust policy is imported by its name.
+terraform import keyward_trust_policy.rotate_billing rotate-billing
