@@ -146,7 +146,7 @@ describe("action.yml", () => {
     expect(action.runs).toEqual({ using: "node24", main: "dist/index.js" });
     expect(action.branding).toMatchObject({ icon: expect.any(String), color: expect.any(String) });
     expect(Object.keys(action.inputs)).toEqual([
-      "mode", "keyward-url", "keyward-token", "audience", "github-token", "targets", "only-due", "grace-period", "dry-run", "plan-json", "expiring-within", "comment", "fail-on",
+      "mode", "keyward-url", "keyward-token", "audience", "github-token", "keys", "targets", "only-due", "grace-period", "dry-run", "plan-json", "expiring-within", "comment", "fail-on",
     ]);
     for (const [name, entry] of Object.entries({ ...action.inputs, ...action.outputs })) {
       expect((entry as { description?: string }).description?.length ?? 0, name).toBeGreaterThan(20);

@@ -97,7 +97,20 @@ export const PutTrustPolicyRequest = z
     environment: Environment.optional().describe("Bind minted tokens to this environment (default: the creator's binding)."),
     ttl: TrustPolicyTtl.optional(),
   })
-  .describe("Create or replace a trust policy.");
+  .describe("Create or replace a trust policy.")
+  .meta({
+    examples: [
+      {
+        issuer: "https://token.actions.githubusercontent.com",
+        audience: "https://keyward.example.com",
+        claims: { repository_id: "123456", ref: "refs/heads/main", environment: "production" },
+        scopes: ["keys:read", "keys:rotate"],
+        project: "billing-api",
+        environment: "live",
+        ttl: "15m",
+      },
+    ],
+  });
 export type PutTrustPolicyRequest = z.infer<typeof PutTrustPolicyRequest>;
 
 export const TrustPolicyParams = z.strictObject({ name: KeyName.describe("The policy's name.") });
@@ -111,7 +124,8 @@ export const ExchangeTokenRequest = z
       .max(16_384, { error: "must be at most 16384 characters" })
       .describe("An OIDC ID token, e.g. from core.getIDToken(audience) in a GitHub Actions job."),
   })
-  .describe("Exchange an OIDC ID token for a short-lived management token.");
+  .describe("Exchange an OIDC ID token for a short-lived management token.")
+  .meta({ examples: [{ jwt: "eyJhbGciOiJSUzI1NiIsImtpZCI6ImtleS0xIn0.eyJpc3MiOiJodHRwczovL3Rva2VuLmFjdGlvbnMuZ2l0aHVidXNlcmNvbnRlbnQuY29tIn0.c2lnbmF0dXJl" }] });
 export type ExchangeTokenRequest = z.infer<typeof ExchangeTokenRequest>;
 
 export const ExchangeTokenResponse = z
