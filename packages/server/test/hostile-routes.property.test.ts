@@ -177,7 +177,8 @@ describe("every route of the contract under hostile input", () => {
         expect(unchanged(after), `${route.method} ${url} was refused but changed data`).toBe(unchanged(before));
         before = after;
       }),
-      { numRuns: RUNS_PER_ROUTE },
+      // A fixed seed: CI runs the same cases every time; change it to explore new ones.
+      { numRuns: RUNS_PER_ROUTE, seed: 20261201 },
     );
   }, 60_000);
 });
