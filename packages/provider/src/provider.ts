@@ -3,15 +3,15 @@ import { Secret } from "@keyward/contract";
 import { GitHubSecrets } from "@keyward/github-secrets";
 import { secretEphemeralResource } from "./ephemeral/secret";
 import { version } from "../package.json";
-import { apiKeyDataSource } from "./data-sources/apiKey";
+import { apiKeyDataSource } from "./data-sources/api-key";
 import { scopesDataSource } from "./data-sources/scopes";
-import type { KeywardContext } from "./providerContext";
+import type { KeywardContext } from "./provider-context";
 import { cty, DiagnosticError, Diagnostics, type Logger, type ObjectValue, type ProviderDefinition } from "@keyward/terraform-plugin";
-import { apiKeyResource } from "./resources/apiKey";
-import { managementTokenResource } from "./resources/managementToken";
+import { apiKeyResource } from "./resources/api-key";
+import { managementTokenResource } from "./resources/management-token";
 import { projectResource } from "./resources/project";
 import { scopeResource } from "./resources/scope";
-import { trustPolicyResource } from "./resources/trustPolicy";
+import { trustPolicyResource } from "./resources/trust-policy";
 
 /** `terraform-provider-keyward` (source `keyward/keyward`): SPEC §6. */
 const DEFAULT_GITHUB_API_URL = "https://api.github.com";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { check, checkEach, checkMetadata, checkRateLimit, checkRotation, rules } from "./configurationRules";
+import { check, checkEach, checkMetadata, checkRateLimit, checkRotation, rules } from "./configuration-rules";
 import { UNKNOWN } from "@keyward/terraform-plugin";
 
 const summaries = (diagnostics: { summary: string }[]) => diagnostics.map((diagnostic) => diagnostic.summary);

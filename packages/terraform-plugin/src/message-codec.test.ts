@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeMessage, encodeMessage } from "./messageCodec";
+import { decodeMessage, encodeMessage } from "./message-codec";
 import { providerService } from "./tfplugin6";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createSelfSignedCertificate, toPem } from "./selfSignedCertificate";
+import { createSelfSignedCertificate, toPem } from "./self-signed-certificate";
 
 describe("createSelfSignedCertificate", () => {
   it("makes a self-signed CA certificate valid for localhost now", () => {

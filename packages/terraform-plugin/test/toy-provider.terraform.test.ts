@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleProviderExecutable } from "../../../test/terraform/providerExecutable";
-import { TerraformWorkspace } from "../../../test/terraform/terraformWorkspace";
+import { bundleProviderExecutable } from "../../../test/terraform/provider-executable";
+import { TerraformWorkspace } from "../../../test/terraform/terraform-workspace";
 
 /**
  * The protocol layer against the real terraform CLI, with a provider that knows nothing of keys:
@@ -47,7 +47,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "keyward-toy-"));
   notes = join(root, "notes");
   const executable = await bundleProviderExecutable({
-    source: `import { servePlugin } from "../src/index";\nimport { toyProvider } from "./toyProvider";\nvoid servePlugin(async () => toyProvider);\n`,
+    source: `import { servePlugin } from "../src/index";\nimport { toyProvider } from "./toy-provider";\nvoid servePlugin(async () => toyProvider);\n`,
     resolveDir: here,
     outfile: join(root, "terraform-provider-toy"),
   });

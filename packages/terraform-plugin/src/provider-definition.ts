@@ -1,4 +1,4 @@
-import type { AttributePath } from "./attributePath";
+import type { AttributePath } from "./attribute-path";
 import type { Diagnostic } from "./diagnostic";
 import type { Logger } from "./logger";
 import type { BlockSchema } from "./schema";

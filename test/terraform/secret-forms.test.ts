@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findSecrets } from "./secretForms";
+import { findSecrets } from "./secret-forms";
 
 const secret = "kw_live_4fJ9sQ2mXcV8bN1zL7kP0wR3tY6uH5gE2dA9sF1qW8eZ3x";
 

@@ -1,12 +1,12 @@
-import type { CtyType } from "./ctyType";
+import type { CtyType } from "./cty-type";
 import { Diagnostics, DiagnosticError, diagnosticMessage, hasErrors, type Diagnostic } from "./diagnostic";
-import { decodeDynamicValue, decodeRawStateJson, encodeDynamicValue } from "./dynamicValue";
+import { decodeDynamicValue, decodeRawStateJson, encodeDynamicValue } from "./dynamic-value";
 import type { Logger } from "./logger";
-import { planResourceChange, settleAppliedState } from "./planResourceChange";
-import type { DataSourceDefinition, EphemeralResourceDefinition, OperationContext, ProviderDefinition, ResourceDefinition } from "./providerDefinition";
+import { planResourceChange, settleAppliedState } from "./plan-resource-change";
+import type { DataSourceDefinition, EphemeralResourceDefinition, OperationContext, ProviderDefinition, ResourceDefinition } from "./provider-definition";
 import { type BlockSchema, blockType, schemaMessage } from "./schema";
 import type { DynamicValue, SchemaMessage } from "./tfplugin6";
-import { attributePathMessage } from "./attributePath";
+import { attributePathMessage } from "./attribute-path";
 import { isObjectValue, isWhollyKnown, type ObjectValue, type Value } from "./value";
 
 /**

@@ -1,6 +1,6 @@
 import { BadRequestError, ConnectionError, NotFoundError } from "@keyward/client";
 import { describe, expect, it } from "vitest";
-import { requestFailure, unlessNotFound } from "./requestFailure";
+import { requestFailure, unlessNotFound } from "./request-failure";
 
 describe("requestFailure", () => {
   it("says what was being done, the server's message, code and request id", () => {

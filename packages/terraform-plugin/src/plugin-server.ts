@@ -1,10 +1,10 @@
 import type * as Grpc from "@grpc/grpc-js";
 import { checkLaunch, handshakeLine } from "./handshake";
 import { createLogger, logLevelFrom, type Logger } from "./logger";
-import { decodeMessage, encodeMessage, type Message } from "./messageCodec";
-import type { ProviderDefinition } from "./providerDefinition";
-import { ProviderServer } from "./providerServer";
-import { createSelfSignedCertificate } from "./selfSignedCertificate";
+import { decodeMessage, encodeMessage, type Message } from "./message-codec";
+import type { ProviderDefinition } from "./provider-definition";
+import { ProviderServer } from "./provider-server";
+import { createSelfSignedCertificate } from "./self-signed-certificate";
 import { controllerService, providerService, type CallDescriptor } from "./tfplugin6";
 
 /**

@@ -1,9 +1,9 @@
 import { BINDING_CLAIMS, CLAIM_NAME_PATTERN, GITHUB_ACTIONS_ISSUER, IssuerUrl, managementScopes, parseDuration, REGISTERED_CLAIMS, TRUST_POLICY_MAX_TTL_MS, type TrustPolicy } from "@keyward/contract";
 import type { Keyward, PutTrustPolicyParams } from "@keyward/client";
-import { check, checkEach, rules, type Rule } from "../configurationRules";
+import { check, checkEach, rules, type Rule } from "../configuration-rules";
 import { cty, type Diagnostic, Diagnostics, isObjectValue, type ObjectValue, type ResourceDefinition } from "@keyward/terraform-plugin";
-import type { KeywardContext } from "../providerContext";
-import { request, unlessNotFound } from "../requestFailure";
+import type { KeywardContext } from "../provider-context";
+import { request, unlessNotFound } from "../request-failure";
 
 /**
  * `keyward_trust_policy` (SPEC §14): which external workloads, e.g. a GitHub Actions job of one

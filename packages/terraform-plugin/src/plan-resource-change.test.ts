@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { cty } from "./ctyType";
+import { cty } from "./cty-type";
 import { Diagnostics } from "./diagnostic";
 import { createLogger } from "./logger";
-import { planResourceChange, settleAppliedState } from "./planResourceChange";
-import type { OperationContext, ResourceDefinition } from "./providerDefinition";
+import { planResourceChange, settleAppliedState } from "./plan-resource-change";
+import type { OperationContext, ResourceDefinition } from "./provider-definition";
 import { UNKNOWN, type ObjectValue } from "./value";
 
 const base: ResourceDefinition<null> = {

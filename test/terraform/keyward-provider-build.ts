@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { version } from "../../packages/provider/package.json";
 import { installExecutable, type InstalledProvider } from "../../packages/server/src/cli/provider-installation";
-import { bundleProviderExecutable } from "./providerExecutable";
+import { bundleProviderExecutable } from "./provider-executable";
 
 /**
  * terraform-provider-keyward built from source the way `npm run build` builds it, so the

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { cty } from "./ctyType";
-import { decodeDynamicValue, encodeDynamicValue } from "./dynamicValue";
+import { cty } from "./cty-type";
+import { decodeDynamicValue, encodeDynamicValue } from "./dynamic-value";
 import { createLogger } from "./logger";
-import type { EphemeralResourceDefinition, ProviderDefinition, ResourceDefinition } from "./providerDefinition";
-import { ProviderServer } from "./providerServer";
+import type { EphemeralResourceDefinition, ProviderDefinition, ResourceDefinition } from "./provider-definition";
+import { ProviderServer } from "./provider-server";
 import { blockType } from "./schema";
 import { Severity } from "./tfplugin6";
 import { UNKNOWN, type ObjectValue } from "./value";

@@ -1,5 +1,5 @@
 import { Decoder, Encoder, ExtData, ExtensionCodec } from "@msgpack/msgpack";
-import type { CtyType } from "./ctyType";
+import type { CtyType } from "./cty-type";
 import type { DynamicValue } from "./tfplugin6";
 import { isUnknown, UNKNOWN, Unknown, type ObjectValue, type Value } from "./value";
 

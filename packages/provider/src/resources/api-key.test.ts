@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createLogger, type ObjectValue, type OperationContext, UNKNOWN } from "@keyward/terraform-plugin";
-import type { KeywardContext } from "../providerContext";
-import { apiKeyResource } from "./apiKey";
+import type { KeywardContext } from "../provider-context";
+import { apiKeyResource } from "./api-key";
 
 // Plans that keep the scopes never ask the key service, so no client is needed here.
 const context = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cty, type ProviderDefinition } from "@keyward/terraform-plugin";
-import { registryDocs } from "./registryDocs";
-import { committedDocs, expectedDocs } from "./registryDocsFiles";
+import { registryDocs } from "./registry-docs";
+import { committedDocs, expectedDocs } from "./registry-docs-files";
 
 const REGENERATE = "node packages/provider/scripts/generate-docs.mjs";
 

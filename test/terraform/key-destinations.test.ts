@@ -9,9 +9,9 @@ import { REVIEW_MARKER } from "../../packages/action/src/review/sticky-comment";
 import { runAction } from "../action-runner/action-runner";
 import { GitHubEmulator } from "../github-emulator/github-emulator";
 import type { SecretLocation } from "../github-emulator/secret-location";
-import { installKeywardProvider, keywardProviderExecutable } from "./keywardProviderBuild";
-import { findSecrets } from "./secretForms";
-import { TerraformWorkspace } from "./terraformWorkspace";
+import { installKeywardProvider, keywardProviderExecutable } from "./keyward-provider-build";
+import { findSecrets } from "./secret-forms";
+import { TerraformWorkspace } from "./terraform-workspace";
 
 /**
  * SPEC §13 acceptance 1: a key with a repository, an environment and an organization destination,

@@ -8,8 +8,8 @@ import { buildReview } from "../../packages/action/src/review/review";
 import { renderReviewMarkdown } from "../../packages/action/src/review/review-markdown";
 import { evaluateReviewPolicies } from "../../packages/action/src/review/review-policy";
 import { startKeyward } from "../../packages/server/src/index";
-import { installKeywardProvider, keywardProviderExecutable } from "./keywardProviderBuild";
-import { TerraformWorkspace } from "./terraformWorkspace";
+import { installKeywardProvider, keywardProviderExecutable } from "./keyward-provider-build";
+import { TerraformWorkspace } from "./terraform-workspace";
 
 // SPEC §14 acceptance 4: keyward_trust_policy with the real terraform CLI against a real key
 // service: apply, plan with no changes, update in place, import by name; the action's review mode

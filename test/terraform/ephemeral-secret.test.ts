@@ -5,9 +5,9 @@ import { spawnSync } from "node:child_process";
 import { Keyward } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKeyward } from "../../packages/server/src/index";
-import { installKeywardProvider, keywardProviderExecutable } from "./keywardProviderBuild";
-import { findSecrets } from "./secretForms";
-import { TerraformWorkspace } from "./terraformWorkspace";
+import { installKeywardProvider, keywardProviderExecutable } from "./keyward-provider-build";
+import { findSecrets } from "./secret-forms";
+import { TerraformWorkspace } from "./terraform-workspace";
 
 /**
  * SPEC §13 acceptance 2: `ephemeral "keyward_secret"` feeds `keyward_api_key.secret_wo` and, in

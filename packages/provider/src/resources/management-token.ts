@@ -1,9 +1,9 @@
 import { managementScopes, TOKEN_ID_PATTERN, type ManagementToken } from "@keyward/contract";
 import type { Keyward } from "@keyward/client";
-import { check, checkEach, rules, type Rule } from "../configurationRules";
+import { check, checkEach, rules, type Rule } from "../configuration-rules";
 import { cty, DiagnosticError, Diagnostics, type ObjectValue, type ResourceDefinition, type Value } from "@keyward/terraform-plugin";
-import type { KeywardContext } from "../providerContext";
-import { request, unlessNotFound } from "../requestFailure";
+import type { KeywardContext } from "../provider-context";
+import { request, unlessNotFound } from "../request-failure";
 
 /**
  * `keyward_management_token`: a credential for the key service API itself (e.g. one with

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { cty } from "./ctyType";
+import { cty } from "./cty-type";
 import { DiagnosticError, Diagnostics } from "./diagnostic";
-import { decodeDynamicValue, encodeDynamicValue } from "./dynamicValue";
+import { decodeDynamicValue, encodeDynamicValue } from "./dynamic-value";
 import { createLogger } from "./logger";
-import type { ProviderDefinition, ResourceDefinition } from "./providerDefinition";
-import { ProviderServer } from "./providerServer";
+import type { ProviderDefinition, ResourceDefinition } from "./provider-definition";
+import { ProviderServer } from "./provider-server";
 import { Severity } from "./tfplugin6";
 import { UNKNOWN, type ObjectValue } from "./value";
 

@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { keywardProvider } from "../provider";
 import type { ProviderDefinition } from "@keyward/terraform-plugin";
-import { registryDocs } from "./registryDocs";
+import { registryDocs } from "./registry-docs";
 
 /** The docs of this provider as files: what should be in `packages/provider/docs/`, and what is. */
 export const DOCS_DIR = fileURLToPath(new URL("../../docs", import.meta.url));

@@ -1,7 +1,7 @@
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startTerraform, type RunningTerraform, type TerraformResult } from "./terraformCli";
+import { startTerraform, type RunningTerraform, type TerraformResult } from "./terraform-cli";
 
 /**
  * A throw-away Terraform working directory with its own CLI configuration (a filesystem mirror

@@ -1,6 +1,6 @@
-import type { AttributePath } from "./attributePath";
+import type { AttributePath } from "./attribute-path";
 import { Diagnostics, type Diagnostic } from "./diagnostic";
-import type { OperationContext, ResourceDefinition } from "./providerDefinition";
+import type { OperationContext, ResourceDefinition } from "./provider-definition";
 import type { AttributeSchema } from "./schema";
 import { isObjectValue, isWhollyKnown, UNKNOWN, valuesEqual, type ObjectValue } from "./value";
 

@@ -8,10 +8,10 @@ import { fileURLToPath } from "node:url";
 import { Keyward, NotFoundError, type ApiKey } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultPluginDirectory, installRelease, terraformPlatform } from "../../packages/server/src/cli/provider-installation";
-import { installKeywardProvider, keywardProviderExecutable } from "./keywardProviderBuild";
+import { installKeywardProvider, keywardProviderExecutable } from "./keyward-provider-build";
 import { startKeyward } from "../../packages/server/src/index";
-import { findSecrets } from "./secretForms";
-import { TerraformWorkspace } from "./terraformWorkspace";
+import { findSecrets } from "./secret-forms";
+import { TerraformWorkspace } from "./terraform-workspace";
 
 /**
  * terraform-provider-keyward driven by the real terraform CLI against a real key service

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keepEquivalentSpelling } from "./apiKeyAttributes";
+import { keepEquivalentSpelling } from "./api-key-attributes";
 
 describe("keepEquivalentSpelling", () => {
   const prior = {

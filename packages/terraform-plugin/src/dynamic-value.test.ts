@@ -1,7 +1,7 @@
 import { encode } from "@msgpack/msgpack";
 import { describe, expect, it } from "vitest";
-import { cty, type CtyType } from "./ctyType";
-import { conform, decodeDynamicValue, decodeRawStateJson, encodeDynamicValue } from "./dynamicValue";
+import { cty, type CtyType } from "./cty-type";
+import { conform, decodeDynamicValue, decodeRawStateJson, encodeDynamicValue } from "./dynamic-value";
 import { UNKNOWN } from "./value";
 
 const type: CtyType = cty.object({

@@ -1,12 +1,12 @@
 import { ConflictError, type ApiKey, type Keyward, type UpdateKeyParams } from "@keyward/client";
 import { describeDestination, type Environment, KEY_ID_PATTERN, keySecretProblem, Secret } from "@keyward/contract";
-import { apiKeyComputedAttributes, apiKeyValues, keepEquivalentSpelling } from "../apiKeyAttributes";
-import { check, checkEach, checkMetadata, checkRateLimit, checkRotation, rules } from "../configurationRules";
+import { apiKeyComputedAttributes, apiKeyValues, keepEquivalentSpelling } from "../api-key-attributes";
+import { check, checkEach, checkMetadata, checkRateLimit, checkRotation, rules } from "../configuration-rules";
 import { cty, type Diagnostic, DiagnosticError, Diagnostics, isObjectValue, type ObjectValue, type OperationContext, type ResourceDefinition, UNKNOWN, type Value, valuesEqual } from "@keyward/terraform-plugin";
-import { DELIVERY_GRACE_PERIOD, deliverOrUndo, missingGitHubToken, prepareDelivery } from "../keyDelivery";
-import { addedDestinations, checkDestinations, declaresDestinations, destinationBlock, destinationBlockValue, destinationsOf, sameDestinations } from "../keyDestinations";
-import { scopeKey, type KeywardContext } from "../providerContext";
-import { request, unlessNotFound } from "../requestFailure";
+import { DELIVERY_GRACE_PERIOD, deliverOrUndo, missingGitHubToken, prepareDelivery } from "../key-delivery";
+import { addedDestinations, checkDestinations, declaresDestinations, destinationBlock, destinationBlockValue, destinationsOf, sameDestinations } from "../key-destinations";
+import { scopeKey, type KeywardContext } from "../provider-context";
+import { request, unlessNotFound } from "../request-failure";
 
 /**
  * `keyward_api_key` (SPEC §6, §13). Settings update in place, project or environment replace the

@@ -1,9 +1,9 @@
 import type { ApiKey } from "@keyward/client";
-import { apiKeyComputedAttributes, apiKeyValues } from "../apiKeyAttributes";
-import { check, rules } from "../configurationRules";
+import { apiKeyComputedAttributes, apiKeyValues } from "../api-key-attributes";
+import { check, rules } from "../configuration-rules";
 import { cty, type DataSourceDefinition, DiagnosticError, Diagnostics, isUnknown, type ObjectValue } from "@keyward/terraform-plugin";
-import type { KeywardContext } from "../providerContext";
-import { request, unlessNotFound } from "../requestFailure";
+import type { KeywardContext } from "../provider-context";
+import { request, unlessNotFound } from "../request-failure";
 
 /** `data "keyward_api_key"`: a key by id, or by project + environment + name. Never its secret. */
 const lookup = ["project", "environment", "name"] as const;

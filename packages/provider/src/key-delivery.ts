@@ -1,7 +1,7 @@
 import { type Destination, describeDestination, type Secret } from "@keyward/contract";
 import { DeliveryError, SecretDelivery, secretWriteOf } from "@keyward/github-secrets";
 import { type Diagnostic, DiagnosticError, Diagnostics } from "@keyward/terraform-plugin";
-import type { KeywardContext } from "./providerContext";
+import type { KeywardContext } from "./provider-context";
 
 /**
  * Delivery of a key's secret to its destinations during apply (SPEC §13). Every destination is
