@@ -1,5 +1,6 @@
 import type { Keyward } from "@keyward/client";
 import type { GitHubSecrets } from "@keyward/github-secrets";
+import type { KeyListing } from "./key-listing";
 
 /**
  * What every resource and data source of this provider works with once Terraform configured it:
@@ -21,6 +22,8 @@ export interface KeywardContext {
    * scope was created is never the reason a key is refused.
    */
   readonly catalogs: Map<string, Promise<ReadonlySet<string>>>;
+  /** Keys read for a refresh: one listing per project environment, not one request per key. */
+  readonly keyListing: KeyListing;
 }
 
 export function scopeKey(project: string, name: string): string {

@@ -4,6 +4,7 @@ import { GitHubSecrets } from "@keyward/github-secrets";
 import { secretEphemeralResource } from "./ephemeral/secret";
 import { version } from "../package.json";
 import { apiKeyDataSource } from "./data-sources/api-key";
+import { KeyListing } from "./key-listing";
 import { scopesDataSource } from "./data-sources/scopes";
 import type { KeywardContext } from "./provider-context";
 import { cty, DiagnosticError, Diagnostics, type Logger, type ObjectValue, type ProviderDefinition } from "@keyward/terraform-plugin";
@@ -65,7 +66,7 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
     if (missing.length > 0) throw new DiagnosticError(missing);
     try {
       const keyward = new Keyward({ url: endpoint!, token: token! });
-      return { keyward, github: connectGitHub(config, environment, log), plannedScopes: new Set<string>(), catalogs: new Map() };
+      return { keyward, github: connectGitHub(config, environment, log), plannedScopes: new Set<string>(), catalogs: new Map(), keyListing: new KeyListing(keyward) };
     } catch (error) {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }

@@ -121,6 +121,7 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
   },
 
   async create({ client }, { planned, config }) {
+    forgetListing(client, planned);
     const destinations = destinationsOf(planned);
     const supplied = suppliedSecret(planned, config);
     const params = {
@@ -154,7 +155,8 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
 
   async read({ client }, state) {
     const id = state.id as string;
-    const key = await request(`read key ${id}`, () => unlessNotFound(() => client.keyward.keys.get(id)));
+    const where = placeOf(state);
+    const key = await request(`read key ${id}`, () => (where ? client.keyListing.read(id, where) : unlessNotFound(() => client.keyward.keys.get(id))));
     if (!key || key.status === "revoked") return null;
     const secret = key.version === state.version && key.destinations.length === 0 ? (state.secret ?? null) : null;
     const fresh = keyState(key, state, { secret, destination: key.destinations.map(destinationBlockValue) });
@@ -166,6 +168,7 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
 
   async update({ client }, { prior, planned, config }) {
     const id = prior.id as string;
+    forgetListing(client, prior);
     const destinations = destinationsOf(planned);
     const patch = changedSettings(prior, planned);
     if (!sameDestinations(prior.destination, planned.destination)) patch.destinations = destinations;
@@ -197,6 +200,7 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
 
   async delete({ client }, prior) {
     const id = prior.id as string;
+    forgetListing(client, prior);
     await request(`delete key ${id}`, () => unlessNotFound(() => client.keyward.keys.delete(id)));
   },
 
@@ -261,6 +265,17 @@ function destinationAddedWarning(added: readonly string[]): Diagnostic {
     `The key's current secret is not stored anywhere, so it cannot be copied to ${added.join(", ")}. The new destination receives a secret at the next rotation: change rotation_triggers (or secret_wo_version) or rotate the key with the GitHub Action.`,
     ["destination"],
   );
+}
+
+/** Where a key in the state lives, for reads through the listing; undefined for an imported id alone. */
+function placeOf(state: ObjectValue): { project: string; environment: string } | undefined {
+  return typeof state.project === "string" && typeof state.environment === "string" ? { project: state.project, environment: state.environment } : undefined;
+}
+
+/** A write to a key: reads in this process after it list the key's environment afresh. */
+function forgetListing(client: KeywardContext, state: ObjectValue): void {
+  const where = placeOf(state);
+  if (where) client.keyListing.forget(where);
 }
 
 function keyState(key: ApiKey, planned: ObjectValue, extra: { secret: Value; destination?: Value }): ObjectValue {
