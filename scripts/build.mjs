@@ -73,7 +73,9 @@ export const targets = {
   client: { bundles: async () => [await library("client", ["index"])], declarations: ["index"] },
   "github-secrets": { bundles: async () => [await library("github-secrets", ["index"])], declarations: ["index"] },
   "terraform-plugin": { bundles: async () => [await library("terraform-plugin", ["index"])], declarations: ["index"] },
-  server: { bundles: async () => [await library("server", ["index", "cli"])], declarations: ["index"] },
+  // Split: the CLI's commands are dynamic imports (src/cli/command-catalog.ts), each its own chunk,
+  // so `keyward --help` loads none of them.
+  server: { bundles: async () => [{ ...(await library("server", ["index", "cli"])), splitting: true, chunkNames: "chunks/[name]-[hash]" }], declarations: ["index"] },
   provider: {
     bundles: async () => [
       // The executable is the one thing built whole: Terraform runs a copy of it from its plugin
