@@ -2,7 +2,7 @@
 // a ProviderDefinition (schemas plus create/read/update/delete/import per resource, read per data
 // source); servePlugin runs it as the plugin process Terraform launches. Nothing here knows what
 // the provider manages.
-export { servePlugin, type PluginProcess } from "./plugin-server";
+export { providerSchemaAnswer, servePlugin, type PluginProcess, type ServeOptions } from "./plugin-server";
 export { ProviderServer } from "./provider-server";
 export type {
   DataSourceDefinition,

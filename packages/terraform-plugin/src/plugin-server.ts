@@ -76,6 +76,22 @@ function handlersOf(log: Logger, service: string, calls: Record<string, CallDesc
   return Object.entries(answers).map(([method, answer]) => [`/${service}/${method}`, unary(log, method, calls[method]!, answer)]);
 }
 
+/** GetProviderSchema's answer, encoded: the same for every launch of one build of a provider. */
+export function providerSchemaAnswer(definition: ProviderDefinition<unknown>): Uint8Array {
+  const silent = createLogger({ module: "provider", level: "error", write: () => {} });
+  return encodeMessage(providerService.GetProviderSchema.response, new ProviderServer(definition, silent, {}).getProviderSchema());
+}
+
+export interface ServeOptions {
+  /**
+   * GetProviderSchema's answer made ahead of time (`providerSchemaAnswer`, e.g. by the build). With
+   * it, a launch that only reads the schema (Terraform's first launch of every command) never loads
+   * the provider, and the provider loads at the first call that needs it rather than right after
+   * the handshake, where loading would hold up the schema answer.
+   */
+  readonly schemaAnswer?: Uint8Array;
+}
+
 /**
  * `loadProvider` is called after the handshake so that loading resource code (the API client and
  * its schemas) overlaps with Terraform's first calls instead of delaying the launch.
@@ -83,6 +99,7 @@ function handlersOf(log: Logger, service: string, calls: Record<string, CallDesc
 export async function servePlugin<Client>(
   loadProvider: () => Promise<ProviderDefinition<Client>>,
   host: PluginProcess = nodeProcess,
+  options: ServeOptions = {},
 ): Promise<void> {
   const launch = checkLaunch(host.environment);
   if (!launch.ok) {
@@ -105,8 +122,11 @@ export async function servePlugin<Client>(
     return {};
   };
   // The client certificate is Terraform's own self-signed one, so it is the only trusted root.
+  const handlers = new Map([...handlersOf(log, "tfplugin6.Provider", providerService, providerAnswers(provider)), ...handlersOf(log, "plugin.GRPCController", controllerService, { Shutdown: shutdown })]);
+  const { schemaAnswer } = options;
+  if (schemaAnswer) handlers.set("/tfplugin6.Provider/GetProviderSchema", async () => schemaAnswer);
   const server = await startGrpcServer({
-    handlers: new Map([...handlersOf(log, "tfplugin6.Provider", providerService, providerAnswers(provider)), ...handlersOf(log, "plugin.GRPCController", controllerService, { Shutdown: shutdown })]),
+    handlers,
     clientCertificatePem: launch.clientCertificatePem,
     certificatePem: certificate.certificatePem,
     privateKeyPem: certificate.privateKeyPem,
@@ -115,5 +135,5 @@ export async function servePlugin<Client>(
   });
   host.writeStdout(handshakeLine(server.port, certificate.der));
   log.debug("serving", { port: server.port });
-  void provider();
+  if (!schemaAnswer) void provider();
 }
