@@ -1,12 +1,4 @@
-import { parseDuration, type RateLimit } from "@keyward/contract";
-
-export interface RateLimitOutcome {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  /** When the current window ends, in milliseconds since the epoch. */
-  reset: number;
-}
+import { parseDuration, type RateLimit, type RateLimitOutcome } from "@keyward/contract";
 
 interface Window {
   start: number;
