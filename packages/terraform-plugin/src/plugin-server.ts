@@ -1,4 +1,4 @@
-import { startGrpcServer, type UnaryHandler } from "./grpc-server";
+import type * as Grpc from "@grpc/grpc-js";
 import { checkLaunch, handshakeLine } from "./handshake";
 import { createLogger, logLevelFrom, type Logger } from "./logger";
 import { decodeMessage, encodeMessage, type Message } from "./message-codec";
@@ -27,28 +27,53 @@ const nodeProcess: PluginProcess = {
   onSignal: (signal, listener) => process.on(signal, listener),
 };
 
-/** Large states (hundreds of keys) exceed gRPC's usual 4 MB limit. */
+/** Large states (hundreds of keys) exceed grpc-js's 4 MB default. */
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+
+function serviceDefinition(fullName: string, calls: Record<string, CallDescriptor>): Grpc.ServiceDefinition {
+  const definition: Record<string, Grpc.MethodDefinition<Message, Message>> = {};
+  for (const [method, { request, response }] of Object.entries(calls)) {
+    definition[method] = {
+      path: `/${fullName}/${method}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (value) => Buffer.from(encodeMessage(request, value)),
+      requestDeserialize: (bytes) => decodeMessage(request, bytes),
+      // An answer made ahead of time (the schema) arrives already encoded.
+      responseSerialize: (value) => Buffer.from(value instanceof Uint8Array ? value : encodeMessage(response, value)),
+      responseDeserialize: (bytes) => decodeMessage(response, bytes),
+      originalName: method,
+    };
+  }
+  return definition;
+}
 
 type UnaryAnswer = (request: Message) => Message | Promise<Message>;
 
-/** A call's handler: decodes the request, answers, encodes; logs the call's name, never its content. */
-function unary(log: Logger, method: string, { request, response }: CallDescriptor, answer: UnaryAnswer): UnaryHandler {
-  return async (bytes) => {
+function unary(grpc: typeof Grpc, log: Logger, method: string, answer: UnaryAnswer): Grpc.handleUnaryCall<Message, Message> {
+  return (call, callback) => {
     log.trace("call started", { call: method });
-    try {
-      return encodeMessage(response, await answer(decodeMessage(request, bytes)));
-    } catch (error) {
-      log.error("call failed", { call: method, error: error instanceof Error ? error.name : "unknown" });
-      throw error;
-    }
+    Promise.resolve()
+      .then(() => answer(call.request))
+      .then(
+        (response) => callback(null, response),
+        (error: unknown) => {
+          log.error("call failed", { call: method, error: error instanceof Error ? error.name : "unknown" });
+          callback({ code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : "internal error" });
+        },
+      );
   };
 }
 
-function providerAnswers<Client>(server: () => Promise<ProviderServer<Client>>): Record<keyof typeof providerService, UnaryAnswer> {
-  return {
+function providerHandlers<Client>(
+  grpc: typeof Grpc,
+  log: Logger,
+  server: () => Promise<ProviderServer<Client>>,
+  schemaAnswer: Uint8Array | undefined,
+): Grpc.UntypedServiceImplementation {
+  const answers: Record<keyof typeof providerService, UnaryAnswer> = {
     GetMetadata: async () => (await server()).getMetadata(),
-    GetProviderSchema: async () => (await server()).getProviderSchema(),
+    GetProviderSchema: schemaAnswer ? () => schemaAnswer as unknown as Message : async () => (await server()).getProviderSchema(),
     ValidateProviderConfig: async (request) => (await server()).validateProviderConfig(request),
     ValidateResourceConfig: async (request) => (await server()).validateResourceConfig(request),
     ValidateDataResourceConfig: async (request) => (await server()).validateDataResourceConfig(request),
@@ -70,10 +95,7 @@ function providerAnswers<Client>(server: () => Promise<ProviderServer<Client>>):
       return { error: "" };
     },
   };
-}
-
-function handlersOf(log: Logger, service: string, calls: Record<string, CallDescriptor>, answers: Record<string, UnaryAnswer>): [string, UnaryHandler][] {
-  return Object.entries(answers).map(([method, answer]) => [`/${service}/${method}`, unary(log, method, calls[method]!, answer)]);
+  return Object.fromEntries(Object.entries(answers).map(([method, answer]) => [method, unary(grpc, log, method, answer)]));
 }
 
 /** GetProviderSchema's answer, encoded: the same for every launch of one build of a provider. */
@@ -112,28 +134,31 @@ export async function servePlugin<Client>(
   // StopProvider; dying on SIGINT would abandon an apply half-way.
   host.onSignal("SIGINT", () => log.info("interrupt received; waiting for Terraform to stop the provider"));
 
+  const grpc = await import("@grpc/grpc-js");
   const certificate = createSelfSignedCertificate();
+  const server = new grpc.Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES, "grpc.max_send_message_length": MAX_MESSAGE_BYTES });
   let providerServer: Promise<ProviderServer<Client>> | undefined;
   const provider = () => (providerServer ??= loadProvider().then((definition) => new ProviderServer(definition, log, host.environment)));
-  const shutdown = () => {
-    log.debug("shutdown requested");
-    // After this answer has gone out: close() lets calls in flight finish.
-    setImmediate(() => server.close(() => host.exit(0)));
-    return {};
-  };
-  // The client certificate is Terraform's own self-signed one, so it is the only trusted root.
-  const handlers = new Map([...handlersOf(log, "tfplugin6.Provider", providerService, providerAnswers(provider)), ...handlersOf(log, "plugin.GRPCController", controllerService, { Shutdown: shutdown })]);
-  const { schemaAnswer } = options;
-  if (schemaAnswer) handlers.set("/tfplugin6.Provider/GetProviderSchema", async () => schemaAnswer);
-  const server = await startGrpcServer({
-    handlers,
-    clientCertificatePem: launch.clientCertificatePem,
-    certificatePem: certificate.certificatePem,
-    privateKeyPem: certificate.privateKeyPem,
-    maxMessageBytes: MAX_MESSAGE_BYTES,
-    log,
+  server.addService(serviceDefinition("tfplugin6.Provider", providerService), providerHandlers(grpc, log, provider, options.schemaAnswer));
+  server.addService(serviceDefinition("plugin.GRPCController", controllerService), {
+    Shutdown: unary(grpc, log, "Shutdown", () => {
+      log.debug("shutdown requested");
+      setImmediate(() => server.tryShutdown(() => host.exit(0)));
+      return {};
+    }),
   });
-  host.writeStdout(handshakeLine(server.port, certificate.der));
-  log.debug("serving", { port: server.port });
-  if (!schemaAnswer) void provider();
+
+  // Node's TLS floor is already TLS 1.2, which go-plugin requires; the client certificate is
+  // Terraform's own self-signed one, so it is the only trusted root.
+  const credentials = grpc.ServerCredentials.createSsl(
+    Buffer.from(launch.clientCertificatePem),
+    [{ private_key: Buffer.from(certificate.privateKeyPem), cert_chain: Buffer.from(certificate.certificatePem) }],
+    true,
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync("127.0.0.1:0", credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
+  });
+  host.writeStdout(handshakeLine(port, certificate.der));
+  log.debug("serving", { port });
+  if (!options.schemaAnswer) void provider();
 }
