@@ -30,6 +30,8 @@ export interface StartOptions {
   oidcIssuers?: readonly string[];
   oidcJwksCooldownMs?: number;
   httpTimeouts?: HttpTimeouts;
+  /** Webhooks may use http:// and reach loopback/private addresses (`--allow-private-webhooks`). */
+  allowPrivateWebhooks?: boolean;
 }
 
 export interface StartedKeyward {
