@@ -1,4 +1,5 @@
-import { GITHUB_ACTIONS_ISSUER } from "@keyward/contract";
+import { GITHUB_ACTIONS_ISSUER, type Secret } from "@keyward/contract";
+import type { GitHubSecrets } from "@keyward/github-secrets";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { buildApp, type HttpTimeouts } from "./app";
@@ -54,6 +55,8 @@ export interface KeywardOptions {
   allowPrivateWebhooks?: boolean;
   /** Where GitHub's secret scanning keys are fetched (`--github-api-url`). Default https://api.github.com. */
   githubApiUrl?: string;
+  /** `KEYWARD_GITHUB_TOKEN`: GitHub token with "Secrets: write", so an exposed key's rotated secret reaches its destinations. */
+  githubToken?: Secret;
   /** Webhook retry backoff; tests shorten `baseMs`. */
   webhookRetry?: Partial<RetrySchedule>;
   /** One delivery attempt's budget. Default 10 s. */
@@ -121,6 +124,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     idTokens: new OidcIdTokenVerifier({ issuers: options.oidcIssuers ?? [GITHUB_ACTIONS_ISSUER], jwksCooldownMs: options.oidcJwksCooldownMs }),
     checkpoints,
     webhooks: { refusal: (url) => sender.refusal(url), wake: () => dispatcher?.wake() },
+    ...(options.githubToken ? { github: await githubSecrets(options.githubToken, options.githubApiUrl ?? DEFAULT_GITHUB_API_URL, logger) } : {}),
   };
   await upgradeAuditChain(services);
   dispatcher = new WebhookDispatcher({
@@ -209,4 +213,12 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
       return closing;
     },
   };
+}
+
+/** GitHub's secrets API under the server's token; loaded only when one is configured. */
+async function githubSecrets(token: Secret, baseUrl: string, logger: Logger): Promise<GitHubSecrets> {
+  const { connectOctokit, GitHubSecrets } = await import("@keyward/github-secrets");
+  return new GitHubSecrets(
+    connectOctokit({ token, baseUrl, userAgent: `keyward/${VERSION}`, onWait: (message) => logger.warn(message), debug: (message) => logger.debug(message) }),
+  );
 }

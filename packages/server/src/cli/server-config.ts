@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
-import { GITHUB_ACTIONS_ISSUER, IssuerUrl, parseDuration } from "@keyward/contract";
+import { GITHUB_ACTIONS_ISSUER, IssuerUrl, parseDuration, Secret } from "@keyward/contract";
 import { CHECKPOINT_FILE } from "../storage/checkpoint-log";
 
 /** Where `init`, `serve` and `purge` keep their data, from flags, then environment, then defaults (SPEC §4). */
@@ -26,6 +26,8 @@ export interface ServerConfig {
 export interface EventConfig {
   allowPrivateWebhooks: boolean;
   githubApiUrl: string;
+  /** `KEYWARD_GITHUB_TOKEN`: lets the leak response deliver a rotated secret to the key's destinations. */
+  githubToken?: Secret;
   webhookRetry?: { baseMs: number };
   webhookTimeoutMs?: number;
   expiringDays?: number[];
@@ -148,6 +150,8 @@ export function resolveEventConfig(flags: EventFlags, env: NodeJS.ProcessEnv): E
   return {
     allowPrivateWebhooks: flags.allowPrivateWebhooks === true || ["1", "true"].includes(env.KEYWARD_ALLOW_PRIVATE_WEBHOOKS ?? ""),
     githubApiUrl,
+    // Environment only: a token in a flag would show in the process list.
+    ...(env.KEYWARD_GITHUB_TOKEN ? { githubToken: new Secret(env.KEYWARD_GITHUB_TOKEN) } : {}),
     ...(retryBase ? { webhookRetry: { baseMs: retryBase } } : {}),
     ...(timeout ? { webhookTimeoutMs: timeout } : {}),
     ...(expiringDays ? { expiringDays } : {}),

@@ -1,3 +1,4 @@
+import type { GitHubSecrets } from "@keyward/github-secrets";
 import type { Storage } from "../storage/storage";
 import type { AuditCheckpointer } from "./audit/audit-checkpointer";
 import type { Clock } from "./clock";
@@ -23,4 +24,6 @@ export interface Services {
   /** The audit chain's keys and signed checkpoints (SPEC §12). */
   readonly checkpoints: AuditCheckpointer;
   readonly webhooks: WebhookServices;
+  /** GitHub's secrets API under the server's own token (`KEYWARD_GITHUB_TOKEN`), for the leak response's `rotate`; absent without one. */
+  readonly github?: GitHubSecrets;
 }

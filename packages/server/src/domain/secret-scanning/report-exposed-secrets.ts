@@ -15,6 +15,7 @@ import { exposureResponseOf } from "../projects/project-policy";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
 import { keyEvent, tokenEvent } from "../webhooks/webhook-event";
+import { deliverRotatedSecrets, type RotatedSecret } from "./deliver-rotated-secrets";
 
 /** A secret that stopped working this recently is still a real leak worth a `true_positive`. */
 export const RECENTLY_VALID_MS = 30 * 86_400_000;
@@ -29,19 +30,23 @@ type Verdict = SecretScanningResponse[number]["label"];
  * `key.exposed` event; a live management token is revoked. Everything happens in one transaction,
  * within the request, and the audit log records where each secret was found — never the secret.
  */
-export function reportExposedSecrets(services: Services, context: RequestContext, alert: SecretScanningAlert): Promise<SecretScanningResponse> {
-  return mutate(services, context, async (m) => {
-    const verdicts: SecretScanningResponse = [];
+export async function reportExposedSecrets(services: Services, context: RequestContext, alert: SecretScanningAlert): Promise<SecretScanningResponse> {
+  const rotated: RotatedSecret[] = [];
+  const verdicts = await mutate(services, context, async (m) => {
+    rotated.length = 0;
+    const answers: SecretScanningResponse = [];
     for (const match of alert) {
-      verdicts.push({ token_raw: match.token, token_type: match.type, label: await judge(services, m, match) });
+      answers.push({ token_raw: match.token, token_type: match.type, label: await judge(services, m, match, rotated) });
     }
-    return verdicts;
+    return answers;
   });
+  await deliverRotatedSecrets(services, context, rotated);
+  return verdicts;
 }
 
-async function judge(services: Services, m: Mutation, match: Match): Promise<Verdict> {
+async function judge(services: Services, m: Mutation, match: Match, rotated: RotatedSecret[]): Promise<Verdict> {
   if (!hasValidChecksum(match.token)) return "false_positive";
-  if (KEY_SECRET_PATTERN.test(match.token)) return judgeKeySecret(services, m, match);
+  if (KEY_SECRET_PATTERN.test(match.token)) return judgeKeySecret(services, m, match, rotated);
   if (TOKEN_SECRET_PATTERN.test(match.token)) return judgeToken(services, m, match);
   return "false_positive";
 }
@@ -55,7 +60,7 @@ function endedRecently(record: { revokedAt: Date | null; expiresAt: Date | null 
   return ended !== null && now.getTime() - ended.getTime() <= RECENTLY_VALID_MS;
 }
 
-async function judgeKeySecret(services: Services, m: Mutation, match: Match): Promise<Verdict> {
+async function judgeKeySecret(services: Services, m: Mutation, match: Match, rotated: RotatedSecret[]): Promise<Verdict> {
   const found = await m.stores.secrets.lookup(services.pepper.digest(match.token));
   if (!found) return "false_positive";
   const key = (await m.stores.keys.get(found.key.id, { lock: true })) as KeyRecord;
@@ -67,13 +72,13 @@ async function judgeKeySecret(services: Services, m: Mutation, match: Match): Pr
     return "true_positive";
   }
   const response = exposureResponseOf(await m.stores.policies.get(key.project), key.environment);
-  const after = await respond(services, m, key, found.secret, response);
+  const after = await respond(services, m, key, found.secret, response, rotated);
   await m.audit({
     action: "key.exposed",
     target: key.id,
     project: key.project,
     environment: key.environment,
-    details: { ...where, response, live: true, ...(response === "rotate" ? { destinations: "none: the new secret was not delivered anywhere" } : {}) },
+    details: { ...where, response, live: true },
   });
   await m.emit(
     keyEvent("key.exposed", after, m.now, {
@@ -86,12 +91,12 @@ async function judgeKeySecret(services: Services, m: Mutation, match: Match): Pr
 }
 
 /**
- * Applies the exposure response. `rotate` issues a new secret with no grace period; keys have no
- * destinations yet (SPEC §13), so that secret is delivered nowhere and the owner rotates again to
- * get one: the point is that the exposed one stops now. An exposed previous secret (still in its
- * grace period) is simply revoked, since rotating would not touch it.
+ * Applies the exposure response. `rotate` issues a new secret with no grace period, handed back
+ * for delivery to the key's destinations once this transaction commits (`key.deliver` audits
+ * what happened). An exposed previous secret (still in its grace period) is simply revoked, since
+ * rotating would not touch it.
  */
-async function respond(services: Services, m: Mutation, key: KeyRecord, secret: SecretRecord, response: ExposureResponse): Promise<KeyRecord> {
+async function respond(services: Services, m: Mutation, key: KeyRecord, secret: SecretRecord, response: ExposureResponse, rotated: RotatedSecret[]): Promise<KeyRecord> {
   if (response === "notify") return key;
   if (response === "revoke") return revokeLockedKey(m, key, { reason: "exposed" });
   if (secret.version !== key.version) {
@@ -99,7 +104,9 @@ async function respond(services: Services, m: Mutation, key: KeyRecord, secret: 
     m.changed({ kind: "key", id: key.id });
     return key;
   }
-  return (await rotateLockedKey(services, m, key, { details: { reason: "exposed" } })).key;
+  const rotation = await rotateLockedKey(services, m, key, { details: { reason: "exposed" } });
+  rotated.push({ key: rotation.key, secret: rotation.secret });
+  return rotation.key;
 }
 
 async function judgeToken(services: Services, m: Mutation, match: Match): Promise<Verdict> {
