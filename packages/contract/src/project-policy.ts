@@ -30,5 +30,6 @@ export const PutProjectPolicyRequest = z
     live: EnvironmentPolicy.optional().describe("The live keys' policy; default {exposure: revoke}."),
     test: EnvironmentPolicy.optional().describe("The test keys' policy; default {exposure: revoke}."),
   })
-  .describe("Sets the project's policy per environment; an omitted environment keeps its current policy.");
+  .describe("Sets the project's policy per environment; an omitted environment keeps its current policy.")
+  .meta({ examples: [{ live: { exposure: "rotate" }, test: { exposure: "notify" } }] });
 export type PutProjectPolicyRequest = z.infer<typeof PutProjectPolicyRequest>;
