@@ -101,6 +101,7 @@ export const operationDocs = {
       "Exchanges an OIDC ID token (a GitHub Actions job's, from core.getIDToken(audience)) for a short-lived management token, with no bearer token. The token's signature is checked against its issuer's published keys (the issuer must be on the server's --oidc-issuer allowlist), then iss, aud, exp/nbf/iat (60 s leeway) and every claim of a trust policy; each ID token is accepted once (jti). The minted token has the policy's scopes and binding and lives the policy's ttl, never longer than the ID token. Every exchange is audited with the policy and the token's sub, repository and run_id.",
     errors: {
       UNAUTHORIZED: "The ID token is malformed, from an issuer not on the allowlist, badly signed, expired or not yet valid, already exchanged, or no trust policy accepts it; the message names no policy. Counts toward the per-IP failed-authentication limit.",
+      RATE_LIMITED: "This address failed authentication too often; wait for `Retry-After` seconds.",
       UNAVAILABLE: "The database cannot be reached (then with `Retry-After`), or the issuer's OpenID configuration or keys could not be fetched; try again later. No token was minted.",
     },
   },
