@@ -19,4 +19,5 @@ export * from "./tokens";
 export * from "./trust-policies";
 export * from "./usage";
 export * from "./verification-rules";
+export * from "./verifier";
 export * from "./verify";

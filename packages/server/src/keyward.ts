@@ -15,6 +15,7 @@ import { SecretIssuer } from "./domain/secret-issuer";
 import type { Services } from "./domain/services";
 import { UsageRecorder } from "./domain/usage-recorder";
 import { CHANGES_CHANNEL, decodeChange, VerificationCache } from "./domain/verification-cache";
+import { ChangeFeed } from "./domain/verifier/change-feed";
 import { createLogger } from "./logger";
 import { Metrics } from "./metrics";
 import { OidcIdTokenVerifier } from "./oidc/oidc-id-token-verifier";
@@ -92,6 +93,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     rateLimiter: new RateLimiter(),
     idTokens: new OidcIdTokenVerifier({ issuers: options.oidcIssuers ?? [GITHUB_ACTIONS_ISSUER], jwksCooldownMs: options.oidcJwksCooldownMs }),
     checkpoints,
+    verifierFeed: new ChangeFeed(Buffer.from(random(6)).toString("hex"), () => storage.database.notificationsLive),
   };
   await upgradeAuditChain(services);
   const stopListening = await storage.database.listen(
@@ -101,6 +103,14 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
       if (change) cache.apply(change);
     },
     () => cache.clear(),
+  );
+  const stopFeeding = await storage.database.listen(
+    CHANGES_CHANNEL,
+    (payload) => {
+      const change = decodeChange(payload);
+      if (change) services.verifierFeed.publish(change);
+    },
+    () => services.verifierFeed.reset(),
   );
   usage.start(options.usageFlushMs ?? 1_000);
   const sweeper = setInterval(() => {
@@ -149,6 +159,8 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
         await usage.close();
         await checkpoints.close();
         await stopListening();
+        await stopFeeding();
+        services.verifierFeed.stop();
         await storage.close();
       })();
       return closing;

@@ -7,6 +7,7 @@ import type { RateLimiter } from "./rate-limiter";
 import type { SecretIssuer } from "./secret-issuer";
 import type { UsageRecorder } from "./usage-recorder";
 import type { VerificationCache } from "./verification-cache";
+import type { ChangeFeed } from "./verifier/change-feed";
 
 /** Everything an operation may use, injected once at start-up. */
 export interface Services {
@@ -21,4 +22,6 @@ export interface Services {
   readonly idTokens: IdTokenVerifier;
   /** The audit chain's keys and signed checkpoints (SPEC §12). */
   readonly checkpoints: AuditCheckpointer;
+  /** The changes in-process verifiers follow (SPEC §16). */
+  readonly verifierFeed: ChangeFeed;
 }

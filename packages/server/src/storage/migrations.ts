@@ -1,5 +1,6 @@
 import type { Database } from "./database";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
+import { verifierDigestsMigration } from "./migrations/verifier-digests";
 
 /**
  * The one schema both backends run. Append a migration; never edit one that has shipped.
@@ -121,6 +122,7 @@ export const migrations: readonly string[] = [
   CREATE TABLE used_secret_digests (digest text PRIMARY KEY, created_at timestamptz NOT NULL);
   INSERT INTO used_secret_digests (digest, created_at) SELECT digest, created_at FROM key_secrets;
   `,
+  verifierDigestsMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */

@@ -9,6 +9,7 @@ import { SettingsStore } from "./settings-store";
 import { TokenStore } from "./token-store";
 import { TrustPolicyStore } from "./trust-policy-store";
 import { UsageStore } from "./usage-store";
+import { VerifierStore } from "./verifier-store";
 
 /** Every table's operations over one connection or one transaction. */
 export class Stores {
@@ -22,6 +23,7 @@ export class Stores {
   readonly idempotency: IdempotencyStore;
   readonly settings: SettingsStore;
   readonly trustPolicies: TrustPolicyStore;
+  readonly verifier: VerifierStore;
 
   constructor(private readonly db: Queryable) {
     this.projects = new ProjectStore(db);
@@ -34,6 +36,7 @@ export class Stores {
     this.idempotency = new IdempotencyStore(db);
     this.settings = new SettingsStore(db);
     this.trustPolicies = new TrustPolicyStore(db);
+    this.verifier = new VerifierStore(db);
   }
 
   /** Delivered to every listening instance when (and only if) the transaction commits. */

@@ -5,6 +5,7 @@ import { presentKey } from "../key-view";
 import { mutate } from "../mutation";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
+import { verifierDigestOf } from "../verifier/verifier-keys";
 import { issuedSecret } from "./client-secret";
 import { findKey, requireNotRevoked } from "./find-key";
 
@@ -32,8 +33,9 @@ export function rotateKey(services: Services, context: RequestContext & { caller
     await m.stores.secrets.update({ ...current, expiresAt: previousExpiry });
 
     const version = Math.max(...secrets.map((secret) => secret.version)) + 1;
+    const digest = services.pepper.digest(secret.reveal());
     await m.stores.secrets.insert({
-      digest: services.pepper.digest(secret.reveal()),
+      digest,
       keyId: key.id,
       version,
       hint: secret.hint,
@@ -41,6 +43,7 @@ export function rotateKey(services: Services, context: RequestContext & { caller
       revokedAt: null,
       createdAt: m.now,
     });
+    await m.stores.verifier.recordDigest(digest, verifierDigestOf(services.pepper, key.project, secret.reveal()));
     const every = key.rotation ? parseDuration(key.rotation.every) : undefined;
     const rotated = {
       ...key,

@@ -1,0 +1,31 @@
+import { PassThrough } from "node:stream";
+import { routes, type VerifierEvent } from "@keyward/contract";
+import { reportVerifierUsage } from "../domain/verifier/report-verifier-usage";
+import { verifierSnapshot } from "../domain/verifier/verifier-snapshot";
+import { VerifierStream } from "../domain/verifier/verifier-stream";
+import { defineRoute, type RouteKit } from "./route-kit";
+
+/** One Server-Sent Event (WHATWG HTML §9.2): JSON has no raw newline, so `data:` is one line. */
+function serverSentEvent(event: VerifierEvent): string {
+  const id = "cursor" in event ? `id: ${event.cursor}\n` : "";
+  return `event: ${event.event}\n${id}data: ${JSON.stringify(event.data)}\n\n`;
+}
+
+/** SPEC §16: what the SDK's in-process verifier loads, follows and reports to. */
+export function registerVerifierRoutes(kit: RouteKit): void {
+  defineRoute(kit, routes.getVerifierSnapshot, (call) => verifierSnapshot(kit.services, call.context.caller, call.query));
+  defineRoute(kit, routes.streamVerifierEvents, async (call) => {
+    const body = new PassThrough();
+    const stream = new VerifierStream(kit.services, call.context.caller, call.query, {
+      send: (event) => body.write(serverSentEvent(event)),
+      end: () => body.end(),
+    });
+    // The client went away (or the body was destroyed): stop following the feed.
+    body.on("close", () => stream.close());
+    call.request.raw.on("close", () => body.destroy());
+    call.reply.type("text/event-stream").header("cache-control", "no-store").header("x-accel-buffering", "no");
+    stream.start();
+    return body;
+  });
+  defineRoute(kit, routes.reportVerifierUsage, (call) => reportVerifierUsage(kit.services, call.context.caller, call.body));
+}
