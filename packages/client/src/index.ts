@@ -37,6 +37,7 @@ export { type PutScopeResult, type ScopeListQuery, Scopes } from "./scopes";
 export { type CreatedToken, type CreateTokenParams, type TokenListQuery, Tokens } from "./tokens";
 export { type PutTrustPolicyParams, type PutTrustPolicyResult, TrustPolicies, type TrustPolicyListQuery } from "./trust-policies";
 export type { RequestOptions } from "./transport";
+export { Verifier, type VerifierCheck, type VerifierOptions, type VerifierState } from "./verifier";
 
 // The contract types a caller meets in answers, and the secret type, so users need one import.
 export {

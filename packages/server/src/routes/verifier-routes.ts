@@ -13,6 +13,11 @@ function serverSentEvent(event: VerifierEvent): string {
 
 /** SPEC §16: what the SDK's in-process verifier loads, follows and reports to. */
 export function registerVerifierRoutes(kit: RouteKit): void {
+  const open = new Set<PassThrough>();
+  // A stream never ends by itself: without this, closing the server would wait for every verifier to hang up.
+  kit.app.addHook("preClose", async () => {
+    for (const body of open) body.end();
+  });
   defineRoute(kit, routes.getVerifierSnapshot, (call) => verifierSnapshot(kit.services, call.context.caller, call.query));
   defineRoute(kit, routes.streamVerifierEvents, async (call) => {
     const body = new PassThrough();
@@ -21,7 +26,11 @@ export function registerVerifierRoutes(kit: RouteKit): void {
       end: () => body.end(),
     });
     // The client went away (or the body was destroyed): stop following the feed.
-    body.on("close", () => stream.close());
+    open.add(body);
+    body.on("close", () => {
+      open.delete(body);
+      stream.close();
+    });
     call.request.raw.on("close", () => body.destroy());
     call.reply.type("text/event-stream").header("cache-control", "no-store").header("x-accel-buffering", "no");
     stream.start();
