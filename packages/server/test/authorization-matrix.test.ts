@@ -32,6 +32,8 @@ interface Prepared {
   listed?: (answer: { data: Record<string, unknown>[] }) => boolean | Promise<boolean>;
   /** The token a `token` / `new-token` route acts on, for the oracle. */
   tokenTarget?: Authority;
+  /** The route answers a stream that never ends by itself (Server-Sent Events): read its first event, then hang up. */
+  stream?: true;
 }
 
 let k: KeywardUnderTest;
@@ -76,6 +78,21 @@ const fixtures: Record<string, (home: { project: string }) => Promise<Prepared>>
   deleteKey: async () => ({ url: `/v1/keys/${(await freshKey()).id}` }),
   getKeyUsage: async () => ({ url: `/v1/keys/${targetKey.id}/usage` }),
   verifyKey: async () => ({ url: "/v1/verify", body: { key: targetKey.secret } }),
+  // The verifier's routes are listings of what verifies (SPEC §16): outside the binding a key is absent, as it verifies NOT_FOUND.
+  getVerifierSnapshot: async () => ({
+    url: `/v1/verifier/snapshot?project=${HOME.project}&environment=${HOME.environment}`,
+    listed: (a) => (a as unknown as { keys: { id: string }[] }).keys.some((key) => key.id === targetKey.id),
+  }),
+  streamVerifierEvents: async () => ({
+    url: `/v1/verifier/events?project=${HOME.project}&environment=${HOME.environment}`,
+    stream: true,
+    listed: (a) => (a as unknown as { keys: { id: string }[] }).keys.some((key) => key.id === targetKey.id),
+  }),
+  reportVerifierUsage: async () => ({
+    url: "/v1/verifier/usage",
+    body: { reports: [{ key_id: targetKey.id, counts: { VALID: 1 }, last_at: k.clock.read().toISOString() }] },
+    listed: (a) => (a as unknown as { accepted: number }).accepted === 1,
+  }),
   createToken: async () => ({
     url: "/v1/tokens",
     body: { name: `t${next()}`, scopes: ["tokens:write"], ...HOME },
@@ -229,6 +246,24 @@ async function tokenFor(c: Case, home: { project: string }): Promise<{ secret: s
   return made;
 }
 
+/**
+ * A streaming route (the verifier's Server-Sent Events): an error answers and ends as any other,
+ * a success is read up to its first event (a `resync` snapshot) and then abandoned, so the matrix
+ * never waits on a stream that does not end.
+ */
+async function callStreaming(url: string, token: string): Promise<{ statusCode: number; body: string; json(): any }> {
+  const hangUp = new AbortController();
+  const answer = await k.inject({ method: "GET", url, headers: { authorization: `Bearer ${token}` }, payloadAsStream: true, signal: hangUp.signal } as Parameters<KeywardUnderTest["inject"]>[0]);
+  let body = "";
+  for await (const chunk of answer.stream()) {
+    body += String(chunk);
+    if (answer.statusCode === 200 && body.includes("\n\n")) break;
+  }
+  hangUp.abort();
+  const firstEvent = () => JSON.parse(/^data: (.*)$/m.exec(body)?.[1] ?? "null");
+  return { statusCode: answer.statusCode, body, json: () => (answer.statusCode === 200 ? firstEvent() : JSON.parse(body)) };
+}
+
 async function auditHead(): Promise<number> {
   return (await k.keyward.services.storage.stores.audit.head()).seq;
 }
@@ -304,7 +339,9 @@ describe.each(
     const prepared = await fixtures[c.route.operationId]!(home);
     const expected = expectedAnswer(c.route, token.authority, c.expiry, home, prepared);
     const before = await auditHead();
-    const answer = await k.call(c.route.method, prepared.url, { token: token.secret, ...(prepared.body === undefined ? {} : { body: prepared.body }) });
+    const answer = prepared.stream
+      ? await callStreaming(prepared.url, token.secret)
+      : await k.call(c.route.method, prepared.url, { token: token.secret, ...(prepared.body === undefined ? {} : { body: prepared.body }) });
     expect(answer.statusCode, answer.body).toBe(expected.status);
     if (expected.code) expect(answer.json().error.code).toBe(expected.code);
     if (expected.verification) expect(answer.json()).toMatchObject({ code: expected.verification });
