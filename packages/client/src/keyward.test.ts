@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { type OperationId, routes, Secret } from "@keyward/contract";
 import { Agent } from "undici";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeKeyward, keyId, newKeySecret, newTokenSecret, tokenId } from "../test/fake-keyward";
+import { FakeKeyward, keyId, newKeySecret, newTokenSecret, tokenId, verifiedSecret } from "../test/fake-keyward";
 import { Keyward, type KeywardOptions } from "./keyward";
 import {
   BadRequestError,
@@ -102,8 +102,15 @@ describe("Keyward client", () => {
       await call();
       expect(fake.requests.slice(before).map((request) => request.operationId)).toEqual([operationId]);
     }
+    // The in-process verifier calls three: its snapshot, its change stream, and (on close, having counted one verification) its usage report.
+    const opened = fake.requests.length;
+    const verifier = await keyward.verifier({ project: "billing-api" });
+    expect(verifier.verifySync(verifiedSecret)).toMatchObject({ valid: true, code: "VALID", key: { id: keyId } });
+    await verifier.close();
+    const verifierCalls = [...new Set(fake.requests.slice(opened).map((request) => request.operationId))];
+    expect(verifierCalls).toEqual(["getVerifierSnapshot", "streamVerifierEvents", "reportVerifierUsage"]);
     // Every JSON endpoint of the table has its method; metrics and openapi are not JSON API calls.
-    const untouched = Object.keys(routes).filter((operationId) => !calls.some(([called]) => called === operationId));
+    const untouched = Object.keys(routes).filter((operationId) => !calls.some(([called]) => called === operationId) && !verifierCalls.includes(operationId as OperationId));
     expect(untouched.sort()).toEqual(["metrics", "openapi"]);
   });
 

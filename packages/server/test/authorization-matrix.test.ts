@@ -246,24 +246,6 @@ async function tokenFor(c: Case, home: { project: string }): Promise<{ secret: s
   return made;
 }
 
-/**
- * A streaming route (the verifier's Server-Sent Events): an error answers and ends as any other,
- * a success is read up to its first event (a `resync` snapshot) and then abandoned, so the matrix
- * never waits on a stream that does not end.
- */
-async function callStreaming(url: string, token: string): Promise<{ statusCode: number; body: string; json(): any }> {
-  const hangUp = new AbortController();
-  const answer = await k.inject({ method: "GET", url, headers: { authorization: `Bearer ${token}` }, payloadAsStream: true, signal: hangUp.signal } as Parameters<KeywardUnderTest["inject"]>[0]);
-  let body = "";
-  for await (const chunk of answer.stream()) {
-    body += String(chunk);
-    if (answer.statusCode === 200 && body.includes("\n\n")) break;
-  }
-  hangUp.abort();
-  const firstEvent = () => JSON.parse(/^data: (.*)$/m.exec(body)?.[1] ?? "null");
-  return { statusCode: answer.statusCode, body, json: () => (answer.statusCode === 200 ? firstEvent() : JSON.parse(body)) };
-}
-
 async function auditHead(): Promise<number> {
   return (await k.keyward.services.storage.stores.audit.head()).seq;
 }
@@ -340,7 +322,7 @@ describe.each(
     const expected = expectedAnswer(c.route, token.authority, c.expiry, home, prepared);
     const before = await auditHead();
     const answer = prepared.stream
-      ? await callStreaming(prepared.url, token.secret)
+      ? await k.injectStream({ method: "GET", url: prepared.url, headers: { authorization: `Bearer ${token.secret}` } })
       : await k.call(c.route.method, prepared.url, { token: token.secret, ...(prepared.body === undefined ? {} : { body: prepared.body }) });
     expect(answer.statusCode, answer.body).toBe(expected.status);
     if (expected.code) expect(answer.json().error.code).toBe(expected.code);
