@@ -59,6 +59,8 @@ interface UsageTally {
 }
 
 const FIRST_HEARTBEAT_WAIT_MS = 2_000;
+/** Secrets of known keys whose digest is remembered; the oldest is forgotten first. */
+const REMEMBERED_SECRETS = 4_096;
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
 
@@ -82,6 +84,13 @@ export class Verifier {
   #verifierKey: Buffer = Buffer.alloc(0);
   readonly #keys = new Map<string, readonly string[]>();
   readonly #byDigest = new Map<string, Entry>();
+  /**
+   * The verifier digest of recently presented secrets that belong to a key, so the same key
+   * presented again costs a map lookup instead of a checksum and an HMAC. Bounded; it holds only
+   * secrets this process was handed to verify anyway, and never one of an unknown key (a flood
+   * of made-up keys cannot churn it).
+   */
+  readonly #rememberedDigests = new Map<string, string>();
   #undigested = 0;
   #cursor: string | undefined;
   /** performance.now() of the newest heartbeat; -Infinity until the first. */
@@ -164,6 +173,7 @@ export class Verifier {
     for (const timer of this.#timers) clearInterval(timer);
     this.#connection?.abort();
     this.#wake?.();
+    this.#rememberedDigests.clear();
     await this.#following;
     await this.#report();
   }
@@ -176,14 +186,25 @@ export class Verifier {
     if (typeof text !== "string") throw new TypeError("Invalid secret: expected the API key presented by the caller, as a string or Secret.");
     if (check.ip !== undefined && isIP(check.ip) === 0) throw new TypeError("Invalid ip: expected an IPv4 or IPv6 address.");
     if (this.#closed || !this.#live()) return undefined;
-    // A mistyped or forged key is refused before any lookup, as the server does (SPEC §2).
-    if (!KEY_SECRET_PATTERN.test(text) || !hasValidChecksum(text)) return NOT_FOUND_ANSWER;
-    const entry = this.#byDigest.get(createHmac("sha256", this.#verifierKey).update(text).digest("hex"));
-    if (!entry) return this.#undigested > 0 ? undefined : NOT_FOUND_ANSWER;
+    const entry = this.#entryOf(text);
+    if (!entry) return this.#undigested > 0 && KEY_SECRET_PATTERN.test(text) && hasValidChecksum(text) ? undefined : NOT_FOUND_ANSWER;
     const now = this.#options.clock();
     const judgement = judgeVerification(entry.key, entry.secret, check, now, this.#limiter.take);
     this.#count(entry.key.id, judgement.code, now, check.ip ?? null);
     return verificationAnswer(entry.key, entry.secret, judgement);
+  }
+
+  #entryOf(text: string): Entry | undefined {
+    const remembered = this.#rememberedDigests.get(text);
+    if (remembered !== undefined) return this.#byDigest.get(remembered);
+    // A mistyped or forged key is refused before any lookup, as the server does (SPEC §2).
+    if (!KEY_SECRET_PATTERN.test(text) || !hasValidChecksum(text)) return undefined;
+    const digest = createHmac("sha256", this.#verifierKey).update(text).digest("hex");
+    const entry = this.#byDigest.get(digest);
+    if (!entry) return undefined;
+    if (this.#rememberedDigests.size >= REMEMBERED_SECRETS) this.#rememberedDigests.delete(this.#rememberedDigests.keys().next().value as string);
+    this.#rememberedDigests.set(text, digest);
+    return entry;
   }
 
   async #askServer(key: string, check: VerifierCheck): Promise<VerifyResponse> {
@@ -209,7 +230,9 @@ export class Verifier {
   }
 
   #load(snapshot: VerifierSnapshot): void {
-    this.#verifierKey = Buffer.from(snapshot.verifier_key, "base64url");
+    const verifierKey = Buffer.from(snapshot.verifier_key, "base64url");
+    if (!verifierKey.equals(this.#verifierKey)) this.#rememberedDigests.clear();
+    this.#verifierKey = verifierKey;
     for (const id of [...this.#keys.keys()]) this.#remove(id);
     for (const key of snapshot.keys) this.#upsert(key);
     this.#undigested = snapshot.undigested_secrets;
