@@ -40,22 +40,27 @@ async function syncThroughput(verifier, requests, seconds) {
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return { rate: calls / ((performance.now() - started) / 1_000), refused };
+  return { rate: calls / ((performance.now() - started) / 1_000), calls, refused };
 }
 
 /** Each call timed alone: the distribution a request handler sees. */
 async function latencies(verifier, requests, samples, awaited) {
   const times = new Float64Array(samples);
+  let refused = 0;
   for (let i = 0; i < samples; i += 1) {
     const { key, scopes } = requests[i % requests.length];
     const start = process.hrtime.bigint();
-    if (awaited) await verifier.verify(key, { scopes });
-    else verifier.verifySync(key, { scopes });
+    try {
+      if (awaited) await verifier.verify(key, { scopes });
+      else verifier.verifySync(key, { scopes });
+    } catch {
+      refused += 1;
+    }
     times[i] = Number(process.hrtime.bigint() - start) / 1_000;
     // Between samples, not inside one: let the stream's heartbeats in.
     if (i % 1_000 === 999) await new Promise((resolve) => setImmediate(resolve));
   }
-  return [...times].sort((a, b) => a - b);
+  return { sorted: [...times].sort((a, b) => a - b), refused };
 }
 
 async function until(probe) {
@@ -106,8 +111,10 @@ export async function run({ seconds = 10 } = {}) {
     await until(() => verifier.state === "live");
     const syncTimes = await latencies(verifier, target.info.requests, 200_000, false);
     const asyncTimes = await latencies(verifier, target.info.requests, 100_000, true);
-    const [syncP50, syncP99] = [percentile(syncTimes, 0.5), percentile(syncTimes, 0.99)];
-    const [asyncP50, asyncP99] = [percentile(asyncTimes, 0.5), percentile(asyncTimes, 0.99)];
+    const [syncP50, syncP99] = [percentile(syncTimes.sorted, 0.5), percentile(syncTimes.sorted, 0.99)];
+    const [asyncP50, asyncP99] = [percentile(asyncTimes.sorted, 0.5), percentile(asyncTimes.sorted, 0.99)];
+    const calls = local.reduce((sum, result) => sum + result.calls, 0) + 300_000;
+    const staleRefusals = refused + syncTimes.refused + asyncTimes.refused;
     const delays = await revocationDelays(admin, verifier, 10);
     const worst = delays.at(-1);
     const httpRps = median(http.map((result) => result.rps));
@@ -116,11 +123,20 @@ export async function run({ seconds = 10 } = {}) {
       {
         row: "in-process",
         measure: "verifySync() vs HTTP verify throughput, one process (c=32)",
-        value: `${localRate.toFixed(0)} vs ${httpRps.toFixed(0)} verifications/s${refused > 0 ? ` (${refused} refused: snapshot stale or keys not valid)` : ""}`,
+        value: `${localRate.toFixed(0)} vs ${httpRps.toFixed(0)} verifications/s`,
         ratio,
         target: "≥ 50",
-        pass: ratio >= 50 && refused === 0,
+        pass: ratio >= 50,
         detail: { http, local },
+      },
+      // Every call of the run should have been answered from the snapshot: a refusal means the verifier found it stale (no heartbeat for over 1 s).
+      {
+        row: "in-process",
+        measure: "calls refused during the run (snapshot stale or not valid)",
+        value: `${staleRefusals} of ${calls}`,
+        ratio: staleRefusals / calls,
+        target: "0",
+        pass: staleRefusals === 0,
       },
       { row: "in-process", measure: "verifySync() latency p50 / p99", value: `${syncP50.toFixed(1)} / ${syncP99.toFixed(1)} µs`, ratio: syncP99 / 50, target: "p99 ≤ 50 µs", pass: syncP99 <= 50 },
       { row: "in-process", measure: "await verify() latency p50 / p99", value: `${asyncP50.toFixed(1)} / ${asyncP99.toFixed(1)} µs`, ratio: asyncP99 / 50, target: "p99 ≤ 50 µs", pass: asyncP99 <= 50 },

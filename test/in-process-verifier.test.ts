@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { composeSecret } from "@keyward/contract";
-import { Keyward, UnavailableError, type Verifier, type VerifyResponse } from "@keyward/client";
+import { Keyward, UnauthorizedError, UnavailableError, type Verifier, type VerifyResponse } from "@keyward/client";
 import { startKeyward } from "@keyward/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClock } from "../packages/server/test/keyward-under-test";
@@ -220,6 +220,23 @@ describe("revocation reaches the verifier through its change stream", () => {
       await admin.keys.delete(key.id);
       await until(() => verifier.verifySync(secret.reveal()).code === "NOT_FOUND");
       expect(verifier.verifySync(secret.reveal())).toEqual({ valid: false, code: "NOT_FOUND" });
+    } finally {
+      await verifier.close();
+    }
+  });
+});
+
+describe("the verifier's own token", () => {
+  it("once revoked, ends the stream: the verifier stops trusting its snapshot and the server refuses it", async () => {
+    const { secret } = await admin.keys.create({ project: PROJECT, environment: "live", name: "token-revoked", scopes: [] });
+    const token = await admin.tokens.create({ name: "short-lived-verifier", scopes: ["keys:verify"], project: PROJECT });
+    const verifier = await new Keyward({ url: service.url, token: token.secret, maxRetries: 0 }).verifier({ project: PROJECT, clock: clock.read });
+    try {
+      await until(() => verifier.verifySync(secret.reveal()).valid);
+      await admin.tokens.delete(token.token.id);
+      await until(() => verifier.state === "stale");
+      await expect(verifier.verify(secret.reveal())).rejects.toBeInstanceOf(UnauthorizedError);
+      expect(() => verifier.verifySync(secret.reveal())).toThrow(UnavailableError);
     } finally {
       await verifier.close();
     }

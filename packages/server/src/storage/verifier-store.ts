@@ -61,6 +61,13 @@ export class VerifierStore {
     });
   }
 
+  /** Where each of these keys lives, in one query (a usage report names many); deleted keys are absent. */
+  async placements(ids: readonly string[]): Promise<Map<string, { project: string; environment: Environment }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.query<Row>("SELECT id, project, environment FROM api_keys WHERE id = ANY($1::text[])", [ids]);
+    return new Map(rows.map((row) => [row.id as string, { project: row.project as string, environment: row.environment as Environment }]));
+  }
+
   /** One key with its secrets; undefined once it is deleted. */
   async keyById(id: string): Promise<{ key: KeyRecord; secrets: VerifierSecretRecord[] } | undefined> {
     const [row] = await this.db.query<Row>("SELECT * FROM api_keys WHERE id = $1", [id]);

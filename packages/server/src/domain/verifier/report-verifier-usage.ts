@@ -10,14 +10,15 @@ import type { Services } from "../services";
 export async function reportVerifierUsage(services: Services, caller: Caller, request: VerifierUsageRequest): Promise<VerifierUsageResponse> {
   const now = services.clock();
   let accepted = 0;
+  const placements = await services.storage.stores.verifier.placements([...new Set(request.reports.map((report) => report.key_id))]);
   for (const report of request.reports) {
-    const key = await services.storage.stores.keys.get(report.key_id);
+    const key = placements.get(report.key_id);
     if (!key || !sees(caller, key)) continue;
     // A verifier's clock may run ahead; usage is never recorded in the future.
     const reported = new Date(report.last_at);
     const at = reported > now ? now : reported;
     for (const [code, count] of Object.entries(report.counts)) {
-      services.usage.recordVerification(key.id, code as VerificationCode, at, report.last_ip ?? null, count);
+      services.usage.recordVerification(report.key_id, code as VerificationCode, at, report.last_ip ?? null, count);
     }
     accepted += 1;
   }
