@@ -11,6 +11,9 @@ function serverSentEvent(event: VerifierEvent): string {
   return `event: ${event.event}\n${id}data: ${JSON.stringify(event.data)}\n\n`;
 }
 
+/** Unread events a stream may hold for a slow client before it is cut off (it reconnects and resumes). */
+const MAX_UNREAD_BYTES = 8 * 1024 * 1024;
+
 /** SPEC §16: what the SDK's in-process verifier loads, follows and reports to. */
 export function registerVerifierRoutes(kit: RouteKit): void {
   const open = new Set<PassThrough>();
@@ -21,8 +24,15 @@ export function registerVerifierRoutes(kit: RouteKit): void {
   defineRoute(kit, routes.getVerifierSnapshot, (call) => verifierSnapshot(kit.services, call.context.caller, call.query));
   defineRoute(kit, routes.streamVerifierEvents, async (call) => {
     const body = new PassThrough();
+    let largest = 0;
     const stream = new VerifierStream(kit.services, call.context.caller, call.query, {
-      send: (event) => body.write(serverSentEvent(event)),
+      send: (event) => {
+        const text = serverSentEvent(event);
+        largest = Math.max(largest, text.length);
+        body.write(text);
+        // A client that stopped reading without hanging up (a stalled proxy) must not make the server hold its events forever.
+        if (body.writableLength + body.readableLength > Math.max(MAX_UNREAD_BYTES, 2 * largest)) body.destroy();
+      },
       end: () => body.end(),
     });
     // The client went away (or the body was destroyed): stop following the feed.

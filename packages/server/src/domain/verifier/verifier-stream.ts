@@ -3,6 +3,7 @@ import type { VerifierScope } from "../../storage/verifier-store";
 import type { Caller } from "../authorization";
 import type { Services } from "../services";
 import type { Change } from "../verification-cache";
+import { HEARTBEAT_MS } from "./change-feed";
 import { inScope, presentVerifierKey, verifierSnapshot, visibleScope } from "./verifier-snapshot";
 
 /** Where a stream's events go: the route writes them as Server-Sent Events. */
@@ -24,6 +25,7 @@ export class VerifierStream {
   private work: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   private ended = false;
+  private beatWaiting = false;
 
   constructor(
     private readonly services: Services,
@@ -41,7 +43,7 @@ export class VerifierStream {
     const cursor = feed.cursor;
     this.unsubscribe = feed.subscribe({
       change: (change, at) => this.enqueue(() => this.apply(change, at)),
-      heartbeat: (at) => this.enqueue(async () => this.beat(at)),
+      heartbeat: (at) => this.enqueueBeat(at),
       reset: () => this.enqueue(() => this.resync()),
     });
     if (!replay) {
@@ -76,6 +78,20 @@ export class VerifierStream {
     this.work = this.work.then(async () => {
       if (!this.ended) await task();
     }).catch(() => this.finish());
+  }
+
+  /**
+   * At most one heartbeat waits behind slow work (a large resync, a slow database), and one that
+   * waited longer than a beat is dropped: it would vouch, on arrival, for changes it never saw.
+   */
+  private enqueueBeat(cursor: string): void {
+    if (this.beatWaiting) return;
+    this.beatWaiting = true;
+    const heardAt = performance.now();
+    this.enqueue(async () => {
+      this.beatWaiting = false;
+      if (performance.now() - heardAt <= HEARTBEAT_MS) this.beat(cursor);
+    });
   }
 
   private finish(): void {
