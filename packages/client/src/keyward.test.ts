@@ -114,6 +114,14 @@ describe("Keyward client", () => {
     expect(untouched.sort()).toEqual(["metrics", "openapi"]);
   });
 
+  it("refuses verifier options it cannot honour before any request, naming the option", async () => {
+    const keyward = client();
+    await expect(keyward.verifier({ project: "Billing API" })).rejects.toThrow(/^Invalid project: expected a project name/);
+    await expect(keyward.verifier({ project: "billing-api", onStale: "ignore" as never })).rejects.toThrow(/^Invalid onStale 'ignore'/);
+    await expect(keyward.verifier({ project: "billing-api", staleAfterMs: 5_000 })).rejects.toThrow(/^Invalid staleAfterMs '5000'.*at most 1000/);
+    expect(fake.requests).toEqual([]);
+  });
+
   it("exchanges an ID token without a bearer token and hands back the minted secret as a Secret", async () => {
     const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvYXBpIn0.c2lnbmF0dXJl";
     const exchanged = await Keyward.exchangeIdToken({ url: fake.url, idToken: jwt, dispatcher: fake.agent });

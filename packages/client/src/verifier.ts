@@ -34,7 +34,7 @@ export interface VerifierOptions {
    * @default "http"
    */
   readonly onStale?: "http" | "fail-closed";
-  /** SPEC §16: a snapshot is trusted only while a heartbeat arrived within this time. @default 1000 */
+  /** SPEC §16: a snapshot is trusted only while a heartbeat arrived within this time; at most 1000. @default 1000 */
   readonly staleAfterMs?: number;
   /** How often counted verifications are reported to the server. @default 1000 */
   readonly usageReportMs?: number;
@@ -122,6 +122,11 @@ export class Verifier {
   static async open(transport: Transport, options: VerifierOptions): Promise<Verifier> {
     if (options.onStale !== undefined && options.onStale !== "http" && options.onStale !== "fail-closed") {
       throw new TypeError(`Invalid onStale '${String(options.onStale)}'. Expected "http" or "fail-closed".`);
+    }
+    for (const [name, value, most] of [["staleAfterMs", options.staleAfterMs, 1_000], ["usageReportMs", options.usageReportMs, 3_600_000]] as const) {
+      if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= most)) {
+        throw new TypeError(`Invalid ${name} '${value}'. Expected a number of milliseconds above 0 and at most ${most}${name === "staleAfterMs" ? " (SPEC §16: a silent stream is distrusted after 1 s)" : ""}.`);
+      }
     }
     const verifier = new Verifier(transport, options);
     const { data } = await transport.call(routes.getVerifierSnapshot, { query: verifier.#scopeQuery() });
