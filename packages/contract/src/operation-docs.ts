@@ -86,6 +86,16 @@ export const operationDocs = {
   verifyKey: {
     description: "Checks an API key secret, and optionally that it holds scopes and is used from an allowed address. Always 200 for a well-formed request: an unknown, expired, revoked, under-scoped or rate-limited key is an answer (`valid: false` and a code), not an error.",
   },
+  getVerifierSnapshot: {
+    description: "Answers what the SDK's in-process verifier needs to judge exactly as `POST /v1/verify` does: every key of the project (and environment) inside the token's binding with its scopes, metadata, expiry, revocation, IP allowlist, rate limit and each stored secret's verifier digest, plus the project's verifier key and a cursor for the change stream. Storage digests and the pepper never leave the server. Keys outside the binding are absent, as they verify as NOT_FOUND.",
+  },
+  streamVerifierEvents: {
+    produces: "text/event-stream",
+    description: "Server-Sent Events: `upsert` (a key created or changed, with its whole entry), `remove` (a key deleted), `resync` (a whole snapshot: the `since` cursor could not be resumed, or the server may have missed changes) and `heartbeat` every 200 ms while the server is sure it has seen every change. Each change carries its cursor as the event id. A verifier that hears nothing for over a second stops trusting its snapshot.",
+  },
+  reportVerifierUsage: {
+    description: "Applies verification counts and last use from an in-process verifier exactly as the server records its own verifications (hourly counts by outcome, last use). Reports for keys outside the token's binding or unknown are dropped without saying which.",
+  },
   createToken: {
     description: "Creates a management token and answers its secret, shown once. A token can grant only scopes it holds itself, and a bound token only tokens bound the same way.",
     errors: { NOT_FOUND: "The project the new token is bound to does not exist." },

@@ -26,12 +26,13 @@ export class UsageRecorder {
     this.timer.unref();
   }
 
-  recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null): void {
+  /** `times` > 1: a batch reported by an in-process verifier (SPEC §16). */
+  recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null, times = 1): void {
     const bucket = at.getTime() - (at.getTime() % HOUR);
     const id = `${keyId}\u0000${bucket}\u0000${code}`;
     const count = this.counts.get(id);
-    if (count) count.count += 1;
-    else this.counts.set(id, { keyId, bucket: new Date(bucket), code, count: 1 });
+    if (count) count.count += times;
+    else this.counts.set(id, { keyId, bucket: new Date(bucket), code, count: times });
     this.keyUse.set(keyId, { at, ip: ip ?? this.keyUse.get(keyId)?.ip ?? null });
   }
 

@@ -1,6 +1,7 @@
 import type { Database } from "./database";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
 import { webhookMigration } from "./webhook-migration";
+import { verifierDigestsMigration } from "./migrations/verifier-digests";
 
 /**
  * The one schema both backends run. Append a migration; never edit one that has shipped.
@@ -123,6 +124,7 @@ export const migrations: readonly string[] = [
   INSERT INTO used_secret_digests (digest, created_at) SELECT digest, created_at FROM key_secrets;
   `,
   webhookMigration,
+  verifierDigestsMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */

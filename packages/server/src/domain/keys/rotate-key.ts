@@ -6,8 +6,9 @@ import { presentKey } from "../key-view";
 import { type Mutation, mutate } from "../mutation";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
-import { issuedSecret } from "./client-secret";
+import { verifierDigestOf } from "../verifier/verifier-keys";
 import { keyEvent } from "../webhooks/webhook-event";
+import { issuedSecret } from "./client-secret";
 import { findKey, requireNotRevoked } from "./find-key";
 
 /**
@@ -57,8 +58,9 @@ export async function rotateLockedKey(
   await m.stores.secrets.update({ ...current, expiresAt: previousExpiry });
 
   const version = Math.max(...secrets.map((secret) => secret.version)) + 1;
+  const digest = services.pepper.digest(secret.reveal());
   await m.stores.secrets.insert({
-    digest: services.pepper.digest(secret.reveal()),
+    digest,
     keyId: key.id,
     version,
     hint: secret.hint,
@@ -66,6 +68,7 @@ export async function rotateLockedKey(
     revokedAt: null,
     createdAt: m.now,
   });
+  await m.stores.verifier.recordDigest(digest, verifierDigestOf(services.pepper, key.project, secret.reveal()));
   const every = key.rotation ? parseDuration(key.rotation.every) : undefined;
   const rotated = {
     ...key,
