@@ -30,6 +30,7 @@ export interface StartOptions {
   oidcIssuers?: readonly string[];
   oidcJwksCooldownMs?: number;
   httpTimeouts?: HttpTimeouts;
+  verificationCacheSize?: number;
 }
 
 export interface StartedKeyward {

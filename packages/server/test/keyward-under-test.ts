@@ -38,6 +38,7 @@ export async function openKeywardUnderTest(
     trustProxy?: string[];
     auditCheckpointFile?: string;
     auditCheckpointEvery?: number;
+    verificationCacheSize?: number;
   } = {},
 ): Promise<KeywardUnderTest> {
   const clock = options.clock ?? new TestClock();
@@ -54,6 +55,7 @@ export async function openKeywardUnderTest(
     trustProxy: options.trustProxy,
     ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
     ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),
+    ...(options.verificationCacheSize !== undefined && { verificationCacheSize: options.verificationCacheSize }),
   });
   const rootToken = (await keyward.initializeIfNeeded()) ?? "";
   return {

@@ -1,4 +1,5 @@
 import type { Database } from "./database";
+import { rateLimitWindowsMigration } from "./migrations/rate-limit-windows";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
 
 /**
@@ -121,6 +122,7 @@ export const migrations: readonly string[] = [
   CREATE TABLE used_secret_digests (digest text PRIMARY KEY, created_at timestamptz NOT NULL);
   INSERT INTO used_secret_digests (digest, created_at) SELECT digest, created_at FROM key_secrets;
   `,
+  rateLimitWindowsMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */

@@ -14,6 +14,10 @@ export interface SecretRecord {
 
 type SecretRow = Record<string, unknown>;
 
+const LOOKUP = `SELECT s.digest AS s_digest, s.key_id AS s_key_id, s.version AS s_version, s.hint AS s_hint, s.expires_at AS s_expires_at,
+       s.revoked_at AS s_revoked_at, s.created_at AS s_created_at, k.*
+  FROM key_secrets s JOIN api_keys k ON k.id = s.key_id`;
+
 function secretFromRow(row: SecretRow, prefix = ""): SecretRecord {
   const get = (column: string) => row[prefix + column];
   return {
@@ -66,14 +70,29 @@ export class SecretStore {
     await this.db.query("UPDATE key_secrets SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL", [keyId, at.toISOString()]);
   }
 
+  /** Every stored digest, for the verify path's index of them (SPEC §16: unknown secrets never reach the database). */
+  async allDigests(): Promise<string[]> {
+    const rows = await this.db.query<{ digest: string }>("SELECT digest FROM key_secrets");
+    return rows.map((row) => row.digest);
+  }
+
+  async digestsOf(keyId: string): Promise<string[]> {
+    const rows = await this.db.query<{ digest: string }>("SELECT digest FROM key_secrets WHERE key_id = $1", [keyId]);
+    return rows.map((row) => row.digest);
+  }
+
+  /** Up to `limit` secrets that can still verify, newest first, with their keys: what a starting server caches. */
+  async verifiable(limit: number, now: Date): Promise<Array<{ key: KeyRecord; secret: SecretRecord }>> {
+    const rows = await this.db.query<SecretRow>(
+      `${LOOKUP} WHERE s.revoked_at IS NULL AND k.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $2) ORDER BY s.created_at DESC LIMIT $1`,
+      [limit, now.toISOString()],
+    );
+    return rows.map((row) => ({ key: keyFromRow(row), secret: secretFromRow(row, "s_") }));
+  }
+
   /** The verify path's one query: the secret with its key, by digest. */
   async lookup(digest: string): Promise<{ key: KeyRecord; secret: SecretRecord } | undefined> {
-    const [row] = await this.db.query<SecretRow>(
-      `SELECT s.digest AS s_digest, s.key_id AS s_key_id, s.version AS s_version, s.hint AS s_hint, s.expires_at AS s_expires_at,
-              s.revoked_at AS s_revoked_at, s.created_at AS s_created_at, k.*
-       FROM key_secrets s JOIN api_keys k ON k.id = s.key_id WHERE s.digest = $1`,
-      [digest],
-    );
+    const [row] = await this.db.query<SecretRow>(`${LOOKUP} WHERE s.digest = $1`, [digest]);
     if (!row) return undefined;
     return { key: keyFromRow(row), secret: secretFromRow(row, "s_") };
   }

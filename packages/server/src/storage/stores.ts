@@ -3,6 +3,7 @@ import type { Queryable } from "./database";
 import { IdempotencyStore } from "./idempotency-store";
 import { KeyStore } from "./key-store";
 import { ProjectStore } from "./project-store";
+import { RateLimitStore } from "./rate-limit-store";
 import { ScopeStore } from "./scope-store";
 import { SecretStore } from "./secret-store";
 import { SettingsStore } from "./settings-store";
@@ -22,6 +23,7 @@ export class Stores {
   readonly idempotency: IdempotencyStore;
   readonly settings: SettingsStore;
   readonly trustPolicies: TrustPolicyStore;
+  readonly rateLimits: RateLimitStore;
 
   constructor(private readonly db: Queryable) {
     this.projects = new ProjectStore(db);
@@ -34,6 +36,7 @@ export class Stores {
     this.idempotency = new IdempotencyStore(db);
     this.settings = new SettingsStore(db);
     this.trustPolicies = new TrustPolicyStore(db);
+    this.rateLimits = new RateLimitStore(db);
   }
 
   /** Delivered to every listening instance when (and only if) the transaction commits. */
