@@ -120,10 +120,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
   );
   // Listening first: a key created while the index loads is re-read through its notification.
   await cache.loadIndex();
-  await cache.warm(async (limit) => {
-    const rows = await storage.stores.secrets.verifiable(limit, services.clock());
-    return rows.map(({ key, secret }) => ({ digest: secret.digest, entry: { key, secret } }));
-  });
+  await cache.warm(async (limit) => (await storage.stores.secrets.verifiable(limit, services.clock())).map(({ digest, key, secret }) => ({ digest, entry: { key, secret } })));
   usage.start(options.usageFlushMs ?? 1_000);
   const sweeper = setInterval(() => {
     const before = new Date(services.clock().getTime() - IDEMPOTENCY_TTL_MS);
