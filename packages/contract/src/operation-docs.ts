@@ -3,8 +3,9 @@ import type { OperationId } from "./routes";
 
 /**
  * What the OpenAPI document says of an operation beyond its route: a description, and the
- * answers its route's shape does not imply (`openapi.ts` adds 400 for inputs, 401/403/429 for a
- * token, 404 for a path id, 409 for Idempotency-Key, 413/415 for a body, 500 for all).
+ * answers its route's shape does not imply (`openapi.ts` adds 400 for inputs, 401/429/503 for a
+ * token, 403 for a scope or binding it may lack, 404 for a path id, 409 for Idempotency-Key,
+ * 413/415 for a body, 500 for all; 429 also where UNAUTHORIZED is listed here).
  */
 export interface OperationDoc {
   readonly description: string;
@@ -100,7 +101,7 @@ export const operationDocs = {
       "Exchanges an OIDC ID token (a GitHub Actions job's, from core.getIDToken(audience)) for a short-lived management token, with no bearer token. The token's signature is checked against its issuer's published keys (the issuer must be on the server's --oidc-issuer allowlist), then iss, aud, exp/nbf/iat (60 s leeway) and every claim of a trust policy; each ID token is accepted once (jti). The minted token has the policy's scopes and binding and lives the policy's ttl, never longer than the ID token. Every exchange is audited with the policy and the token's sub, repository and run_id.",
     errors: {
       UNAUTHORIZED: "The ID token is malformed, from an issuer not on the allowlist, badly signed, expired or not yet valid, already exchanged, or no trust policy accepts it; the message names no policy. Counts toward the per-IP failed-authentication limit.",
-      UNAVAILABLE: "The issuer's OpenID configuration or keys could not be fetched; try again later.",
+      UNAVAILABLE: "The database cannot be reached (then with `Retry-After`), or the issuer's OpenID configuration or keys could not be fetched; try again later. No token was minted.",
     },
   },
   putTrustPolicy: {
