@@ -4,7 +4,7 @@
 // databaseUrl?, pepper?, join?}. `statsUrl` answers the target's own CPU time, heap, and how many
 // database queries and secret lookups it ran, so rows can count work instead of guessing it.
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,48 +140,66 @@ async function open(dataDir) {
   });
 }
 
+/** Project, token and 100 keys through the API, then `stored` more behind its back. */
+async function setUp(instance, stored) {
+  const rootToken = await instance.initializeIfNeeded();
+  const setup = await listen(instance, { host: "127.0.0.1", port: 0 });
+  await call(setup.url, rootToken, "POST", "/v1/projects", { name: "bench" });
+  await call(setup.url, rootToken, "PUT", "/v1/projects/bench/scopes/bench:read", {});
+  await call(setup.url, rootToken, "POST", "/v1/projects", { name: "other" });
+  const token = (await call(setup.url, rootToken, "POST", "/v1/tokens", { name: "bench", scopes: ["keys:verify", "keys:read", "keys:write"], project: "bench" })).secret;
+  const requests = [];
+  for (let i = 0; i < 100; i += 1) {
+    const { secret } = await call(setup.url, rootToken, "POST", "/v1/keys", { project: "bench", environment: "live", name: `bench-${i}`, scopes: ["bench:read"] });
+    requests.push({ key: secret, scopes: ["bench:read"] });
+  }
+  await fill(instance, stored);
+  return { setup, token, requests };
+}
+
+/** Opens the filled data directory again, as a restarted server would, and measures what its start holds. */
+async function reopen(dataDir) {
+  globalThis.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const instance = await open(dataDir);
+  globalThis.gc?.();
+  return { instance, memory: { before, after: process.memoryUsage().heapUsed, entries: instance.services.cache.size } };
+}
+
 async function keyward() {
   const stored = options.stored ?? 0;
   // Stored keys live in a data directory, so the server can be restarted on them and start as it
   // would in production (statistics, index of digests, cache), not with what the fill left behind.
-  const dataDir = stored > 0 && !options.databaseUrl ? mkdtempSync(join(tmpdir(), "keyward-bench-")) : undefined;
-  let instance = await open(dataDir);
-  const requests = [];
-  let token;
+  // Filling 100,000 keys takes minutes on a busy machine: the first run keeps a copy to start from.
+  const filled = stored > 0 && !options.databaseUrl;
+  const dataDir = filled ? mkdtempSync(join(tmpdir(), "keyward-bench-")) : undefined;
+  const template = filled ? join(tmpdir(), `keyward-bench-template-${stored}`) : undefined;
+  let instance;
   let server;
   let memory;
-  if (!options.join) {
-    const rootToken = await instance.initializeIfNeeded();
-    const setup = await listen(instance, { host: "127.0.0.1", port: 0 });
-    await call(setup.url, rootToken, "POST", "/v1/projects", { name: "bench" });
-    await call(setup.url, rootToken, "PUT", "/v1/projects/bench/scopes/bench:read", {});
-    await call(setup.url, rootToken, "POST", "/v1/projects", { name: "other" });
-    token = (await call(setup.url, rootToken, "POST", "/v1/tokens", { name: "bench", scopes: ["keys:verify", "keys:read", "keys:write"], project: "bench" })).secret;
-    for (let i = 0; i < 100; i += 1) {
-      const { secret } = await call(setup.url, rootToken, "POST", "/v1/keys", {
-        project: "bench",
-        environment: "live",
-        name: `bench-${i}`,
-        scopes: ["bench:read"],
-        ...(options.rateLimit ? { rate_limit: options.rateLimit } : {}),
-      });
-      requests.push({ key: secret, scopes: ["bench:read"] });
-    }
-    await fill(instance, stored);
-    server = setup;
-    if (stored > 0) {
-      await setup.close();
-      globalThis.gc?.();
-      const before = process.memoryUsage().heapUsed;
-      instance = await open(dataDir);
-      globalThis.gc?.();
-      memory = { before, after: process.memoryUsage().heapUsed, entries: instance.services.cache.size };
-      server = undefined;
+  let saved = template && existsSync(join(template, "bench.json")) ? JSON.parse(readFileSync(join(template, "bench.json"), "utf8")) : undefined;
+  if (saved) {
+    cpSync(template, dataDir, { recursive: true });
+    ({ instance, memory } = await reopen(dataDir));
+  } else {
+    instance = await open(dataDir);
+    if (!options.join) {
+      const { setup, token, requests } = await setUp(instance, stored);
+      saved = { token, requests };
+      server = setup;
+      if (filled) {
+        await setup.close();
+        rmSync(template, { recursive: true, force: true });
+        cpSync(dataDir, template, { recursive: true });
+        writeFileSync(join(template, "bench.json"), JSON.stringify(saved), { mode: 0o600 });
+        ({ instance, memory } = await reopen(dataDir));
+        server = undefined;
+      }
     }
   }
   countWork(instance);
   server ??= await listen(instance, { host: "127.0.0.1", port: 0 });
-  ready({ url: `${server.url}/v1/verify`, base: server.url, statsUrl: await statsServer(), token, requests, memory });
+  ready({ url: `${server.url}/v1/verify`, base: server.url, statsUrl: await statsServer(), token: saved?.token, requests: saved?.requests ?? [], memory });
   process.on("SIGTERM", () =>
     server.close().then(() => {
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
