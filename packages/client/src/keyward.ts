@@ -9,6 +9,7 @@ import { Scopes } from "./scopes";
 import { Tokens } from "./tokens";
 import { TrustPolicies } from "./trust-policies";
 import { type RequestOptions, Transport } from "./transport";
+import { Webhooks } from "./webhooks";
 
 export const CLIENT_VERSION = "0.1.0";
 
@@ -61,6 +62,7 @@ export class Keyward {
   readonly tokens: Tokens;
   readonly trustPolicies: TrustPolicies;
   readonly audit: Audit;
+  readonly webhooks: Webhooks;
   readonly #transport: Transport;
 
   constructor(options: KeywardOptions) {
@@ -71,6 +73,7 @@ export class Keyward {
     this.tokens = new Tokens(this.#transport);
     this.trustPolicies = new TrustPolicies(this.#transport);
     this.audit = new Audit(this.#transport);
+    this.webhooks = new Webhooks(this.#transport);
   }
 
   /**

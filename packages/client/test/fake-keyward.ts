@@ -69,6 +69,19 @@ const trustPolicy = {
   updated_at: time,
 };
 const one = <T>(item: T) => ({ data: [item], next_cursor: null });
+export const webhookId = "whk_0123456789ABCDEFGHIJ";
+const webhook = { id: webhookId, url: "https://hooks.example.com/keyward", events: ["key.rotated"], project: "billing-api", environment: null, created_at: time };
+const delivery = {
+  id: "dlv_0123456789ABCDEFGHIJ",
+  webhook_id: webhookId,
+  message_id: "msg_0123456789ABCDEFGHIJ",
+  event: "key.rotated",
+  status: "succeeded",
+  attempts: [{ at: time, status_code: 200, error: null, duration_ms: 12 }],
+  next_attempt_at: null,
+  created_at: time,
+};
+const policy = { project: "billing-api", live: { exposure: "revoke" }, test: { exposure: "notify" } };
 
 /** A valid answer for every route of the contract, as a function so each call gets fresh secrets. */
 export const fixtures: Record<OperationId, () => unknown> = {
@@ -104,6 +117,14 @@ export const fixtures: Record<OperationId, () => unknown> = {
   verifyAudit: () => ({ ok: true, checked: 1 }),
   exportAudit: () => `${JSON.stringify(auditEvent)}\n`,
   createAuditCheckpoint: () => ({ kind: "checkpoint", seq: 1, hash: "1".repeat(64), time, key_id: "0123456789abcdef", signature: "c2ln" }),
+  getProjectPolicy: () => policy,
+  putProjectPolicy: () => policy,
+  createWebhook: () => ({ webhook, secret: `whsec_${Buffer.alloc(32, 7).toString("base64")}` }),
+  listWebhooks: () => one(webhook),
+  getWebhook: () => webhook,
+  deleteWebhook: () => undefined,
+  listWebhookDeliveries: () => one(delivery),
+  reportGithubSecrets: () => [],
 };
 
 export interface RecordedRequest {

@@ -101,6 +101,7 @@ export const operationDocs = {
       "Exchanges an OIDC ID token (a GitHub Actions job's, from core.getIDToken(audience)) for a short-lived management token, with no bearer token. The token's signature is checked against its issuer's published keys (the issuer must be on the server's --oidc-issuer allowlist), then iss, aud, exp/nbf/iat (60 s leeway) and every claim of a trust policy; each ID token is accepted once (jti). The minted token has the policy's scopes and binding and lives the policy's ttl, never longer than the ID token. Every exchange is audited with the policy and the token's sub, repository and run_id.",
     errors: {
       UNAUTHORIZED: "The ID token is malformed, from an issuer not on the allowlist, badly signed, expired or not yet valid, already exchanged, or no trust policy accepts it; the message names no policy. Counts toward the per-IP failed-authentication limit.",
+      RATE_LIMITED: "This address failed authentication too often; wait for `Retry-After` seconds.",
       UNAVAILABLE: "The database cannot be reached (then with `Retry-After`), or the issuer's OpenID configuration or keys could not be fetched; try again later. No token was minted.",
     },
   },
@@ -131,5 +132,31 @@ export const operationDocs = {
   },
   verifyAudit: {
     description: "Recomputes the audit log's hash chain and reports whether every event still links to the one before it, and the first that does not.",
+  },
+  getProjectPolicy: {
+    description: "The project's key policy per environment, with defaults filled in: today the exposure response (`revoke`, `rotate` or `notify`) applied when GitHub reports one of its secrets in public.",
+  },
+  putProjectPolicy: {
+    description: "Sets the policy of the environments in the body; an omitted environment keeps its policy. A token bound to an environment may set only that environment's.",
+  },
+  createWebhook: {
+    description: "Subscribes a URL to events. Deliveries follow Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`); the signing secret (`whsec_…`) is in this answer only. The URL must be https:// and must not resolve to a loopback, private or link-local address unless the server runs with `--allow-private-webhooks`.",
+    errors: { NOT_FOUND: "the body's project does not exist" },
+  },
+  listWebhooks: {
+    description: "Lists the webhooks inside the token's binding, by id, a page at a time.",
+  },
+  getWebhook: {
+    description: "One webhook, never its signing secret.",
+  },
+  deleteWebhook: {
+    description: "Deletes the webhook; its queued deliveries are dropped.",
+  },
+  listWebhookDeliveries: {
+    description: "The webhook's delivery log, newest first: per delivery its status and every attempt's time, HTTP status (or why none came) and duration. Bodies are never logged.",
+  },
+  reportGithubSecrets: {
+    description: "GitHub's secret scanning partner endpoint. Authenticated by GitHub's ECDSA signature over the raw body (`Github-Public-Key-Identifier`, `Github-Public-Key-Signature`), not by a token. Answers `true_positive` per live or recently valid Keyward secret and applies the project's exposure policy within the request.",
+    errors: { UNAUTHORIZED: "the request is unsigned or badly signed", UNAVAILABLE: "GitHub's signing keys could not be fetched" },
   },
 } as const satisfies Record<OperationId, OperationDoc>;

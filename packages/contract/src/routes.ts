@@ -12,12 +12,15 @@ import {
   RotateKeyResponse,
   UpdateKeyRequest,
 } from "./keys";
+import { ProjectPolicy, PutProjectPolicyRequest } from "./project-policy";
 import { CreateProjectRequest, Project, ProjectParams } from "./projects";
 import { PutScopeRequest, Scope, ScopeParams } from "./scopes";
 import { ExchangeTokenRequest, ExchangeTokenResponse, ListTrustPoliciesQuery, PutTrustPolicyRequest, TrustPolicy, TrustPolicyParams } from "./trust-policies";
 import { CreateTokenRequest, CreateTokenResponse, ListTokensQuery, ManagementToken, type ManagementScope, TokenParams } from "./tokens";
 import { KeyUsage, UsageQuery } from "./usage";
 import { VerifyRequest, VerifyResponse } from "./verify";
+import { CreateWebhookRequest, CreateWebhookResponse, ListDeliveriesQuery, ListWebhooksQuery, Webhook, WebhookDelivery, WebhookParams } from "./webhooks";
+import { SecretScanningAlert, SecretScanningResponse } from "./secret-scanning";
 
 /**
  * Who may call a route: anyone (`"public"`), or a valid management token holding every scope in
@@ -39,8 +42,12 @@ export type Permission = "public" | readonly ManagementScope[];
  * - `listing`: a list, filtered to what lies inside the token's binding.
  * - `token`: the token in the path; invisible unless its whole authority lies inside the caller's.
  * - `new-token`: the body's scopes, binding and expiry must lie inside the caller's (403).
+ * - `webhook`: the webhook in the path; invisible unless it lies inside the token's binding.
+ * - `new-webhook`: the body's project and environment (default: the token's) must lie inside the binding (403).
  */
-export type Target = "none" | "service" | "unbound" | "project" | "project-erase" | "key" | "verified-key" | "new-key" | "listing" | "token" | "new-token";
+export type Target =
+  | "none" | "service" | "unbound" | "project" | "project-erase" | "key" | "verified-key" | "new-key" | "listing" | "token" | "new-token"
+  | "webhook" | "new-webhook";
 
 export interface Route {
   readonly operationId: string;
@@ -107,6 +114,17 @@ export const routes = {
   verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the keyed audit chain against the newest signed checkpoint", permission: ["audit:read"], target: "unbound", query: EmptyQuery, status: 200, response: AuditVerification }),
   exportAudit: route({ operationId: "exportAudit", method: "GET", path: "/v1/audit/export", summary: "Stream audit events with their hashes as JSON lines (application/x-ndjson), oldest first", permission: ["audit:read"], target: "listing", query: ExportAuditQuery, status: 200 }),
   createAuditCheckpoint: route({ operationId: "createAuditCheckpoint", method: "POST", path: "/v1/audit/checkpoints", summary: "Sign the chain's head now and append it to the checkpoint file", permission: ["admin"], target: "unbound", body: EmptyQuery, status: 201, response: AuditCheckpoint }),
+
+  getProjectPolicy: route({ operationId: "getProjectPolicy", method: "GET", path: "/v1/projects/{project}/policy", summary: "Get a project's key policy (exposure response per environment)", permission: [], target: "project", params: ProjectParams, status: 200, response: ProjectPolicy }),
+  putProjectPolicy: route({ operationId: "putProjectPolicy", method: "PUT", path: "/v1/projects/{project}/policy", summary: "Set a project's key policy per environment", permission: ["projects:write"], target: "project", params: ProjectParams, body: PutProjectPolicyRequest, status: 200, response: ProjectPolicy }),
+
+  createWebhook: route({ operationId: "createWebhook", method: "POST", path: "/v1/webhooks", summary: "Create a webhook; its signing secret is in this answer only", permission: ["webhooks:write"], target: "new-webhook", body: CreateWebhookRequest, status: 201, response: CreateWebhookResponse, idempotent: true }),
+  listWebhooks: route({ operationId: "listWebhooks", method: "GET", path: "/v1/webhooks", summary: "List webhooks", permission: ["webhooks:write"], target: "listing", query: ListWebhooksQuery, status: 200, response: page(Webhook) }),
+  getWebhook: route({ operationId: "getWebhook", method: "GET", path: "/v1/webhooks/{id}", summary: "Get a webhook (never its signing secret)", permission: ["webhooks:write"], target: "webhook", params: WebhookParams, status: 200, response: Webhook }),
+  deleteWebhook: route({ operationId: "deleteWebhook", method: "DELETE", path: "/v1/webhooks/{id}", summary: "Delete a webhook and its pending deliveries", permission: ["webhooks:write"], target: "webhook", params: WebhookParams, status: 204 }),
+  listWebhookDeliveries: route({ operationId: "listWebhookDeliveries", method: "GET", path: "/v1/webhooks/{id}/deliveries", summary: "A webhook's delivery log, newest first", permission: ["webhooks:write"], target: "webhook", params: WebhookParams, query: ListDeliveriesQuery, status: 200, response: page(WebhookDelivery) }),
+
+  reportGithubSecrets: route({ operationId: "reportGithubSecrets", method: "POST", path: "/v1/secret-scanning/github", summary: "GitHub secret scanning partner endpoint (authenticated by GitHub's signature, not a token)", permission: "public", target: "none", body: SecretScanningAlert, status: 200, response: SecretScanningResponse }),
 } as const satisfies Record<string, Route>;
 
 export type Routes = typeof routes;

@@ -1,4 +1,5 @@
-import { GITHUB_ACTIONS_ISSUER } from "@keyward/contract";
+import { GITHUB_ACTIONS_ISSUER, type Secret } from "@keyward/contract";
+import type { GitHubSecrets } from "@keyward/github-secrets";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { buildApp, type HttpTimeouts } from "./app";
@@ -15,10 +16,15 @@ import { SecretIssuer } from "./domain/secret-issuer";
 import { SharedRateLimiter } from "./domain/shared-rate-limiter";
 import type { Services } from "./domain/services";
 import { UsageRecorder } from "./domain/usage-recorder";
+import { DEFAULT_EXPIRING_DAYS, ExpiryWatch } from "./domain/webhooks/expiry-watch";
+import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from "./domain/webhooks/retry-schedule";
+import { WebhookDispatcher } from "./domain/webhooks/webhook-dispatcher";
 import { CHANGES_CHANNEL, DEFAULT_VERIFICATION_CACHE_SIZE, decodeChange, VerificationCache } from "./domain/verification-cache";
 import { createLogger } from "./logger";
 import { Metrics } from "./metrics";
 import { OidcIdTokenVerifier } from "./oidc/oidc-id-token-verifier";
+import { GithubPublicKeys } from "./network/github-public-keys";
+import { WebhookSender, type WebhookSenderOptions } from "./network/webhook-sender";
 import { defaultCheckpointPath, fileCheckpointLog, memoryCheckpointLog } from "./storage/checkpoint-log";
 import { IDEMPOTENCY_TTL_MS } from "./storage/idempotency-store";
 import { loadPepper } from "./storage/pepper-file";
@@ -46,6 +52,24 @@ export interface KeywardOptions {
   oidcJwksCooldownMs?: number;
   /** Slow-client limits (SPEC §11 defaults). */
   httpTimeouts?: HttpTimeouts;
+  /** `--allow-private-webhooks`: webhooks may use http:// and reach loopback/private addresses. */
+  allowPrivateWebhooks?: boolean;
+  /** Where GitHub's secret scanning keys are fetched (`--github-api-url`). Default https://api.github.com. */
+  githubApiUrl?: string;
+  /** `KEYWARD_GITHUB_TOKEN`: GitHub token with "Secrets: write", so an exposed key's rotated secret reaches its destinations. */
+  githubToken?: Secret;
+  /** Webhook retry backoff; tests shorten `baseMs`. */
+  webhookRetry?: Partial<RetrySchedule>;
+  /** One delivery attempt's budget. Default 10 s. */
+  webhookTimeoutMs?: number;
+  /** How often the delivery queue is polled. Default 1 s. */
+  webhookPollMs?: number;
+  /** Name resolution for webhook targets (tests). */
+  webhookLookup?: WebhookSenderOptions["lookup"];
+  /** Days before expiry at which `key.expiring` fires. Default 14 and 3. */
+  expiringDays?: readonly number[];
+  /** How often expiries and overdue rotations are checked. Default 60 s. */
+  expiryCheckMs?: number;
   /** Where signed audit checkpoints are appended. Default `<dataDir>/audit-checkpoints.jsonl`; in memory without a data directory. */
   auditCheckpointFile?: string;
   /** A checkpoint every this many audit events. Default 1,000. */
@@ -58,12 +82,15 @@ export interface KeywardOptions {
 const ANALYZE_EVERY_MS = 600_000;
 /** Rate-limit windows are kept this long after they start (the longest useful window is far shorter). */
 const RATE_LIMIT_WINDOWS_KEPT_MS = 31 * 86_400_000;
+export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
 
 /** One Keyward service: storage, domain services and the HTTP app, not yet listening. */
 export interface Keyward {
   readonly app: FastifyInstance;
   readonly services: Services;
   readonly logger: Logger;
+  readonly dispatcher: WebhookDispatcher;
+  readonly expiryWatch: ExpiryWatch;
   /** Creates the root token on a fresh database; the plaintext, or undefined when it already existed. */
   initializeIfNeeded(): Promise<string | undefined>;
   close(): Promise<void>;
@@ -98,6 +125,9 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     storage.database.backend === "postgres"
       ? new SharedRateLimiter((keyId, windowStart, amount) => storage.stores.rateLimits.add(keyId, windowStart, amount))
       : new LocalRateLimiter();
+  const webhookTimeoutMs = options.webhookTimeoutMs ?? 10_000;
+  const sender = new WebhookSender({ allowPrivate: options.allowPrivateWebhooks ?? false, timeoutMs: webhookTimeoutMs, lookup: options.webhookLookup });
+  let dispatcher: WebhookDispatcher | undefined;
   const services: Services = {
     storage,
     pepper,
@@ -108,8 +138,28 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     rateLimiter,
     idTokens: new OidcIdTokenVerifier({ issuers: options.oidcIssuers ?? [GITHUB_ACTIONS_ISSUER], jwksCooldownMs: options.oidcJwksCooldownMs }),
     checkpoints,
+    webhooks: { refusal: (url) => sender.refusal(url), wake: () => dispatcher?.wake() },
+    ...(options.githubToken ? { github: await githubSecrets(options.githubToken, options.githubApiUrl ?? DEFAULT_GITHUB_API_URL, logger) } : {}),
   };
   await upgradeAuditChain(services);
+  dispatcher = new WebhookDispatcher({
+    storage,
+    pepper: services.pepper,
+    clock: services.clock,
+    random,
+    sender,
+    retry: { ...DEFAULT_RETRY_SCHEDULE, ...options.webhookRetry },
+    // Longer than any one attempt, so a live sender's lease never runs out under it.
+    leaseMs: 2 * webhookTimeoutMs + 5_000,
+    pollMs: options.webhookPollMs ?? 1_000,
+    userAgent: `Keyward-Webhooks/${VERSION}`,
+    onError: (error) => logger.error({ err: error }, "could not deliver webhooks"),
+  });
+  const expiryWatch = new ExpiryWatch(services, {
+    thresholdsDays: options.expiringDays ?? DEFAULT_EXPIRING_DAYS,
+    everyMs: options.expiryCheckMs ?? 60_000,
+    onError: (error) => logger.error({ err: error }, "could not check key expiries"),
+  });
   const stopListening = await storage.database.listen(
     CHANGES_CHANNEL,
     (payload) => {
@@ -154,12 +204,17 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     trustProxy: options.trustProxy,
     checkResponses: options.checkResponses,
     httpTimeouts: options.httpTimeouts,
+    githubKeys: new GithubPublicKeys(options.githubApiUrl ?? DEFAULT_GITHUB_API_URL),
   });
+  dispatcher.start();
+  expiryWatch.start();
   let closing: Promise<void> | undefined;
   return {
     app,
     services,
     logger,
+    dispatcher,
+    expiryWatch,
     async initializeIfNeeded() {
       if (await isInitialized(services)) return undefined;
       try {
@@ -176,6 +231,9 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
         clearInterval(analyzer);
         cache.close();
         await app.close();
+        await expiryWatch.close();
+        await dispatcher.close();
+        await sender.close();
         await usage.close();
         await checkpoints.close();
         await stopListening();
@@ -184,4 +242,12 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
       return closing;
     },
   };
+}
+
+/** GitHub's secrets API under the server's token; loaded only when one is configured. */
+async function githubSecrets(token: Secret, baseUrl: string, logger: Logger): Promise<GitHubSecrets> {
+  const { connectOctokit, GitHubSecrets } = await import("@keyward/github-secrets");
+  return new GitHubSecrets(
+    connectOctokit({ token, baseUrl, userAgent: `keyward/${VERSION}`, onWait: (message) => logger.warn(message), debug: (message) => logger.debug(message) }),
+  );
 }

@@ -45,6 +45,11 @@ const LISTED_TOKEN: Authority = { scopes: ["tokens:write"], project: HOME.projec
 const trustPolicyBody = { issuer: "https://token.actions.githubusercontent.com", audience: "https://keyward.test", claims: { repository_id: "1" } };
 
 const freshKey = (name = `k${next()}`) => seedKey(k, { ...HOME, name, scopes: [] });
+const WEBHOOK_URL = "https://93.184.215.14/keyward";
+async function freshWebhook(): Promise<string> {
+  const created = await k.call("POST", "/v1/webhooks", { body: { url: WEBHOOK_URL, events: ["key.created"], ...HOME } });
+  return (created.json() as { webhook: { id: string } }).webhook.id;
+}
 
 /** How each route of the table is exercised on an object that lives in `HOME`. */
 const fixtures: Record<string, (home: { project: string }) => Promise<Prepared>> = {
@@ -114,6 +119,17 @@ const fixtures: Record<string, (home: { project: string }) => Promise<Prepared>>
     await k.call("PUT", `/v1/trust-policies/${name}`, { body: { ...trustPolicyBody, scopes: LISTED_TOKEN.scopes, ...HOME } });
     return { url: `/v1/trust-policies/${name}`, tokenTarget: LISTED_TOKEN };
   },
+  getProjectPolicy: async () => ({ url: `/v1/projects/${HOME.project}/policy` }),
+  putProjectPolicy: async () => ({ url: `/v1/projects/${HOME.project}/policy`, body: {} }),
+  // A public IP literal: the SSRF guard needs no DNS for it, and nothing is ever delivered here.
+  createWebhook: async () => ({ url: "/v1/webhooks", body: { url: WEBHOOK_URL, events: ["key.created"], ...HOME } }),
+  listWebhooks: async () => {
+    const id = await freshWebhook();
+    return { url: `/v1/webhooks?project=${HOME.project}`, listed: (a) => a.data.some((webhook) => webhook.id === id) };
+  },
+  getWebhook: async () => ({ url: `/v1/webhooks/${await freshWebhook()}` }),
+  deleteWebhook: async () => ({ url: `/v1/webhooks/${await freshWebhook()}` }),
+  listWebhookDeliveries: async () => ({ url: `/v1/webhooks/${await freshWebhook()}/deliveries` }),
 };
 
 // ---- the oracle: SPEC §10 restated, independently of the server's code -------------------------
@@ -147,10 +163,12 @@ function expectedAnswer(route: Route, caller: Authority, expiry: Expiry, home: {
     case "project":
       return seesProject ? ok : { status: 404, code: "NOT_FOUND" };
     case "key":
+    case "webhook":
       return seesHome ? ok : { status: 404, code: "NOT_FOUND" };
     case "verified-key":
       return { status: 200, verification: seesHome ? "VALID" : "NOT_FOUND" };
     case "new-key":
+    case "new-webhook":
       return seesHome ? ok : { status: 403, code: "FORBIDDEN" };
     case "token":
       return inside(caller, prepared.tokenTarget as Authority) ? ok : { status: 404, code: "NOT_FOUND" };
@@ -311,7 +329,7 @@ describe.each(
     if (expected.verification === "NOT_FOUND") expect(answer.json()).toEqual({ valid: false, code: "NOT_FOUND" });
     if (expected.listed !== undefined) {
       const listing =
-        c.route.operationId === "listTokens"
+        c.route.operationId === "listTokens" || c.route.operationId === "listWebhooks"
           ? await allPages(prepared.url, token.secret)
           : c.route.operationId === "exportAudit"
             ? { data: answer.body.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) }

@@ -1,15 +1,20 @@
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import type { Logger } from "pino";
-import { type Keyward, openKeyward } from "../src/keyward";
+import { type Keyward, type KeywardOptions, openKeyward } from "../src/keyward";
 import { createLogger } from "../src/logger";
 
 /** A clock the test moves: expiry and rotation without waiting. */
 export class TestClock {
   private now: number;
-  constructor(start = "2026-06-01T00:00:00.000Z") {
+  private readonly startedAt = performance.now();
+  /** `running`: the clock also moves with real time (retry backoff, timers), on top of `advance`. */
+  constructor(
+    start = "2026-06-01T00:00:00.000Z",
+    private readonly running = false,
+  ) {
     this.now = Date.parse(start);
   }
-  read = (): Date => new Date(this.now);
+  read = (): Date => new Date(this.now + (this.running ? Math.floor(performance.now() - this.startedAt) : 0));
   advance(milliseconds: number): void {
     this.now += milliseconds;
   }
@@ -39,10 +44,15 @@ export async function openKeywardUnderTest(
     auditCheckpointFile?: string;
     auditCheckpointEvery?: number;
     verificationCacheSize?: number;
+    /** The test clock starts now and moves with real time (webhook receivers check signatures against it; retries wait). */
+    realTime?: boolean;
+    /** Any other service option (webhooks, GitHub API URL…). */
+    extra?: Partial<KeywardOptions>;
   } = {},
 ): Promise<KeywardUnderTest> {
-  const clock = options.clock ?? new TestClock();
+  const clock = options.clock ?? (options.realTime ? new TestClock(new Date().toISOString(), true) : new TestClock());
   const keyward = await openKeyward({
+    ...options.extra,
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
     pepper: options.pepper,

@@ -1,6 +1,7 @@
 import type { Database } from "./database";
 import { rateLimitWindowsMigration } from "./migrations/rate-limit-windows";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
+import { webhookMigration } from "./webhook-migration";
 
 /**
  * The one schema both backends run. Append a migration; never edit one that has shipped.
@@ -122,6 +123,7 @@ export const migrations: readonly string[] = [
   CREATE TABLE used_secret_digests (digest text PRIMARY KEY, created_at timestamptz NOT NULL);
   INSERT INTO used_secret_digests (digest, created_at) SELECT digest, created_at FROM key_secrets;
   `,
+  webhookMigration,
   rateLimitWindowsMigration,
 ];
 

@@ -1,7 +1,9 @@
 import { AuditStore } from "./audit-store";
 import type { Queryable } from "./database";
 import { IdempotencyStore } from "./idempotency-store";
+import { KeyNoticeStore } from "./key-notice-store";
 import { KeyStore } from "./key-store";
+import { ProjectPolicyStore } from "./project-policy-store";
 import { ProjectStore } from "./project-store";
 import { RateLimitStore } from "./rate-limit-store";
 import { ScopeStore } from "./scope-store";
@@ -10,6 +12,8 @@ import { SettingsStore } from "./settings-store";
 import { TokenStore } from "./token-store";
 import { TrustPolicyStore } from "./trust-policy-store";
 import { UsageStore } from "./usage-store";
+import { WebhookDeliveryStore } from "./webhook-delivery-store";
+import { WebhookStore } from "./webhook-store";
 
 /** Every table's operations over one connection or one transaction. */
 export class Stores {
@@ -24,6 +28,10 @@ export class Stores {
   readonly settings: SettingsStore;
   readonly trustPolicies: TrustPolicyStore;
   readonly rateLimits: RateLimitStore;
+  readonly webhooks: WebhookStore;
+  readonly deliveries: WebhookDeliveryStore;
+  readonly keyNotices: KeyNoticeStore;
+  readonly policies: ProjectPolicyStore;
 
   constructor(private readonly db: Queryable) {
     this.projects = new ProjectStore(db);
@@ -37,6 +45,10 @@ export class Stores {
     this.settings = new SettingsStore(db);
     this.trustPolicies = new TrustPolicyStore(db);
     this.rateLimits = new RateLimitStore(db);
+    this.webhooks = new WebhookStore(db);
+    this.deliveries = new WebhookDeliveryStore(db);
+    this.keyNotices = new KeyNoticeStore(db);
+    this.policies = new ProjectPolicyStore(db);
   }
 
   /** Delivered to every listening instance when (and only if) the transaction commits. */

@@ -3,6 +3,7 @@ import { ApiError, badRequest } from "../api-error";
 import { type Caller, requireInsideBinding } from "../authorization";
 import { destinationDetails, nextRotationAt, presentKey } from "../key-view";
 import { mutate } from "../mutation";
+import { keyEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
 import { issuedSecret } from "./client-secret";
@@ -58,6 +59,7 @@ export function createKey(services: Services, context: RequestContext & { caller
       details: { name: key.name, scopes: key.scopes, version: 1, secret_source: source, ...destinationDetails(key.destinations) },
     });
     m.changed({ kind: "key", id: key.id });
+    await m.emit(keyEvent("key.created", key, m.now));
     return { key: presentKey(key, m.now), secret: secret.reveal() };
   });
 }
