@@ -1,4 +1,5 @@
 import type { Database } from "./database";
+import { rateLimitWindowsMigration } from "./migrations/rate-limit-windows";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
 import { webhookMigration } from "./webhook-migration";
 import { verifierDigestsMigration } from "./migrations/verifier-digests";
@@ -125,6 +126,7 @@ export const migrations: readonly string[] = [
   `,
   webhookMigration,
   verifierDigestsMigration,
+  rateLimitWindowsMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */
