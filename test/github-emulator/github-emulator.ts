@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, randomInt, sign } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import sodium from "libsodium-wrappers";
@@ -29,7 +29,8 @@ export type RouteName =
   | "list-issue-comments"
   | "create-issue-comment"
   | "update-issue-comment"
-  | "delete-issue-comment";
+  | "delete-issue-comment"
+  | "secret-scanning-keys";
 
 export interface InjectedFailure {
   readonly status: 403 | 404 | 422 | 429 | 500 | 502 | 503;
@@ -154,6 +155,9 @@ export class GitHubEmulator {
   #nextRepositoryId = 100_000;
   #rateLimitUsed = 0;
   #url = "";
+  /** GitHub's secret scanning signing key (ECDSA P-256): partner alerts are signed with it. */
+  readonly #scanningKey = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  readonly secretScanningKeyIdentifier = "bcb53661c06b4728e59d897fb6165d5c9cda0fd9cdf9d09ead458168deb7518c";
 
   readonly #now: () => Date;
 
@@ -233,6 +237,17 @@ export class GitHubEmulator {
   /** The next `times` matching requests to `route` fail with `failure.status`. */
   failNext(route: RouteName, failure: InjectedFailure): void {
     this.#failures.push({ route, failure, remaining: failure.times ?? 1 });
+  }
+
+  /**
+   * The headers GitHub sends with a secret scanning partner alert: `body` signed (ECDSA over
+   * SHA-256, DER, base64) with the key `GET /meta/public_keys/secret_scanning` publishes.
+   */
+  signSecretScanningAlert(body: string): Record<string, string> {
+    return {
+      "github-public-key-identifier": this.secretScanningKeyIdentifier,
+      "github-public-key-signature": sign("sha256", Buffer.from(body, "utf8"), this.#scanningKey.privateKey as KeyObject).toString("base64"),
+    };
   }
 
   /** The key pair of a location; created on first use, like GitHub does. */
@@ -416,6 +431,15 @@ export class GitHubEmulator {
       route("create-issue-comment", "POST", `${repo}/issues/(\\d+)/comments`, (c) => this.#createComment(c)),
       route("update-issue-comment", "PATCH", `${repo}/issues/comments/(\\d+)`, (c) => this.#updateComment(c)),
       route("delete-issue-comment", "DELETE", `${repo}/issues/comments/(\\d+)`, (c) => this.#deleteComment(c)),
+      // Public on GitHub: no token needed.
+      route("secret-scanning-keys", "GET", "/meta/public_keys/secret_scanning", () => ({
+        status: 200,
+        body: {
+          public_keys: [
+            { key_identifier: this.secretScanningKeyIdentifier, key: this.#scanningKey.publicKey.export({ type: "spki", format: "pem" }).toString(), is_current: true },
+          ],
+        },
+      })),
     ];
   }
 

@@ -37,6 +37,8 @@ export { type PutScopeResult, type ScopeListQuery, Scopes } from "./scopes";
 export { type CreatedToken, type CreateTokenParams, type TokenListQuery, Tokens } from "./tokens";
 export { type PutTrustPolicyParams, type PutTrustPolicyResult, TrustPolicies, type TrustPolicyListQuery } from "./trust-policies";
 export type { RequestOptions } from "./transport";
+export { type CreatedWebhook, type CreateWebhookParams, type DeliveryListQuery, type WebhookListQuery, Webhooks } from "./webhooks";
+export { Verifier, type VerifierCheck, type VerifierOptions, type VerifierState } from "./verifier";
 
 // The contract types a caller meets in answers, and the secret type, so users need one import.
 export {
@@ -53,6 +55,7 @@ export {
   type ManagementScope,
   type ManagementToken,
   type Project,
+  type ProjectPolicy,
   type PutScopeRequest,
   type RateLimit,
   type Rotation,
@@ -62,4 +65,8 @@ export {
   type ValidationIssue,
   type VerificationCode,
   type VerifyResponse,
+  type Webhook,
+  type WebhookDelivery,
+  type WebhookEventType,
+  type WebhookPayload,
 } from "@keyward/contract";

@@ -1,4 +1,4 @@
-import { type CreateProjectRequest, type Project, routes } from "@keyward/contract";
+import { type CreateProjectRequest, type Project, type ProjectPolicy, type PutProjectPolicyRequest, routes } from "@keyward/contract";
 import type { z } from "zod";
 import { type Page, PagedList } from "./paged-list";
 import type { RequestOptions, Transport } from "./transport";
@@ -33,5 +33,15 @@ export class Projects {
   /** Erases the project with its keys, scopes, tokens and usage; the audit log keeps a tombstone. */
   async delete(name: string, options?: RequestOptions): Promise<void> {
     await this.#transport.call(routes.deleteProject, { params: { project: name } }, options);
+  }
+
+  /** The project's key policy: what happens when a secret is found in public, per environment. */
+  async getPolicy(name: string, options?: RequestOptions): Promise<ProjectPolicy> {
+    return (await this.#transport.call(routes.getProjectPolicy, { params: { project: name } }, options)).data;
+  }
+
+  /** Sets the policy of the environments given; an omitted environment keeps its policy. */
+  async putPolicy(name: string, params: z.input<typeof PutProjectPolicyRequest>, options?: RequestOptions): Promise<ProjectPolicy> {
+    return (await this.#transport.call(routes.putProjectPolicy, { params: { project: name }, body: params }, options)).data;
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { composeSecret, keySecretPrefix, type OperationId, type Route, routes, TOKEN_SECRET_PREFIX } from "@keyward/contract";
 import { MockAgent } from "undici";
 
@@ -68,7 +68,36 @@ const trustPolicy = {
   created_at: time,
   updated_at: time,
 };
+/** The fake's verifier snapshot holds one key, whose one secret is `verifiedSecret`. */
+const VERIFIER_KEY = Buffer.alloc(32, 7);
+export const verifiedSecret = newKeySecret();
+const verifierKey = {
+  id: keyId,
+  name: "ci",
+  project: "billing-api",
+  environment: "live",
+  scopes: ["invoices:read"],
+  metadata: {},
+  expires_at: null,
+  revoked_at: null,
+  ip_allowlist: null,
+  rate_limit: null,
+  secrets: [{ verifier_digest: createHmac("sha256", VERIFIER_KEY).update(verifiedSecret).digest("hex"), expires_at: null, revoked_at: null }],
+};
 const one = <T>(item: T) => ({ data: [item], next_cursor: null });
+export const webhookId = "whk_0123456789ABCDEFGHIJ";
+const webhook = { id: webhookId, url: "https://hooks.example.com/keyward", events: ["key.rotated"], project: "billing-api", environment: null, created_at: time };
+const delivery = {
+  id: "dlv_0123456789ABCDEFGHIJ",
+  webhook_id: webhookId,
+  message_id: "msg_0123456789ABCDEFGHIJ",
+  event: "key.rotated",
+  status: "succeeded",
+  attempts: [{ at: time, status_code: 200, error: null, duration_ms: 12 }],
+  next_attempt_at: null,
+  created_at: time,
+};
+const policy = { project: "billing-api", live: { exposure: "revoke" }, test: { exposure: "notify" } };
 
 /** A valid answer for every route of the contract, as a function so each call gets fresh secrets. */
 export const fixtures: Record<OperationId, () => unknown> = {
@@ -92,6 +121,9 @@ export const fixtures: Record<OperationId, () => unknown> = {
   deleteKey: () => undefined,
   getKeyUsage: () => ({ key_id: keyId, granularity: "day", buckets: [{ start: time, counts: { VALID: 3 } }], last_used_at: time, last_used_ip: "127.0.0.1" }),
   verifyKey: () => ({ valid: true, code: "VALID" }),
+  getVerifierSnapshot: () => ({ cursor: "a1.0", project: "billing-api", environment: null, verifier_key: VERIFIER_KEY.toString("base64url"), keys: [verifierKey], undigested_secrets: 0 }),
+  streamVerifierEvents: () => `event: heartbeat\ndata: {"cursor":"a1.0"}\n\n`,
+  reportVerifierUsage: () => ({ accepted: 0 }),
   createToken: () => ({ token, secret: newTokenSecret() }),
   listTokens: () => one(token),
   deleteToken: () => undefined,
@@ -104,6 +136,14 @@ export const fixtures: Record<OperationId, () => unknown> = {
   verifyAudit: () => ({ ok: true, checked: 1 }),
   exportAudit: () => `${JSON.stringify(auditEvent)}\n`,
   createAuditCheckpoint: () => ({ kind: "checkpoint", seq: 1, hash: "1".repeat(64), time, key_id: "0123456789abcdef", signature: "c2ln" }),
+  getProjectPolicy: () => policy,
+  putProjectPolicy: () => policy,
+  createWebhook: () => ({ webhook, secret: `whsec_${Buffer.alloc(32, 7).toString("base64")}` }),
+  listWebhooks: () => one(webhook),
+  getWebhook: () => webhook,
+  deleteWebhook: () => undefined,
+  listWebhookDeliveries: () => one(delivery),
+  reportGithubSecrets: () => [],
 };
 
 export interface RecordedRequest {

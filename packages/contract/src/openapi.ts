@@ -76,13 +76,12 @@ const bindingRefusals: ReadonlySet<Target> = new Set(["service", "unbound", "pro
 /**
  * The errors a route's shape implies. Every route behind a management token reads the token store,
  * so it answers 503 while the database is unreachable (SPEC §11) and 429 once its address has
- * failed authentication too often (SPEC §10); so does a public route that refuses a credential of
- * its own (its docs list UNAUTHORIZED). 403 needs a scope to lack or a binding to break: a route
+ * failed authentication too often (SPEC §10); a public route that counts failures of a credential of
+ * its own says so in its docs (the token exchange). 403 needs a scope to lack or a binding to break: a route
  * open to any valid token on a visible target answers 404, never 403.
  */
 function errorsOf(route: Route, doc: OperationDoc): Partial<Record<ErrorCode, string>> {
   const authenticated = route.permission !== "public";
-  const refusesCredentials = authenticated || doc.errors?.UNAUTHORIZED !== undefined;
   const forbids = route.permission !== "public" && (route.permission.length > 0 || bindingRefusals.has(route.target));
   const implied: Array<[ErrorCode, boolean]> = [
     ["BAD_REQUEST", Boolean(route.params || route.query || route.body)],
@@ -92,7 +91,7 @@ function errorsOf(route: Route, doc: OperationDoc): Partial<Record<ErrorCode, st
     ["CONFLICT", Boolean(route.idempotent)],
     ["PAYLOAD_TOO_LARGE", Boolean(route.body)],
     ["UNSUPPORTED_MEDIA_TYPE", Boolean(route.body)],
-    ["RATE_LIMITED", refusesCredentials],
+    ["RATE_LIMITED", authenticated],
     ["INTERNAL", true],
     ["UNAVAILABLE", authenticated],
   ];

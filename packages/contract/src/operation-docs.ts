@@ -86,6 +86,16 @@ export const operationDocs = {
   verifyKey: {
     description: "Checks an API key secret, and optionally that it holds scopes and is used from an allowed address. Always 200 for a well-formed request: an unknown, expired, revoked, under-scoped or rate-limited key is an answer (`valid: false` and a code), not an error.",
   },
+  getVerifierSnapshot: {
+    description: "Answers what the SDK's in-process verifier needs to judge exactly as `POST /v1/verify` does: every key of the project (and environment) inside the token's binding with its scopes, metadata, expiry, revocation, IP allowlist, rate limit and each stored secret's verifier digest, plus the project's verifier key and a cursor for the change stream. Storage digests and the pepper never leave the server. Keys outside the binding are absent, as they verify as NOT_FOUND.",
+  },
+  streamVerifierEvents: {
+    produces: "text/event-stream",
+    description: "Server-Sent Events: `upsert` (a key created or changed, with its whole entry), `remove` (a key deleted), `resync` (a whole snapshot: the `since` cursor could not be resumed, or the server may have missed changes) and `heartbeat` every 200 ms while the server is sure it has seen every change. Each change carries its cursor as the event id. A verifier that hears nothing for over a second stops trusting its snapshot.",
+  },
+  reportVerifierUsage: {
+    description: "Applies verification counts and last use from an in-process verifier exactly as the server records its own verifications (hourly counts by outcome, last use). Reports for keys outside the token's binding or unknown are dropped without saying which.",
+  },
   createToken: {
     description: "Creates a management token and answers its secret, shown once. A token can grant only scopes it holds itself, and a bound token only tokens bound the same way.",
     errors: { NOT_FOUND: "The project the new token is bound to does not exist." },
@@ -101,6 +111,7 @@ export const operationDocs = {
       "Exchanges an OIDC ID token (a GitHub Actions job's, from core.getIDToken(audience)) for a short-lived management token, with no bearer token. The token's signature is checked against its issuer's published keys (the issuer must be on the server's --oidc-issuer allowlist), then iss, aud, exp/nbf/iat (60 s leeway) and every claim of a trust policy; each ID token is accepted once (jti). The minted token has the policy's scopes and binding and lives the policy's ttl, never longer than the ID token. Every exchange is audited with the policy and the token's sub, repository and run_id.",
     errors: {
       UNAUTHORIZED: "The ID token is malformed, from an issuer not on the allowlist, badly signed, expired or not yet valid, already exchanged, or no trust policy accepts it; the message names no policy. Counts toward the per-IP failed-authentication limit.",
+      RATE_LIMITED: "This address failed authentication too often; wait for `Retry-After` seconds.",
       UNAVAILABLE: "The database cannot be reached (then with `Retry-After`), or the issuer's OpenID configuration or keys could not be fetched; try again later. No token was minted.",
     },
   },
@@ -131,5 +142,31 @@ export const operationDocs = {
   },
   verifyAudit: {
     description: "Recomputes the audit log's hash chain and reports whether every event still links to the one before it, and the first that does not.",
+  },
+  getProjectPolicy: {
+    description: "The project's key policy per environment, with defaults filled in: today the exposure response (`revoke`, `rotate` or `notify`) applied when GitHub reports one of its secrets in public.",
+  },
+  putProjectPolicy: {
+    description: "Sets the policy of the environments in the body; an omitted environment keeps its policy. A token bound to an environment may set only that environment's.",
+  },
+  createWebhook: {
+    description: "Subscribes a URL to events. Deliveries follow Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`); the signing secret (`whsec_…`) is in this answer only. The URL must be https:// and must not resolve to a loopback, private or link-local address unless the server runs with `--allow-private-webhooks`.",
+    errors: { NOT_FOUND: "the body's project does not exist" },
+  },
+  listWebhooks: {
+    description: "Lists the webhooks inside the token's binding, by id, a page at a time.",
+  },
+  getWebhook: {
+    description: "One webhook, never its signing secret.",
+  },
+  deleteWebhook: {
+    description: "Deletes the webhook; its queued deliveries are dropped.",
+  },
+  listWebhookDeliveries: {
+    description: "The webhook's delivery log, newest first: per delivery its status and every attempt's time, HTTP status (or why none came) and duration. Bodies are never logged.",
+  },
+  reportGithubSecrets: {
+    description: "GitHub's secret scanning partner endpoint. Authenticated by GitHub's ECDSA signature over the raw body (`Github-Public-Key-Identifier`, `Github-Public-Key-Signature`), not by a token. Answers `true_positive` per live or recently valid Keyward secret and applies the project's exposure policy within the request.",
+    errors: { UNAUTHORIZED: "the request is unsigned or badly signed", UNAVAILABLE: "GitHub's signing keys could not be fetched" },
   },
 } as const satisfies Record<OperationId, OperationDoc>;

@@ -12,12 +12,16 @@ import {
   RotateKeyResponse,
   UpdateKeyRequest,
 } from "./keys";
+import { ProjectPolicy, PutProjectPolicyRequest } from "./project-policy";
 import { CreateProjectRequest, Project, ProjectParams } from "./projects";
 import { PutScopeRequest, Scope, ScopeParams } from "./scopes";
 import { ExchangeTokenRequest, ExchangeTokenResponse, ListTrustPoliciesQuery, PutTrustPolicyRequest, TrustPolicy, TrustPolicyParams } from "./trust-policies";
 import { CreateTokenRequest, CreateTokenResponse, ListTokensQuery, ManagementToken, type ManagementScope, TokenParams } from "./tokens";
 import { KeyUsage, UsageQuery } from "./usage";
+import { VerifierEventsQuery, VerifierScopeQuery, VerifierSnapshot, VerifierUsageRequest, VerifierUsageResponse } from "./verifier";
 import { VerifyRequest, VerifyResponse } from "./verify";
+import { CreateWebhookRequest, CreateWebhookResponse, ListDeliveriesQuery, ListWebhooksQuery, Webhook, WebhookDelivery, WebhookParams } from "./webhooks";
+import { SecretScanningAlert, SecretScanningResponse } from "./secret-scanning";
 
 /**
  * Who may call a route: anyone (`"public"`), or a valid management token holding every scope in
@@ -39,8 +43,12 @@ export type Permission = "public" | readonly ManagementScope[];
  * - `listing`: a list, filtered to what lies inside the token's binding.
  * - `token`: the token in the path; invisible unless its whole authority lies inside the caller's.
  * - `new-token`: the body's scopes, binding and expiry must lie inside the caller's (403).
+ * - `webhook`: the webhook in the path; invisible unless it lies inside the token's binding.
+ * - `new-webhook`: the body's project and environment (default: the token's) must lie inside the binding (403).
  */
-export type Target = "none" | "service" | "unbound" | "project" | "project-erase" | "key" | "verified-key" | "new-key" | "listing" | "token" | "new-token";
+export type Target =
+  | "none" | "service" | "unbound" | "project" | "project-erase" | "key" | "verified-key" | "new-key" | "listing" | "token" | "new-token"
+  | "webhook" | "new-webhook";
 
 export interface Route {
   readonly operationId: string;
@@ -92,6 +100,9 @@ export const routes = {
   getKeyUsage: route({ operationId: "getKeyUsage", method: "GET", path: "/v1/keys/{id}/usage", summary: "Verification counts by outcome, last use", permission: ["keys:read"], target: "key", params: KeyParams, query: UsageQuery, status: 200, response: KeyUsage }),
 
   verifyKey: route({ operationId: "verifyKey", method: "POST", path: "/v1/verify", summary: "Verify an API key; always 200 for a well-formed request", permission: ["keys:verify"], target: "verified-key", body: VerifyRequest, status: 200, response: VerifyResponse }),
+  getVerifierSnapshot: route({ operationId: "getVerifierSnapshot", method: "GET", path: "/v1/verifier/snapshot", summary: "What an in-process verifier judges by: every key of a project with its secrets' verifier digests", permission: ["keys:verify"], target: "listing", query: VerifierScopeQuery, status: 200, response: VerifierSnapshot }),
+  streamVerifierEvents: route({ operationId: "streamVerifierEvents", method: "GET", path: "/v1/verifier/events", summary: "Changes to a verifier snapshot as Server-Sent Events (text/event-stream), with a heartbeat", permission: ["keys:verify"], target: "listing", query: VerifierEventsQuery, status: 200 }),
+  reportVerifierUsage: route({ operationId: "reportVerifierUsage", method: "POST", path: "/v1/verifier/usage", summary: "Report verifications an in-process verifier answered, in a batch", permission: ["keys:verify"], target: "listing", body: VerifierUsageRequest, status: 200, response: VerifierUsageResponse }),
 
   createToken: route({ operationId: "createToken", method: "POST", path: "/v1/tokens", summary: "Create a management token; the secret is in this answer only", permission: ["tokens:write"], target: "new-token", body: CreateTokenRequest, status: 201, response: CreateTokenResponse, idempotent: true }),
   listTokens: route({ operationId: "listTokens", method: "GET", path: "/v1/tokens", summary: "List management tokens", permission: ["tokens:write"], target: "listing", query: ListTokensQuery, status: 200, response: page(ManagementToken) }),
@@ -107,6 +118,17 @@ export const routes = {
   verifyAudit: route({ operationId: "verifyAudit", method: "GET", path: "/v1/audit/verify", summary: "Check the keyed audit chain against the newest signed checkpoint", permission: ["audit:read"], target: "unbound", query: EmptyQuery, status: 200, response: AuditVerification }),
   exportAudit: route({ operationId: "exportAudit", method: "GET", path: "/v1/audit/export", summary: "Stream audit events with their hashes as JSON lines (application/x-ndjson), oldest first", permission: ["audit:read"], target: "listing", query: ExportAuditQuery, status: 200 }),
   createAuditCheckpoint: route({ operationId: "createAuditCheckpoint", method: "POST", path: "/v1/audit/checkpoints", summary: "Sign the chain's head now and append it to the checkpoint file", permission: ["admin"], target: "unbound", body: EmptyQuery, status: 201, response: AuditCheckpoint }),
+
+  getProjectPolicy: route({ operationId: "getProjectPolicy", method: "GET", path: "/v1/projects/{project}/policy", summary: "Get a project's key policy (exposure response per environment)", permission: [], target: "project", params: ProjectParams, status: 200, response: ProjectPolicy }),
+  putProjectPolicy: route({ operationId: "putProjectPolicy", method: "PUT", path: "/v1/projects/{project}/policy", summary: "Set a project's key policy per environment", permission: ["projects:write"], target: "project", params: ProjectParams, body: PutProjectPolicyRequest, status: 200, response: ProjectPolicy }),
+
+  createWebhook: route({ operationId: "createWebhook", method: "POST", path: "/v1/webhooks", summary: "Create a webhook; its signing secret is in this answer only", permission: ["webhooks:write"], target: "new-webhook", body: CreateWebhookRequest, status: 201, response: CreateWebhookResponse, idempotent: true }),
+  listWebhooks: route({ operationId: "listWebhooks", method: "GET", path: "/v1/webhooks", summary: "List webhooks", permission: ["webhooks:write"], target: "listing", query: ListWebhooksQuery, status: 200, response: page(Webhook) }),
+  getWebhook: route({ operationId: "getWebhook", method: "GET", path: "/v1/webhooks/{id}", summary: "Get a webhook (never its signing secret)", permission: ["webhooks:write"], target: "webhook", params: WebhookParams, status: 200, response: Webhook }),
+  deleteWebhook: route({ operationId: "deleteWebhook", method: "DELETE", path: "/v1/webhooks/{id}", summary: "Delete a webhook and its pending deliveries", permission: ["webhooks:write"], target: "webhook", params: WebhookParams, status: 204 }),
+  listWebhookDeliveries: route({ operationId: "listWebhookDeliveries", method: "GET", path: "/v1/webhooks/{id}/deliveries", summary: "A webhook's delivery log, newest first", permission: ["webhooks:write"], target: "webhook", params: WebhookParams, query: ListDeliveriesQuery, status: 200, response: page(WebhookDelivery) }),
+
+  reportGithubSecrets: route({ operationId: "reportGithubSecrets", method: "POST", path: "/v1/secret-scanning/github", summary: "GitHub secret scanning partner endpoint (authenticated by GitHub's signature, not a token)", permission: "public", target: "none", body: SecretScanningAlert, status: 200, response: SecretScanningResponse }),
 } as const satisfies Record<string, Route>;
 
 export type Routes = typeof routes;

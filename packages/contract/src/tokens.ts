@@ -13,6 +13,7 @@ export const managementScopes = [
   "keys:verify",
   "audit:read",
   "tokens:write",
+  "webhooks:write",
 ] as const;
 export const ManagementScope = z.enum(managementScopes, {
   error: `must be one of ${managementScopes.join(", ")}`,

@@ -13,6 +13,7 @@ import { managementTokenResource } from "./resources/management-token";
 import { projectResource } from "./resources/project";
 import { scopeResource } from "./resources/scope";
 import { trustPolicyResource } from "./resources/trust-policy";
+import { webhookResource } from "./resources/webhook";
 
 /** `terraform-provider-keyward` (source `keyward/keyward`): SPEC §6. */
 const DEFAULT_GITHUB_API_URL = "https://api.github.com";
@@ -29,7 +30,7 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
   version,
   schema: {
     description:
-      "Manage Keyward projects, scopes, API keys and management tokens. Keys with `destination` blocks have their secret delivered to GitHub secrets and never stored in the Terraform state; `ephemeral \"keyward_secret\"` with `secret_wo` keeps it out of the state for any other secret store.",
+      "Manage Keyward projects, scopes, API keys, management tokens and webhooks. Keys with `destination` blocks have their secret delivered to GitHub secrets and never stored in the Terraform state; `ephemeral \"keyward_secret\"` with `secret_wo` keeps it out of the state for any other secret store.",
     attributes: {
       endpoint: {
         type: cty.string,
@@ -71,7 +72,7 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }
   },
-  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, trustPolicyResource],
+  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, trustPolicyResource, webhookResource],
   dataSources: [apiKeyDataSource, scopesDataSource],
   ephemeralResources: [secretEphemeralResource],
 };

@@ -7,21 +7,26 @@ import { ApiError } from "./domain/api-error";
 import { DEFAULT_FAILED_AUTH_POLICY, FailedAuthLimiter, type FailedAuthPolicy } from "./domain/failed-auth-limiter";
 import { FailedAuthTally } from "./domain/failed-auth-tally";
 import type { Services } from "./domain/services";
+import type { SigningKeyDirectory } from "./domain/secret-scanning/github-signature";
 import type { Metrics } from "./metrics";
 import { registerAuditRoutes } from "./routes/audit-routes";
 import { auditAuthFailure, flushFailedAuthCounts } from "./routes/auth-failure-audit";
 import { errorAnswerOf } from "./routes/error-answer";
 import { registerKeyRoutes } from "./routes/key-routes";
+import { registerProjectPolicyRoutes } from "./routes/project-policy-routes";
 import { registerProjectRoutes } from "./routes/project-routes";
 import { requestIdOf } from "./routes/request-id";
 import type { RouteKit } from "./routes/route-kit";
 import { registerScopeRoutes } from "./routes/scope-routes";
+import { registerSecretScanningRoutes } from "./routes/secret-scanning-routes";
 import { registerSystemRoutes } from "./routes/system-routes";
 import { registerTokenExchangeRoute } from "./routes/token-exchange-route";
 import { registerTokenRoutes } from "./routes/token-routes";
 import { registerTrustPolicyRoutes } from "./routes/trust-policy-routes";
+import { registerVerifierRoutes } from "./routes/verifier-routes";
 import { createVerifyFastPath } from "./routes/verify-fast-path";
 import { registerVerifyRoutes } from "./routes/verify-routes";
+import { registerWebhookRoutes } from "./routes/webhook-routes";
 
 export interface AppOptions {
   services: Services;
@@ -31,6 +36,8 @@ export interface AppOptions {
   failedAuthPolicy?: FailedAuthPolicy;
   /** Proxies (IPs or CIDRs) whose `X-Forwarded-For` names the client (`--trust-proxy`); none by default. */
   trustProxy?: readonly string[];
+  /** GitHub's secret scanning signing keys (SPEC §15). */
+  githubKeys: SigningKeyDirectory;
   /** Check every answer against the contract's response schema (tests). */
   checkResponses?: boolean;
   /** Slow-client limits; SPEC §11 values by default (tests inject small ones). */
@@ -125,10 +132,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerScopeRoutes(kit);
   registerKeyRoutes(kit);
   registerVerifyRoutes(kit);
+  registerVerifierRoutes(kit);
   registerTokenRoutes(kit);
   registerTokenExchangeRoute(kit);
   registerTrustPolicyRoutes(kit);
   registerAuditRoutes(kit);
+  registerProjectPolicyRoutes(kit);
+  registerWebhookRoutes(kit);
+  registerSecretScanningRoutes(kit, options.githubKeys);
   await app.ready();
   return app;
 }

@@ -1,3 +1,4 @@
+import type { Secret } from "@keyward/contract";
 import type { Logger } from "pino";
 import type { HttpTimeouts } from "./app";
 import type { Clock } from "./domain/clock";
@@ -30,6 +31,13 @@ export interface StartOptions {
   oidcIssuers?: readonly string[];
   oidcJwksCooldownMs?: number;
   httpTimeouts?: HttpTimeouts;
+  verificationCacheSize?: number;
+  /** Webhooks may use http:// and reach loopback/private addresses (`--allow-private-webhooks`). */
+  allowPrivateWebhooks?: boolean;
+  /** Where GitHub is reached: secret scanning keys, and destinations of the leak response. */
+  githubApiUrl?: string;
+  /** A GitHub token with "Secrets: write", so the leak response's `rotate` delivers the new secret. */
+  githubToken?: Secret;
 }
 
 export interface StartedKeyward {

@@ -32,6 +32,8 @@ interface Prepared {
   listed?: (answer: { data: Record<string, unknown>[] }) => boolean | Promise<boolean>;
   /** The token a `token` / `new-token` route acts on, for the oracle. */
   tokenTarget?: Authority;
+  /** The route answers a stream that never ends by itself (Server-Sent Events): read its first event, then hang up. */
+  stream?: true;
 }
 
 let k: KeywardUnderTest;
@@ -45,6 +47,11 @@ const LISTED_TOKEN: Authority = { scopes: ["tokens:write"], project: HOME.projec
 const trustPolicyBody = { issuer: "https://token.actions.githubusercontent.com", audience: "https://keyward.test", claims: { repository_id: "1" } };
 
 const freshKey = (name = `k${next()}`) => seedKey(k, { ...HOME, name, scopes: [] });
+const WEBHOOK_URL = "https://93.184.215.14/keyward";
+async function freshWebhook(): Promise<string> {
+  const created = await k.call("POST", "/v1/webhooks", { body: { url: WEBHOOK_URL, events: ["key.created"], ...HOME } });
+  return (created.json() as { webhook: { id: string } }).webhook.id;
+}
 
 /** How each route of the table is exercised on an object that lives in `HOME`. */
 const fixtures: Record<string, (home: { project: string }) => Promise<Prepared>> = {
@@ -76,6 +83,21 @@ const fixtures: Record<string, (home: { project: string }) => Promise<Prepared>>
   deleteKey: async () => ({ url: `/v1/keys/${(await freshKey()).id}` }),
   getKeyUsage: async () => ({ url: `/v1/keys/${targetKey.id}/usage` }),
   verifyKey: async () => ({ url: "/v1/verify", body: { key: targetKey.secret } }),
+  // The verifier's routes are listings of what verifies (SPEC §16): outside the binding a key is absent, as it verifies NOT_FOUND.
+  getVerifierSnapshot: async () => ({
+    url: `/v1/verifier/snapshot?project=${HOME.project}&environment=${HOME.environment}`,
+    listed: (a) => (a as unknown as { keys: { id: string }[] }).keys.some((key) => key.id === targetKey.id),
+  }),
+  streamVerifierEvents: async () => ({
+    url: `/v1/verifier/events?project=${HOME.project}&environment=${HOME.environment}`,
+    stream: true,
+    listed: (a) => (a as unknown as { keys: { id: string }[] }).keys.some((key) => key.id === targetKey.id),
+  }),
+  reportVerifierUsage: async () => ({
+    url: "/v1/verifier/usage",
+    body: { reports: [{ key_id: targetKey.id, counts: { VALID: 1 }, last_at: k.clock.read().toISOString() }] },
+    listed: (a) => (a as unknown as { accepted: number }).accepted === 1,
+  }),
   createToken: async () => ({
     url: "/v1/tokens",
     body: { name: `t${next()}`, scopes: ["tokens:write"], ...HOME },
@@ -114,6 +136,17 @@ const fixtures: Record<string, (home: { project: string }) => Promise<Prepared>>
     await k.call("PUT", `/v1/trust-policies/${name}`, { body: { ...trustPolicyBody, scopes: LISTED_TOKEN.scopes, ...HOME } });
     return { url: `/v1/trust-policies/${name}`, tokenTarget: LISTED_TOKEN };
   },
+  getProjectPolicy: async () => ({ url: `/v1/projects/${HOME.project}/policy` }),
+  putProjectPolicy: async () => ({ url: `/v1/projects/${HOME.project}/policy`, body: {} }),
+  // A public IP literal: the SSRF guard needs no DNS for it, and nothing is ever delivered here.
+  createWebhook: async () => ({ url: "/v1/webhooks", body: { url: WEBHOOK_URL, events: ["key.created"], ...HOME } }),
+  listWebhooks: async () => {
+    const id = await freshWebhook();
+    return { url: `/v1/webhooks?project=${HOME.project}`, listed: (a) => a.data.some((webhook) => webhook.id === id) };
+  },
+  getWebhook: async () => ({ url: `/v1/webhooks/${await freshWebhook()}` }),
+  deleteWebhook: async () => ({ url: `/v1/webhooks/${await freshWebhook()}` }),
+  listWebhookDeliveries: async () => ({ url: `/v1/webhooks/${await freshWebhook()}/deliveries` }),
 };
 
 // ---- the oracle: SPEC §10 restated, independently of the server's code -------------------------
@@ -147,10 +180,12 @@ function expectedAnswer(route: Route, caller: Authority, expiry: Expiry, home: {
     case "project":
       return seesProject ? ok : { status: 404, code: "NOT_FOUND" };
     case "key":
+    case "webhook":
       return seesHome ? ok : { status: 404, code: "NOT_FOUND" };
     case "verified-key":
       return { status: 200, verification: seesHome ? "VALID" : "NOT_FOUND" };
     case "new-key":
+    case "new-webhook":
       return seesHome ? ok : { status: 403, code: "FORBIDDEN" };
     case "token":
       return inside(caller, prepared.tokenTarget as Authority) ? ok : { status: 404, code: "NOT_FOUND" };
@@ -304,14 +339,16 @@ describe.each(
     const prepared = await fixtures[c.route.operationId]!(home);
     const expected = expectedAnswer(c.route, token.authority, c.expiry, home, prepared);
     const before = await auditHead();
-    const answer = await k.call(c.route.method, prepared.url, { token: token.secret, ...(prepared.body === undefined ? {} : { body: prepared.body }) });
+    const answer = prepared.stream
+      ? await k.injectStream({ method: "GET", url: prepared.url, headers: { authorization: `Bearer ${token.secret}` } })
+      : await k.call(c.route.method, prepared.url, { token: token.secret, ...(prepared.body === undefined ? {} : { body: prepared.body }) });
     expect(answer.statusCode, answer.body).toBe(expected.status);
     if (expected.code) expect(answer.json().error.code).toBe(expected.code);
     if (expected.verification) expect(answer.json()).toMatchObject({ code: expected.verification });
     if (expected.verification === "NOT_FOUND") expect(answer.json()).toEqual({ valid: false, code: "NOT_FOUND" });
     if (expected.listed !== undefined) {
       const listing =
-        c.route.operationId === "listTokens"
+        c.route.operationId === "listTokens" || c.route.operationId === "listWebhooks"
           ? await allPages(prepared.url, token.secret)
           : c.route.operationId === "exportAudit"
             ? { data: answer.body.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) }

@@ -138,7 +138,7 @@ describe("keyward serve", () => {
     const bad = await keyward(["purge", "--data-dir", dataDir, "--older-than", "a while"]);
     expect([bad.code, bad.stderr.includes("--older-than must be")]).toEqual([1, true]);
     const kept = await keyward(["purge", "--data-dir", dataDir]);
-    expect(JSON.parse(kept.stdout)).toEqual({ keys: 0, audit_events: 0, idempotent_answers: 0 });
+    expect(JSON.parse(kept.stdout)).toEqual({ keys: 0, audit_events: 0, idempotent_answers: 0, webhook_deliveries: 0 });
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const purged = await keyward(["purge", "--data-dir", dataDir, "--older-than", "1s"]);
     expect(JSON.parse(purged.stdout)).toMatchObject({ keys: 1 });

@@ -1,15 +1,20 @@
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import type { Logger } from "pino";
-import { type Keyward, openKeyward } from "../src/keyward";
+import { type Keyward, type KeywardOptions, openKeyward } from "../src/keyward";
 import { createLogger } from "../src/logger";
 
 /** A clock the test moves: expiry and rotation without waiting. */
 export class TestClock {
   private now: number;
-  constructor(start = "2026-06-01T00:00:00.000Z") {
+  private readonly startedAt = performance.now();
+  /** `running`: the clock also moves with real time (retry backoff, timers), on top of `advance`. */
+  constructor(
+    start = "2026-06-01T00:00:00.000Z",
+    private readonly running = false,
+  ) {
     this.now = Date.parse(start);
   }
-  read = (): Date => new Date(this.now);
+  read = (): Date => new Date(this.now + (this.running ? Math.floor(performance.now() - this.startedAt) : 0));
   advance(milliseconds: number): void {
     this.now += milliseconds;
   }
@@ -23,7 +28,33 @@ export interface KeywardUnderTest {
   call(method: InjectOptions["method"], url: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
   /** `app.inject` exactly as given. */
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /**
+   * `app.inject` for a route that may answer a stream that never ends (Server-Sent Events): an
+   * error answer is read whole; a success is read up to its first event and then hung up on.
+   * `json()` is the error body, or the first event's data.
+   */
+  injectStream(options: InjectOptions): Promise<StreamedAnswer>;
   close(): Promise<void>;
+}
+
+export interface StreamedAnswer {
+  statusCode: number;
+  headers: LightMyRequestResponse["headers"];
+  body: string;
+  json(): any;
+}
+
+async function injectStream(keyward: Keyward, options: InjectOptions): Promise<StreamedAnswer> {
+  const hangUp = new AbortController();
+  const answer = await keyward.app.inject({ ...options, payloadAsStream: true, signal: hangUp.signal });
+  let body = "";
+  for await (const chunk of answer.stream()) {
+    body += String(chunk);
+    if (answer.statusCode < 300 && body.includes("\n\n")) break;
+  }
+  hangUp.abort();
+  const firstEvent = () => JSON.parse(/^data: (.*)$/m.exec(body)?.[1] ?? "null");
+  return { statusCode: answer.statusCode, headers: answer.headers, body, json: () => (answer.statusCode < 300 ? firstEvent() : JSON.parse(body)) };
 }
 
 export async function openKeywardUnderTest(
@@ -38,10 +69,16 @@ export async function openKeywardUnderTest(
     trustProxy?: string[];
     auditCheckpointFile?: string;
     auditCheckpointEvery?: number;
+    verificationCacheSize?: number;
+    /** The test clock starts now and moves with real time (webhook receivers check signatures against it; retries wait). */
+    realTime?: boolean;
+    /** Any other service option (webhooks, GitHub API URL…). */
+    extra?: Partial<KeywardOptions>;
   } = {},
 ): Promise<KeywardUnderTest> {
-  const clock = options.clock ?? new TestClock();
+  const clock = options.clock ?? (options.realTime ? new TestClock(new Date().toISOString(), true) : new TestClock());
   const keyward = await openKeyward({
+    ...options.extra,
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
     pepper: options.pepper,
@@ -54,6 +91,7 @@ export async function openKeywardUnderTest(
     trustProxy: options.trustProxy,
     ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
     ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),
+    ...(options.verificationCacheSize !== undefined && { verificationCacheSize: options.verificationCacheSize }),
   });
   const rootToken = (await keyward.initializeIfNeeded()) ?? "";
   return {
@@ -69,6 +107,7 @@ export async function openKeywardUnderTest(
       });
     },
     inject: (options) => keyward.app.inject(options),
+    injectStream: (options) => injectStream(keyward, options),
     close: () => keyward.close(),
   };
 }

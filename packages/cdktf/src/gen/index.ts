@@ -7,6 +7,7 @@ export * as managementToken from './management-token';
 export * as project from './project';
 export * as scope from './scope';
 export * as trustPolicy from './trust-policy';
+export * as webhook from './webhook';
 export * as dataKeywardApiKey from './data-keyward-api-key';
 export * as dataKeywardScopes from './data-keyward-scopes';
 export * as provider from './provider';

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeKeyward, keyId, newKeySecret, newTokenSecret } from "../../../client/test/fake-keyward";
+import { FakeKeyward, keyId, newKeySecret, newTokenSecret, webhookId } from "../../../client/test/fake-keyward";
 import { registerClientCommands } from "./client-commands";
 
 const token = newTokenSecret();
@@ -205,5 +205,26 @@ describe("keyward client commands", () => {
     fake.script({ status: 200, body: { data: [], next_cursor: null } });
     const run = await keyward(["tokens", "list"]);
     expect(run).toEqual({ stdout: "", stderr: "No tokens.\n", exitCode: 0 });
+  });
+});
+
+describe("keyward webhooks", () => {
+  it("writes a created webhook's signing secret alone on stdout, the details on stderr", async () => {
+    const run = await keyward(["webhooks", "create", "--url", "https://hooks.example.com/keyward", "--event", "key.rotated", "--event", "key.exposed", "--project", "billing-api"]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^whsec_[A-Za-z0-9+/]{43}=\n$/);
+    expect(run.stderr).toContain(webhookId);
+    expect(run.stderr).not.toContain(run.stdout.trim());
+    expect(fake.requests[0]?.body).toEqual({ url: "https://hooks.example.com/keyward", events: ["key.rotated", "key.exposed"], project: "billing-api" });
+  });
+
+  it("lists, shows, deletes and reads the delivery log", async () => {
+    expect((await keyward(["webhooks", "list"])).stdout).toContain(webhookId);
+    expect(JSON.parse((await keyward(["webhooks", "get", webhookId, "--json"])).stdout)).toMatchObject({ id: webhookId });
+    const log = await keyward(["webhooks", "deliveries", webhookId, "--status", "succeeded"]);
+    expect(log.stdout).toMatch(/key\.rotated\s+│ succeeded\s+│ 1\s+│ 200/);
+    expect((await keyward(["webhooks", "delete", webhookId])).stderr).toContain(`Deleted webhook ${webhookId}`);
+    expect(fake.requests.map((request) => request.operationId)).toEqual(["listWebhooks", "getWebhook", "listWebhookDeliveries", "deleteWebhook"]);
+    expect(fake.requests[2]?.query.get("status")).toBe("succeeded");
   });
 });

@@ -7,10 +7,11 @@ import { registerScopesCommand } from "./scopes-command";
 import { registerTokensCommand } from "./tokens-command";
 import { registerTrustPoliciesCommand } from "./trust-policies-command";
 import { registerVerifyCommand } from "./verify-command";
+import { registerWebhooksCommand } from "./webhooks-command";
 
 /**
  * Adds the commands that call a running key service (SPEC §4): `projects`, `scopes`, `keys`,
- * `tokens`, `audit` and `verify`. They read `KEYWARD_URL` and `KEYWARD_TOKEN` from the environment.
+ * `tokens`, `audit`, `verify` and `webhooks`. They read `KEYWARD_URL` and `KEYWARD_TOKEN` from the environment.
  */
 export function registerClientCommands(program: Command, io: ClientCommandIo = processIo): void {
   const context = new ClientCommandContext(io);
@@ -21,4 +22,5 @@ export function registerClientCommands(program: Command, io: ClientCommandIo = p
   registerTrustPoliciesCommand(program, context);
   registerAuditCommand(program, context);
   registerVerifyCommand(program, context);
+  registerWebhooksCommand(program, context);
 }

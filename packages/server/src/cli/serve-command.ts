@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { openKeyward } from "../keyward";
 import { createLogger } from "../logger";
 import { listen } from "../server";
-import { resolveServerConfig, STORAGE_OPTIONS, type ServerFlags } from "./server-config";
+import { type EventFlags, resolveEventConfig, resolveServerConfig, STORAGE_OPTIONS, type ServerFlags } from "./server-config";
 
 /**
  * `keyward serve`: initialises a new database on first start (root token printed once, alone on
@@ -23,11 +23,16 @@ export function registerServeCommand(program: Command): void {
     )
     .option("--trust-proxy <cidrs>", "proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client (or KEYWARD_TRUST_PROXY); default none")
     .option("--audit-checkpoint-every <events>", "sign an audit checkpoint every this many events (default 1000, or KEYWARD_AUDIT_CHECKPOINT_EVERY)")
+    .option("--verification-cache-size <secrets>", "secrets the verification cache holds at most, about 1 KiB each (default 250000, or KEYWARD_VERIFICATION_CACHE_SIZE)")
     .option("--log-level <level>", "fatal, error, warn, info or debug", process.env.KEYWARD_LOG_LEVEL ?? "info")
-    .action(async (flags: ServerFlags & { logLevel: string }) => {
+    .option("--allow-private-webhooks", "let webhooks use http:// and reach loopback/private addresses (or KEYWARD_ALLOW_PRIVATE_WEBHOOKS=1)")
+    .option("--github-api-url <url>", "where GitHub's secret scanning keys are fetched (default https://api.github.com, or GITHUB_API_URL)")
+    .option("--expiring-days <days>", "days before expiry at which key.expiring fires (default 14,3, or KEYWARD_EXPIRING_DAYS)")
+    .action(async (flags: ServerFlags & EventFlags & { logLevel: string }) => {
       const config = resolveServerConfig(flags, process.env);
+      const events = resolveEventConfig(flags, process.env);
       const logger = createLogger({ level: flags.logLevel });
-      const keyward = await openKeyward({ ...config, logger });
+      const keyward = await openKeyward({ ...config, ...events, logger });
       const rootToken = await keyward.initializeIfNeeded();
       if (rootToken) {
         process.stdout.write(`${rootToken}\n`);

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
-import { GITHUB_ACTIONS_ISSUER, IssuerUrl } from "@keyward/contract";
+import { GITHUB_ACTIONS_ISSUER, IssuerUrl, parseDuration, Secret } from "@keyward/contract";
 import { CHECKPOINT_FILE } from "../storage/checkpoint-log";
 
 /** Where `init`, `serve` and `purge` keep their data, from flags, then environment, then defaults (SPEC §4). */
@@ -20,6 +20,19 @@ export interface ServerConfig {
   auditCheckpointFile: string;
   /** A checkpoint every this many audit events (`serve`). */
   auditCheckpointEvery?: number;
+  /** Secrets the verification cache holds at most (`serve`). */
+  verificationCacheSize?: number;
+}
+
+/** What `serve` adds for webhooks and leak response (SPEC §15). */
+export interface EventConfig {
+  allowPrivateWebhooks: boolean;
+  githubApiUrl: string;
+  /** `KEYWARD_GITHUB_TOKEN`: lets the leak response deliver a rotated secret to the key's destinations. */
+  githubToken?: Secret;
+  webhookRetry?: { baseMs: number };
+  webhookTimeoutMs?: number;
+  expiringDays?: number[];
 }
 
 export interface ServerFlags {
@@ -31,6 +44,13 @@ export interface ServerFlags {
   trustProxy?: string;
   auditCheckpointFile?: string;
   auditCheckpointEvery?: string;
+  verificationCacheSize?: string;
+}
+
+export interface EventFlags {
+  allowPrivateWebhooks?: boolean;
+  githubApiUrl?: string;
+  expiringDays?: string;
 }
 
 export const DEFAULT_DATA_DIR = "./.keyward";
@@ -52,12 +72,18 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
   if (every !== undefined && (!Number.isInteger(every) || every < 1)) {
     throw new Error(`${flags.auditCheckpointEvery !== undefined ? "--audit-checkpoint-every" : "KEYWARD_AUDIT_CHECKPOINT_EVERY"} must be a whole number of events, at least 1, got '${everyText}'`);
   }
+  const sizeText = flags.verificationCacheSize ?? env.KEYWARD_VERIFICATION_CACHE_SIZE;
+  const size = sizeText === undefined ? undefined : Number(sizeText);
+  if (size !== undefined && (!Number.isInteger(size) || size < 1)) {
+    throw new Error(`${flags.verificationCacheSize !== undefined ? "--verification-cache-size" : "KEYWARD_VERIFICATION_CACHE_SIZE"} must be a whole number of secrets, at least 1, got '${sizeText}'`);
+  }
   const dataDir = resolve(flags.dataDir ?? env.KEYWARD_DATA_DIR ?? DEFAULT_DATA_DIR);
   const checkpointFile = flags.auditCheckpointFile ?? env.KEYWARD_AUDIT_CHECKPOINT_FILE;
   return {
     dataDir,
     auditCheckpointFile: checkpointFile ? resolve(checkpointFile) : join(dataDir, CHECKPOINT_FILE),
     ...(every !== undefined ? { auditCheckpointEvery: every } : {}),
+    ...(size !== undefined ? { verificationCacheSize: size } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(env.KEYWARD_PEPPER ? { pepper: env.KEYWARD_PEPPER } : {}),
     host: flags.host ?? env.KEYWARD_HOST ?? DEFAULT_HOST,
@@ -105,3 +131,38 @@ export const STORAGE_OPTIONS = [
   ["--database-url <url>", "use this PostgreSQL server instead (or KEYWARD_DATABASE_URL, which keeps a password out of the process list)"],
   ["--audit-checkpoint-file <file>", "append signed audit checkpoints here (default <data-dir>/audit-checkpoints.jsonl, or KEYWARD_AUDIT_CHECKPOINT_FILE)"],
 ] as const;
+
+function durationSetting(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const milliseconds = parseDuration(text);
+  if (milliseconds === undefined) throw new Error(`${name} must be a duration such as 30s, 5m or 1h`);
+  return milliseconds;
+}
+
+/**
+ * Webhook and secret scanning settings from flags, then environment. `KEYWARD_WEBHOOK_RETRY_BASE`
+ * (first retry delay, default 30s) and `KEYWARD_WEBHOOK_TIMEOUT` (per attempt, default 10s) are
+ * environment-only tuning knobs.
+ */
+export function resolveEventConfig(flags: EventFlags, env: NodeJS.ProcessEnv): EventConfig {
+  const githubApiUrl = flags.githubApiUrl ?? env.GITHUB_API_URL ?? "https://api.github.com";
+  if (!URL.canParse(githubApiUrl) || !/^https?:$/.test(new URL(githubApiUrl).protocol)) {
+    throw new Error(`${flags.githubApiUrl !== undefined ? "--github-api-url" : "GITHUB_API_URL"} must be an http(s) URL such as https://api.github.com`);
+  }
+  const daysText = flags.expiringDays ?? env.KEYWARD_EXPIRING_DAYS;
+  const expiringDays = daysText?.split(",").map((part) => Number(part.trim()));
+  if (expiringDays && !expiringDays.every((days) => Number.isInteger(days) && days >= 1 && days <= 365)) {
+    throw new Error(`${flags.expiringDays !== undefined ? "--expiring-days" : "KEYWARD_EXPIRING_DAYS"} must be a comma list of whole days from 1 to 365, such as 14,3`);
+  }
+  const retryBase = durationSetting("KEYWARD_WEBHOOK_RETRY_BASE", env.KEYWARD_WEBHOOK_RETRY_BASE);
+  const timeout = durationSetting("KEYWARD_WEBHOOK_TIMEOUT", env.KEYWARD_WEBHOOK_TIMEOUT);
+  return {
+    allowPrivateWebhooks: flags.allowPrivateWebhooks === true || ["1", "true"].includes(env.KEYWARD_ALLOW_PRIVATE_WEBHOOKS ?? ""),
+    githubApiUrl,
+    // Environment only: a token in a flag would show in the process list.
+    ...(env.KEYWARD_GITHUB_TOKEN ? { githubToken: new Secret(env.KEYWARD_GITHUB_TOKEN) } : {}),
+    ...(retryBase ? { webhookRetry: { baseMs: retryBase } } : {}),
+    ...(timeout ? { webhookTimeoutMs: timeout } : {}),
+    ...(expiringDays ? { expiringDays } : {}),
+  };
+}

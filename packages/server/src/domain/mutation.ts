@@ -7,6 +7,7 @@ import type { RequestContext } from "./request-context";
 import { sealAnswer } from "./sealed-answer";
 import type { Services } from "./services";
 import { CHANGES_CHANNEL, type Change, encodeChange } from "./verification-cache";
+import { enqueueEvent, type WebhookEvent } from "./webhooks/webhook-event";
 
 export interface AuditEntry {
   action: string;
@@ -25,6 +26,8 @@ export class Mutation {
   /** One instant for the whole change. */
   readonly now: Date;
   readonly changes: Change[] = [];
+  /** Webhook deliveries this change queued (committed with it). */
+  queuedDeliveries = 0;
 
   constructor(
     readonly stores: Stores,
@@ -44,6 +47,11 @@ export class Mutation {
 
   changed(change: Change): void {
     this.changes.push(change);
+  }
+
+  /** Queues the event's webhook deliveries in this transaction (SPEC §15). */
+  async emit(event: WebhookEvent): Promise<void> {
+    this.queuedDeliveries += await enqueueEvent(this.stores, this.services.issuer, event, this.now);
   }
 }
 
@@ -70,6 +78,7 @@ export async function appendAudit(stores: Stores, services: Services, context: R
 /** Runs `work` as one Mutation, then evicts what it changed from this instance's cache. */
 export async function mutate<T>(services: Services, context: RequestContext, work: (mutation: Mutation) => Promise<T>): Promise<T> {
   let changes: Change[] = [];
+  let queuedDeliveries = 0;
   const result = await services.storage.transaction(async (stores) => {
     const mutation = new Mutation(stores, services, context);
     const value = await work(mutation);
@@ -86,11 +95,13 @@ export async function mutate<T>(services: Services, context: RequestContext, wor
     }
     for (const change of mutation.changes) await stores.notify(CHANGES_CHANNEL, encodeChange(change));
     changes = mutation.changes;
+    queuedDeliveries = mutation.queuedDeliveries;
     return value;
   }).catch((error: unknown) => {
     throw raceLost(error);
   });
   for (const change of changes) services.cache.apply(change);
+  if (queuedDeliveries > 0) services.webhooks.wake();
   return result;
 }
 

@@ -10,6 +10,7 @@ export interface PurgeResult {
   keys: number;
   audit_events: number;
   idempotent_answers: number;
+  webhook_deliveries: number;
 }
 
 /**
@@ -17,6 +18,7 @@ export interface PurgeResult {
  * it go, and saved idempotent answers older than 24 h. The audit chain stays verifiable (SPEC §12):
  * the last removed event becomes its start, as a signed `purge` checkpoint stored with the chain
  * and, once committed, appended to the checkpoint file; the purge is itself recorded.
+ * Finished webhook deliveries (succeeded or failed) older than the retention period go too.
  */
 export async function purge(services: Services, retentionMs: number, requestId: string): Promise<PurgeResult> {
   const { result, anchor } = await mutate(services, { caller: null, requestId, sourceIp: null }, async (m) => {
@@ -26,7 +28,8 @@ export async function purge(services: Services, retentionMs: number, requestId: 
     const anchor = audit.last && signCheckpoint(services.checkpoints.keys, "purge", audit.last, m.now);
     if (anchor) await m.stores.settings.set(AUDIT_ANCHOR_SETTING, JSON.stringify(anchor));
     const idempotentAnswers = await m.stores.idempotency.deleteOlderThan(new Date(m.now.getTime() - IDEMPOTENCY_TTL_MS));
-    const result = { keys, audit_events: audit.removed, idempotent_answers: idempotentAnswers };
+    const webhookDeliveries = await m.stores.deliveries.purgeFinished(before);
+    const result = { keys, audit_events: audit.removed, idempotent_answers: idempotentAnswers, webhook_deliveries: webhookDeliveries };
     await m.audit({ action: "data.purge", target: null, project: null, environment: null, details: { before: before.toISOString(), ...result } });
     return { result, anchor };
   });

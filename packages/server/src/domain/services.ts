@@ -1,3 +1,4 @@
+import type { GitHubSecrets } from "@keyward/github-secrets";
 import type { Storage } from "../storage/storage";
 import type { AuditCheckpointer } from "./audit/audit-checkpointer";
 import type { Clock } from "./clock";
@@ -7,6 +8,8 @@ import type { RateLimiter } from "./rate-limiter";
 import type { SecretIssuer } from "./secret-issuer";
 import type { UsageRecorder } from "./usage-recorder";
 import type { VerificationCache } from "./verification-cache";
+import type { WebhookServices } from "./webhooks/webhook-services";
+import type { ChangeFeed } from "./verifier/change-feed";
 
 /** Everything an operation may use, injected once at start-up. */
 export interface Services {
@@ -21,4 +24,9 @@ export interface Services {
   readonly idTokens: IdTokenVerifier;
   /** The audit chain's keys and signed checkpoints (SPEC §12). */
   readonly checkpoints: AuditCheckpointer;
+  readonly webhooks: WebhookServices;
+  /** GitHub's secrets API under the server's own token (`KEYWARD_GITHUB_TOKEN`), for the leak response's `rotate`; absent without one. */
+  readonly github?: GitHubSecrets;
+  /** The changes in-process verifiers follow (SPEC §16). */
+  readonly verifierFeed: ChangeFeed;
 }

@@ -5,13 +5,22 @@ import type { UsageCount } from "../storage/usage-store";
 
 const HOUR = 3_600_000;
 
+/** One key's verifications in the current hour, by code, and its latest use. */
+interface KeyTally {
+  bucket: number;
+  counts: Partial<Record<VerificationCode, number>>;
+  at: Date;
+  ip: string | null;
+}
+
 /**
  * Verification counts and last-use times gathered in memory and written in one transaction per
  * interval, so verifying never waits for a write (issue 2: batched usage).
  */
 export class UsageRecorder {
-  private counts = new Map<string, UsageCount>();
-  private keyUse = new Map<string, { at: Date; ip: string | null }>();
+  /** Counts of hours that ended before their key's tally moved on, waiting for the next write. */
+  private finished: UsageCount[] = [];
+  private tallies = new Map<string, KeyTally>();
   private tokenUse = new Map<string, Date>();
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -26,13 +35,26 @@ export class UsageRecorder {
     this.timer.unref();
   }
 
-  recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null): void {
-    const bucket = at.getTime() - (at.getTime() % HOUR);
-    const id = `${keyId}\u0000${bucket}\u0000${code}`;
-    const count = this.counts.get(id);
-    if (count) count.count += 1;
-    else this.counts.set(id, { keyId, bucket: new Date(bucket), code, count: 1 });
-    this.keyUse.set(keyId, { at, ip: ip ?? this.keyUse.get(keyId)?.ip ?? null });
+  /**
+   * On every verification: one Map lookup and a counter, no allocation for a key seen this hour.
+   * `times` > 1: a batch reported by an in-process verifier (SPEC §16).
+   */
+  recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null, times = 1): void {
+    const time = at.getTime();
+    const bucket = time - (time % HOUR);
+    const tally = this.tallies.get(keyId);
+    if (!tally) {
+      this.tallies.set(keyId, { bucket, counts: { [code]: times }, at, ip });
+      return;
+    }
+    if (tally.bucket !== bucket) {
+      this.finished.push(...countsOf(keyId, tally));
+      tally.bucket = bucket;
+      tally.counts = {};
+    }
+    tally.counts[code] = (tally.counts[code] ?? 0) + times;
+    tally.at = at;
+    if (ip !== null) tally.ip = ip;
   }
 
   recordTokenUse(tokenId: string, at: Date): void {
@@ -51,16 +73,20 @@ export class UsageRecorder {
   }
 
   private async write(): Promise<void> {
-    if (this.counts.size === 0 && this.keyUse.size === 0 && this.tokenUse.size === 0) return;
-    const counts = this.counts;
-    const keyUse = this.keyUse;
+    if (this.finished.length === 0 && this.tallies.size === 0 && this.tokenUse.size === 0) return;
+    const counts = this.finished;
+    const keyUse = new Map<string, { at: Date; ip: string | null }>();
+    for (const [keyId, tally] of this.tallies) {
+      counts.push(...countsOf(keyId, tally));
+      keyUse.set(keyId, { at: tally.at, ip: tally.ip });
+    }
     const tokenUse = this.tokenUse;
-    this.counts = new Map();
-    this.keyUse = new Map();
+    this.finished = [];
+    this.tallies = new Map();
     this.tokenUse = new Map();
     try {
       await this.storage.transaction(async (stores) => {
-        await stores.usage.add([...counts.values()]);
+        await stores.usage.add(counts);
         await stores.keys.recordLastUse([...keyUse].map(([id, use]) => ({ id, ...use })));
         await stores.tokens.recordLastUse([...tokenUse].map(([id, at]) => ({ id, at })));
       });
@@ -71,13 +97,18 @@ export class UsageRecorder {
     }
   }
 
-  private putBack(counts: Map<string, UsageCount>, keyUse: Map<string, { at: Date; ip: string | null }>, tokenUse: Map<string, Date>): void {
-    for (const [id, count] of counts) {
-      const newer = this.counts.get(id);
-      if (newer) newer.count += count.count;
-      else this.counts.set(id, count);
+  /** The storage sums counts of one key, hour and code, so a batch put back may repeat them. */
+  private putBack(counts: UsageCount[], keyUse: Map<string, { at: Date; ip: string | null }>, tokenUse: Map<string, Date>): void {
+    this.finished.push(...counts);
+    for (const [id, use] of keyUse) {
+      const tally = this.tallies.get(id);
+      if (!tally) this.tallies.set(id, { bucket: use.at.getTime() - (use.at.getTime() % HOUR), counts: {}, at: use.at, ip: use.ip });
+      else if (tally.ip === null) tally.ip = use.ip;
     }
-    for (const [id, use] of keyUse) if (!this.keyUse.has(id)) this.keyUse.set(id, use);
     for (const [id, at] of tokenUse) if (!this.tokenUse.has(id)) this.tokenUse.set(id, at);
   }
+}
+
+function countsOf(keyId: string, tally: KeyTally): UsageCount[] {
+  return Object.entries(tally.counts).map(([code, count]) => ({ keyId, bucket: new Date(tally.bucket), code: code as VerificationCode, count: count as number }));
 }

@@ -80,7 +80,7 @@ describe("data retention", () => {
       await fresh.call("POST", `/v1/keys/${id}/revoke`);
       fresh.clock.advance(400 * 86_400_000);
       await fresh.call("POST", `/v1/keys/${kept}/rotate`, { body: {} });
-      expect(await purge(fresh.keyward.services, 365 * 86_400_000, "purge")).toEqual({ keys: 1, audit_events: 5, idempotent_answers: 0 });
+      expect(await purge(fresh.keyward.services, 365 * 86_400_000, "purge")).toEqual({ keys: 1, audit_events: 5, idempotent_answers: 0, webhook_deliveries: 0 });
       expect((await fresh.call("GET", `/v1/keys/${id}`)).statusCode).toBe(404);
       expect((await fresh.call("GET", `/v1/keys/${kept}`)).statusCode).toBe(200);
       expect((await fresh.call("GET", "/v1/audit/verify")).json()).toMatchObject({ ok: true, checked: 2, first_bad: null });

@@ -1,5 +1,8 @@
 import type { Database } from "./database";
+import { rateLimitWindowsMigration } from "./migrations/rate-limit-windows";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
+import { webhookMigration } from "./webhook-migration";
+import { verifierDigestsMigration } from "./migrations/verifier-digests";
 
 /**
  * The one schema both backends run. Append a migration; never edit one that has shipped.
@@ -121,6 +124,9 @@ export const migrations: readonly string[] = [
   CREATE TABLE used_secret_digests (digest text PRIMARY KEY, created_at timestamptz NOT NULL);
   INSERT INTO used_secret_digests (digest, created_at) SELECT digest, created_at FROM key_secrets;
   `,
+  webhookMigration,
+  verifierDigestsMigration,
+  rateLimitWindowsMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */

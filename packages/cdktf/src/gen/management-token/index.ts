@@ -35,7 +35,7 @@ export interface ManagementTokenConfig extends cdktf.TerraformMetaArguments {
   */
   readonly project?: string;
   /**
-  * Management scopes: `admin`, `projects:write`, `scopes:write`, `keys:read`, `keys:write`, `keys:rotate`, `keys:revoke`, `keys:verify`, `audit:read`, `tokens:write`.
+  * Management scopes: `admin`, `projects:write`, `scopes:write`, `keys:read`, `keys:write`, `keys:rotate`, `keys:revoke`, `keys:verify`, `audit:read`, `tokens:write`, `webhooks:write`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/management_token#scopes ManagementToken#scopes}
   */

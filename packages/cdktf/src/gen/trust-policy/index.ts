@@ -47,7 +47,7 @@ export interface TrustPolicyConfig extends cdktf.TerraformMetaArguments {
   */
   readonly project?: string;
   /**
-  * Management scopes of the minted tokens; the provider's token must hold each: `admin`, `projects:write`, `scopes:write`, `keys:read`, `keys:write`, `keys:rotate`, `keys:revoke`, `keys:verify`, `audit:read`, `tokens:write`.
+  * Management scopes of the minted tokens; the provider's token must hold each: `admin`, `projects:write`, `scopes:write`, `keys:read`, `keys:write`, `keys:rotate`, `keys:revoke`, `keys:verify`, `audit:read`, `tokens:write`, `webhooks:write`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/trust_policy#scopes TrustPolicy#scopes}
   */

@@ -3,8 +3,10 @@ import { ApiError, badRequest } from "../api-error";
 import { type Caller, requireInsideBinding } from "../authorization";
 import { destinationDetails, nextRotationAt, presentKey } from "../key-view";
 import { mutate } from "../mutation";
+import { keyEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
+import { verifierDigestOf } from "../verifier/verifier-keys";
 import { issuedSecret } from "./client-secret";
 import { requireDeclaredScopes, requireUniqueName } from "./find-key";
 
@@ -41,8 +43,9 @@ export function createKey(services: Services, context: RequestContext & { caller
       revokedAt: null,
     };
     await m.stores.keys.insert(key);
+    const digest = services.pepper.digest(secret.reveal());
     await m.stores.secrets.insert({
-      digest: services.pepper.digest(secret.reveal()),
+      digest,
       keyId: key.id,
       version: 1,
       hint: secret.hint,
@@ -50,6 +53,7 @@ export function createKey(services: Services, context: RequestContext & { caller
       revokedAt: null,
       createdAt: m.now,
     });
+    await m.stores.verifier.recordDigest(digest, verifierDigestOf(services.pepper, key.project, secret.reveal()));
     await m.audit({
       action: "key.create",
       target: key.id,
@@ -58,6 +62,7 @@ export function createKey(services: Services, context: RequestContext & { caller
       details: { name: key.name, scopes: key.scopes, version: 1, secret_source: source, ...destinationDetails(key.destinations) },
     });
     m.changed({ kind: "key", id: key.id });
+    await m.emit(keyEvent("key.created", key, m.now));
     return { key: presentKey(key, m.now), secret: secret.reveal() };
   });
 }

@@ -3,6 +3,7 @@ import { conflict } from "../api-error";
 import type { Caller } from "../authorization";
 import { presentKey } from "../key-view";
 import { mutate } from "../mutation";
+import { keyEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
 import { findKey, requireNotRevoked } from "./find-key";
@@ -45,6 +46,7 @@ export function rollbackKey(services: Services, context: RequestContext & { call
       details: { version: previous.version, revoked_version: current.version },
     });
     m.changed({ kind: "key", id: key.id });
+    await m.emit(keyEvent("key.rolled_back", restored, m.now));
     return presentKey(restored, m.now);
   });
 }

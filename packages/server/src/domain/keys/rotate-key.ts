@@ -1,10 +1,13 @@
-import { parseDuration, type RotateKeyRequest, type RotateKeyResponse } from "@keyward/contract";
+import { parseDuration, type RotateKeyRequest, type RotateKeyResponse, type Secret } from "@keyward/contract";
+import type { KeyRecord } from "../../storage/key-store";
 import { conflict } from "../api-error";
 import type { Caller } from "../authorization";
 import { presentKey } from "../key-view";
-import { mutate } from "../mutation";
+import { type Mutation, mutate } from "../mutation";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
+import { verifierDigestOf } from "../verifier/verifier-keys";
+import { keyEvent } from "../webhooks/webhook-event";
 import { issuedSecret } from "./client-secret";
 import { findKey, requireNotRevoked } from "./find-key";
 
@@ -18,51 +21,72 @@ export function rotateKey(services: Services, context: RequestContext & { caller
   return mutate(services, context, async (m) => {
     const key = await findKey(m.stores, context.caller, id, { lock: true });
     requireNotRevoked(key);
-    const secrets = await m.stores.secrets.listForKey(key.id);
-    const current = secrets.find((secret) => secret.version === key.version && !secret.revokedAt);
-    if (!current) throw conflict(`key '${key.id}' has no current secret to rotate`);
-    // Checked before any write, so a refused secret changes nothing.
-    const { secret, source } = await issuedSecret(services, m.stores, key.environment, request.secret);
-    const gracePeriod = request.grace_period ?? key.rotation?.grace_period;
-    const graceEnd = new Date(m.now.getTime() + (gracePeriod ? (parseDuration(gracePeriod) ?? 0) : 0));
-    const previousExpiry = current.expiresAt && current.expiresAt < graceEnd ? current.expiresAt : graceEnd;
-    for (const older of secrets) {
-      if (older.version !== current.version && !older.revokedAt) await m.stores.secrets.update({ ...older, revokedAt: m.now });
-    }
-    await m.stores.secrets.update({ ...current, expiresAt: previousExpiry });
-
-    const version = Math.max(...secrets.map((secret) => secret.version)) + 1;
-    await m.stores.secrets.insert({
-      digest: services.pepper.digest(secret.reveal()),
-      keyId: key.id,
-      version,
-      hint: secret.hint,
-      expiresAt: null,
-      revokedAt: null,
-      createdAt: m.now,
-    });
-    const every = key.rotation ? parseDuration(key.rotation.every) : undefined;
-    const rotated = {
-      ...key,
-      version,
-      hint: secret.hint,
-      rotatedAt: m.now,
-      nextRotationAt: every ? new Date(m.now.getTime() + every) : null,
-      updatedAt: m.now,
-    };
-    await m.stores.keys.update(rotated);
-    await m.audit({
-      action: "key.rotate",
-      target: key.id,
-      project: key.project,
-      environment: key.environment,
-      details: { version, previous_version: current.version, previous_expires_at: previousExpiry.toISOString(), secret_source: source },
-    });
-    m.changed({ kind: "key", id: key.id });
+    const rotation = await rotateLockedKey(services, m, key, { gracePeriod: request.grace_period ?? key.rotation?.grace_period, secret: request.secret });
     return {
-      key: presentKey(rotated, m.now),
-      secret: secret.reveal(),
-      previous: { version: current.version, expires_at: previousExpiry.toISOString() },
+      key: presentKey(rotation.key, m.now),
+      secret: rotation.secret.reveal(),
+      previous: { version: rotation.previousVersion, expires_at: rotation.previousExpiresAt.toISOString() },
     };
   });
+}
+
+export interface Rotation {
+  key: KeyRecord;
+  secret: Secret;
+  previousVersion: number;
+  previousExpiresAt: Date;
+}
+
+/** The rotation itself, for a key already found and locked in `m` (also used by leak response, with no grace). */
+export async function rotateLockedKey(
+  services: Services,
+  m: Mutation,
+  key: KeyRecord,
+  options: { gracePeriod?: string | undefined; secret?: string | undefined; details?: Record<string, unknown> },
+): Promise<Rotation> {
+  const { gracePeriod, details = {} } = options;
+  const secrets = await m.stores.secrets.listForKey(key.id);
+  const current = secrets.find((secret) => secret.version === key.version && !secret.revokedAt);
+  if (!current) throw conflict(`key '${key.id}' has no current secret to rotate`);
+  // Checked before any write, so a refused secret changes nothing.
+  const { secret, source } = await issuedSecret(services, m.stores, key.environment, options.secret);
+  const graceEnd = new Date(m.now.getTime() + (gracePeriod ? (parseDuration(gracePeriod) ?? 0) : 0));
+  const previousExpiry = current.expiresAt && current.expiresAt < graceEnd ? current.expiresAt : graceEnd;
+  for (const older of secrets) {
+    if (older.version !== current.version && !older.revokedAt) await m.stores.secrets.update({ ...older, revokedAt: m.now });
+  }
+  await m.stores.secrets.update({ ...current, expiresAt: previousExpiry });
+
+  const version = Math.max(...secrets.map((secret) => secret.version)) + 1;
+  const digest = services.pepper.digest(secret.reveal());
+  await m.stores.secrets.insert({
+    digest,
+    keyId: key.id,
+    version,
+    hint: secret.hint,
+    expiresAt: null,
+    revokedAt: null,
+    createdAt: m.now,
+  });
+  await m.stores.verifier.recordDigest(digest, verifierDigestOf(services.pepper, key.project, secret.reveal()));
+  const every = key.rotation ? parseDuration(key.rotation.every) : undefined;
+  const rotated = {
+    ...key,
+    version,
+    hint: secret.hint,
+    rotatedAt: m.now,
+    nextRotationAt: every ? new Date(m.now.getTime() + every) : null,
+    updatedAt: m.now,
+  };
+  await m.stores.keys.update(rotated);
+  await m.audit({
+    action: "key.rotate",
+    target: key.id,
+    project: key.project,
+    environment: key.environment,
+    details: { version, previous_version: current.version, previous_expires_at: previousExpiry.toISOString(), secret_source: source, ...details },
+  });
+  m.changed({ kind: "key", id: key.id });
+  await m.emit(keyEvent("key.rotated", rotated, m.now));
+  return { key: rotated, secret, previousVersion: current.version, previousExpiresAt: previousExpiry };
 }

@@ -3,6 +3,7 @@ import { badRequest } from "../api-error";
 import type { Caller } from "../authorization";
 import { destinationChange, nextRotationAt, presentKey } from "../key-view";
 import { mutate } from "../mutation";
+import { keyEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
 import { findKey, requireDeclaredScopes, requireNotRevoked, requireUniqueName } from "./find-key";
@@ -43,6 +44,7 @@ export function updateKey(services: Services, context: RequestContext & { caller
       details: { fields: Object.keys(request).sort(), ...scopeChange(key.scopes, updated.scopes), ...destinationChange(key.destinations, updated.destinations) },
     });
     m.changed({ kind: "key", id: key.id });
+    await m.emit(keyEvent("key.updated", updated, m.now));
     return presentKey(updated, m.now);
   });
 }

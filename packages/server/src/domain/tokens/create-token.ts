@@ -2,6 +2,7 @@ import type { CreateTokenRequest, CreateTokenResponse } from "@keyward/contract"
 import { ApiError, badRequest, forbidden } from "../api-error";
 import { type Authority, authorityExceeded, type Caller } from "../authorization";
 import { mutate } from "../mutation";
+import { tokenEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
 import { presentToken } from "../token-view";
@@ -45,6 +46,7 @@ export function createToken(services: Services, context: RequestContext & { call
       environment: token.environment,
       details: { name: token.name, scopes: token.scopes },
     });
+    await m.emit(tokenEvent("token.created", token));
     return { token: presentToken(token), secret: secret.reveal() };
   });
 }

@@ -2,6 +2,7 @@ import type { TokenRecord } from "../../storage/token-store";
 import { conflict, notFound } from "../api-error";
 import { authorityExceeded, type Caller, OutsideAuthorityError } from "../authorization";
 import { mutate } from "../mutation";
+import { tokenEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
 
@@ -27,6 +28,7 @@ export async function deleteToken(services: Services, context: RequestContext & 
     await m.stores.tokens.revoke(id, m.now);
     await m.audit({ action: "token.delete", target: id, project: token.project, environment: token.environment, details: { name: token.name } });
     m.changed({ kind: "token", id });
+    await m.emit(tokenEvent("token.revoked", { ...token, revokedAt: m.now }));
   });
 }
 
