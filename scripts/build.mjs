@@ -4,8 +4,10 @@
 // there is one `Secret` class and one contract), and gets `.d.ts` declarations from the TypeScript
 // compiler next to it. The action's dist/ is committed (GitHub runs it as is); `npm test` leaves it
 // alone and a test checks it against a fresh in-memory build instead, so a stale bundle fails CI.
-import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -65,6 +67,54 @@ function standalone(pkg, entry, outfile, banner = "") {
 }
 
 /**
+ * The provider executable in two parts (issue 14: Terraform starts it three times per plan). main.ts
+ * imports ./provider (resources, the API client, the contract's schemas: nine tenths of the code)
+ * only after the handshake; this plugin bundles that part on its own and embeds it in base64 inside
+ * a comment, which V8 skips at almost no cost where it would otherwise pre-parse every function of
+ * it at start. The part is compiled the first time the provider is needed. It shares the launch
+ * part's @keyward/terraform-plugin, so there is one DiagnosticError class.
+ */
+const deferredProvider = {
+  name: "deferred-provider",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/provider$/ }, (args) => (args.importer.endsWith(join("packages", "provider", "src", "main.ts")) ? { path: "provider", namespace: "deferred-provider" } : undefined));
+    build.onLoad({ filter: /.*/, namespace: "deferred-provider" }, async () => {
+      const part = await esbuild.build({ ...common, entryPoints: ["packages/provider/src/provider.ts"], format: "cjs", write: false, external: ["@keyward/terraform-plugin"] });
+      const base64 = Buffer.from(part.outputFiles[0].text).toString("base64");
+      const contents = [
+        'import * as plugin from "@keyward/terraform-plugin";',
+        'import { compileFunction } from "node:vm";',
+        // A legal comment (`/*!`), which esbuild keeps where the options say `legalComments: "inline"`.
+        `function deferredSource() {\n/*! ${base64} */\n}`,
+        "const text = deferredSource.toString();",
+        'const code = Buffer.from(text.slice(text.indexOf("/*!") + 3, text.lastIndexOf("*/")), "base64").toString("utf8");',
+        "const part = { exports: {} };",
+        'const partRequire = (id) => (id === "@keyward/terraform-plugin" ? plugin : require(id));',
+        'compileFunction(code, ["exports", "require", "module"], { filename: "terraform-provider-keyward/provider.js" })(part.exports, partRequire, part);',
+        "export const keywardProvider = part.exports.keywardProvider;",
+      ].join("\n");
+      return { contents, loader: "js", resolveDir: `${root}packages/provider/src` };
+    });
+  },
+};
+
+/**
+ * GetProviderSchema's answer for the provider's sources, base64, computed by running them: main.ts
+ * serves it without loading the provider (the launch Terraform makes only to read schemas).
+ */
+async function providerSchemaAnswer() {
+  const work = await mkdtemp(join(tmpdir(), "keyward-provider-schema-"));
+  try {
+    const script = join(work, "schema.cjs");
+    const contents = 'import { providerSchemaAnswer } from "@keyward/terraform-plugin";\nimport { keywardProvider } from "./provider";\nprocess.stdout.write(Buffer.from(providerSchemaAnswer(keywardProvider)).toString("base64"));\n';
+    await esbuild.build({ ...common, format: "cjs", stdin: { contents, resolveDir: `${root}packages/provider/src`, loader: "ts", sourcefile: "schema-answer.ts" }, outfile: script });
+    return execFileSync(process.execPath, [script], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
  * What each package builds: esbuild options, and which entry points get declarations. Listed in
  * dependency order, which is the order they build in.
  */
@@ -73,7 +123,9 @@ export const targets = {
   client: { bundles: async () => [await library("client", ["index"])], declarations: ["index"] },
   "github-secrets": { bundles: async () => [await library("github-secrets", ["index"])], declarations: ["index"] },
   "terraform-plugin": { bundles: async () => [await library("terraform-plugin", ["index"])], declarations: ["index"] },
-  server: { bundles: async () => [await library("server", ["index", "cli"])], declarations: ["index"] },
+  // Split: the CLI's commands are dynamic imports (src/cli/command-catalog.ts), each its own chunk,
+  // so `keyward --help` loads none of them.
+  server: { bundles: async () => [{ ...(await library("server", ["index", "cli"])), splitting: true, chunkNames: "chunks/[name]-[hash]" }], declarations: ["index"] },
   provider: {
     bundles: async () => [
       // The executable is the one thing built whole: Terraform runs a copy of it from its plugin
@@ -81,7 +133,7 @@ export const targets = {
       // `terraform-provider-keyward_v0.1.0` and Node refuses ESM from a file whose name ends in an
       // unknown extension such as `.0`; dist/package.json marks the `.js` as CommonJS, and the
       // small ESM library beside it is `.mjs`.
-      { ...standalone("provider", "main", "terraform-provider-keyward.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" } },
+      { ...standalone("provider", "main", "terraform-provider-keyward.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" }, plugins: [deferredProvider], legalComments: "inline", define: { PROVIDER_SCHEMA_ANSWER: JSON.stringify(await providerSchemaAnswer()) } },
       { ...(await library("provider", ["index"])), outExtension: { ".js": ".mjs" } },
     ],
     declarations: ["index"],

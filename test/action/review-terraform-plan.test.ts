@@ -9,8 +9,8 @@ import { startKeyward } from "../../packages/server/src/index";
 import { type ActionRun, runAction } from "../action-runner/action-runner";
 import { GitHubEmulator } from "../github-emulator/github-emulator";
 import { describeLeaks, scanForLeaks } from "../leak-scanner/leak-scanner";
-import { installKeywardProvider, keywardProviderExecutable } from "../terraform/keywardProviderBuild";
-import { TerraformWorkspace } from "../terraform/terraformWorkspace";
+import { installKeywardProvider, keywardProviderExecutable } from "../terraform/keyward-provider-build";
+import { TerraformWorkspace } from "../terraform/terraform-workspace";
 
 // Issue 6 acceptance 1: real plan JSON, from `terraform plan` with the Keyward provider against a
 // running key service, for a change that widens a live key's scopes and removes its expiry,

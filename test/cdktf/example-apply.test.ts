@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { type ApiKey, Keyward, NotFoundError } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startKeyward, type StartedKeyward } from "../../packages/server/src/index";
-import { installKeywardProvider, keywardProviderExecutable } from "../terraform/keywardProviderBuild";
-import { TerraformWorkspace } from "../terraform/terraformWorkspace";
+import { installKeywardProvider, keywardProviderExecutable } from "../terraform/keyward-provider-build";
+import { TerraformWorkspace } from "../terraform/terraform-workspace";
 import { CdktfExample } from "./cdktf-example";
 
 // Issue 4, acceptance 1: synthesize examples/cdktf, `terraform init` offline with the provider built

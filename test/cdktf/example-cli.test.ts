@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import { Keyward, NotFoundError } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startKeyward, type StartedKeyward } from "../../packages/server/src/index";
-import { installKeywardProvider, keywardProviderExecutable } from "../terraform/keywardProviderBuild";
-import { TerraformWorkspace } from "../terraform/terraformWorkspace";
+import { installKeywardProvider, keywardProviderExecutable } from "../terraform/keyward-provider-build";
+import { TerraformWorkspace } from "../terraform/terraform-workspace";
 import { cdkTerrainCli } from "./cdk-terrain-cli";
 import { CdktfExample, STACK } from "./cdktf-example";
 

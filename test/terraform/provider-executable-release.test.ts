@@ -8,9 +8,9 @@ import { Keyward, NotFoundError } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { version } from "../../packages/provider/package.json";
 import { startKeyward } from "../../packages/server/src/index";
-import { findSecrets } from "./secretForms";
-import { terraformPath, type TerraformResult } from "./terraformCli";
-import { PLATFORM } from "./terraformWorkspace";
+import { findSecrets } from "./secret-forms";
+import { terraformPath, type TerraformResult } from "./terraform-cli";
+import { PLATFORM } from "./terraform-workspace";
 
 /**
  * The provider as released ("installable for real"): `npm run release:artifacts` builds a single

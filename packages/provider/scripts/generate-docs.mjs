@@ -8,7 +8,7 @@ import * as esbuild from "esbuild";
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const bundle = join(root, "packages/provider/dist/docs-generator.mjs");
 await esbuild.build({
-  entryPoints: [join(root, "packages/provider/src/docs/registryDocsFiles.ts")],
+  entryPoints: [join(root, "packages/provider/src/docs/registry-docs-files.ts")],
   bundle: true,
   platform: "node",
   format: "esm",
@@ -17,7 +17,7 @@ await esbuild.build({
   logLevel: "warning",
   banner: { js: 'import { createRequire as __docsRequire } from "node:module"; const require = __docsRequire(import.meta.url);' },
   // import.meta.url must point into src/docs so the paths inside resolve as in the source.
-  define: { "import.meta.url": JSON.stringify(pathToFileURL(join(root, "packages/provider/src/docs/registryDocsFiles.ts")).href) },
+  define: { "import.meta.url": JSON.stringify(pathToFileURL(join(root, "packages/provider/src/docs/registry-docs-files.ts")).href) },
 });
 const { expectedDocs, DOCS_DIR } = await import(pathToFileURL(bundle).href);
 await rm(DOCS_DIR, { recursive: true, force: true });

@@ -3,15 +3,16 @@ import { Secret } from "@keyward/contract";
 import { GitHubSecrets } from "@keyward/github-secrets";
 import { secretEphemeralResource } from "./ephemeral/secret";
 import { version } from "../package.json";
-import { apiKeyDataSource } from "./data-sources/apiKey";
+import { apiKeyDataSource } from "./data-sources/api-key";
+import { KeyListing } from "./key-listing";
 import { scopesDataSource } from "./data-sources/scopes";
-import type { KeywardContext } from "./providerContext";
+import type { KeywardContext } from "./provider-context";
 import { cty, DiagnosticError, Diagnostics, type Logger, type ObjectValue, type ProviderDefinition } from "@keyward/terraform-plugin";
-import { apiKeyResource } from "./resources/apiKey";
-import { managementTokenResource } from "./resources/managementToken";
+import { apiKeyResource } from "./resources/api-key";
+import { managementTokenResource } from "./resources/management-token";
 import { projectResource } from "./resources/project";
 import { scopeResource } from "./resources/scope";
-import { trustPolicyResource } from "./resources/trustPolicy";
+import { trustPolicyResource } from "./resources/trust-policy";
 import { webhookResource } from "./resources/webhook";
 
 /** `terraform-provider-keyward` (source `keyward/keyward`): SPEC §6. */
@@ -66,7 +67,7 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
     if (missing.length > 0) throw new DiagnosticError(missing);
     try {
       const keyward = new Keyward({ url: endpoint!, token: token! });
-      return { keyward, github: connectGitHub(config, environment, log), plannedScopes: new Set<string>(), catalogs: new Map() };
+      return { keyward, github: connectGitHub(config, environment, log), plannedScopes: new Set<string>(), catalogs: new Map(), keyListing: new KeyListing(keyward) };
     } catch (error) {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }

@@ -1,4 +1,4 @@
-import { attributePathMessage, formatAttributePath, type AttributePath } from "./attributePath";
+import { attributePathMessage, formatAttributePath, type AttributePath } from "./attribute-path";
 import { Severity, type DiagnosticMessage } from "./tfplugin6";
 
 /**

@@ -1,4 +1,4 @@
-import type { CtyType } from "./ctyType";
+import type { CtyType } from "./cty-type";
 import { BlockNesting, ObjectNesting, StringKind, type SchemaAttributeMessage, type SchemaBlockMessage, type SchemaMessage } from "./tfplugin6";
 
 /**

@@ -1,4 +1,4 @@
-import { message, type FieldDescriptor, type MessageDescriptor } from "./messageCodec";
+import { message, type FieldDescriptor, type MessageDescriptor } from "./message-codec";
 
 /**
  * Terraform plugin protocol 6 (tfplugin6.8, the version Terraform 1.11 speaks: ephemeral resources since 6.7, write-only attributes since 6.8), written from

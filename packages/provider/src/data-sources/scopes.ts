@@ -1,7 +1,7 @@
-import { check, rules } from "../configurationRules";
+import { check, rules } from "../configuration-rules";
 import { cty, type DataSourceDefinition } from "@keyward/terraform-plugin";
-import type { KeywardContext } from "../providerContext";
-import { request } from "../requestFailure";
+import type { KeywardContext } from "../provider-context";
+import { request } from "../request-failure";
 
 /** `data "keyward_scopes"`: a project's scope catalog. */
 export const scopesDataSource: DataSourceDefinition<KeywardContext> = {

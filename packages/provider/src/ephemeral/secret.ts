@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { composeSecret, type Environment, hintOf, keySecretPrefix } from "@keyward/contract";
 import { cty, type EphemeralResourceDefinition } from "@keyward/terraform-plugin";
-import { rules, check } from "../configurationRules";
-import type { KeywardContext } from "../providerContext";
+import { rules, check } from "../configuration-rules";
+import type { KeywardContext } from "../provider-context";
 
 /**
  * `ephemeral "keyward_secret"` (SPEC §13, Terraform 1.10+): a fresh key secret made in the provider

@@ -1,8 +1,8 @@
 import type { Project } from "@keyward/client";
-import { check, rules } from "../configurationRules";
+import { check, rules } from "../configuration-rules";
 import { cty, Diagnostics, type ObjectValue, type ResourceDefinition, valuesEqual } from "@keyward/terraform-plugin";
-import type { KeywardContext } from "../providerContext";
-import { request, unlessNotFound } from "../requestFailure";
+import type { KeywardContext } from "../provider-context";
+import { request, unlessNotFound } from "../request-failure";
 
 /** `keyward_project`: a tenant namespace. Imported by name. */
 export const projectResource: ResourceDefinition<KeywardContext> = {

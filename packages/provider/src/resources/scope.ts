@@ -1,8 +1,8 @@
 import type { Keyward, Scope } from "@keyward/client";
-import { check, rules } from "../configurationRules";
+import { check, rules } from "../configuration-rules";
 import { cty, DiagnosticError, Diagnostics, type ObjectValue, type ResourceDefinition } from "@keyward/terraform-plugin";
-import { scopeKey, type KeywardContext } from "../providerContext";
-import { request, unlessNotFound } from "../requestFailure";
+import { scopeKey, type KeywardContext } from "../provider-context";
+import { request, unlessNotFound } from "../request-failure";
 
 /** `keyward_scope`: one permission in a project's catalog. Imported as `project/name`. */
 export const scopeResource: ResourceDefinition<KeywardContext> = {

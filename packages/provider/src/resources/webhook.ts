@@ -1,8 +1,8 @@
 import { type Webhook, WEBHOOK_ID_PATTERN, webhookEventTypes } from "@keyward/contract";
-import { check, checkEach, rules, type Rule } from "../configurationRules";
+import { check, checkEach, rules, type Rule } from "../configuration-rules";
 import { cty, DiagnosticError, Diagnostics, type ObjectValue, type ResourceDefinition, type Value } from "@keyward/terraform-plugin";
-import type { KeywardContext } from "../providerContext";
-import { request, unlessNotFound } from "../requestFailure";
+import type { KeywardContext } from "../provider-context";
+import { request, unlessNotFound } from "../request-failure";
 
 /**
  * `keyward_webhook`: signed event deliveries (Standard Webhooks, SPEC §15). The API cannot change
