@@ -98,7 +98,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
   const random = options.random ?? cryptoRandom;
   const storage = await Storage.open({ dataDir: options.databaseUrl ? undefined : options.dataDir, databaseUrl: options.databaseUrl });
   const cache = new VerificationCache(() => storage.database.notificationsLive);
-  const usage = new UsageRecorder(storage, (error) => logger.error({ err: error }, "could not write usage counts"));
+  const usage = new UsageRecorder(storage, (error) => logger.error({ err: error }, "could not write usage counts"), (change) => cache.apply(change));
   const pepper = new Pepper(pepperBytes ?? cryptoRandom(32));
   const clock = options.clock ?? systemClock;
   const checkpointPath = options.auditCheckpointFile ?? (options.dataDir ? defaultCheckpointPath(options.dataDir) : undefined);

@@ -1,4 +1,5 @@
 import type { Database } from "./database";
+import { keyPoliciesMigration } from "./migrations/key-policies";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
 import { webhookMigration } from "./webhook-migration";
 
@@ -123,6 +124,7 @@ export const migrations: readonly string[] = [
   INSERT INTO used_secret_digests (digest, created_at) SELECT digest, created_at FROM key_secrets;
   `,
   webhookMigration,
+  keyPoliciesMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */
