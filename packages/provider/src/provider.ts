@@ -10,6 +10,7 @@ import { cty, DiagnosticError, Diagnostics, type Logger, type ObjectValue, type 
 import { apiKeyResource } from "./resources/apiKey";
 import { managementTokenResource } from "./resources/managementToken";
 import { projectResource } from "./resources/project";
+import { projectPolicyResource } from "./resources/project-policy";
 import { scopeResource } from "./resources/scope";
 import { trustPolicyResource } from "./resources/trustPolicy";
 import { webhookResource } from "./resources/webhook";
@@ -71,7 +72,7 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }
   },
-  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, trustPolicyResource, webhookResource],
+  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, trustPolicyResource, webhookResource, projectPolicyResource],
   dataSources: [apiKeyDataSource, scopesDataSource],
   ephemeralResources: [secretEphemeralResource],
 };

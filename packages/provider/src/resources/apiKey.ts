@@ -5,6 +5,7 @@ import { check, checkEach, checkMetadata, checkRateLimit, checkRotation, rules }
 import { cty, type Diagnostic, DiagnosticError, Diagnostics, isObjectValue, type ObjectValue, type OperationContext, type ResourceDefinition, UNKNOWN, type Value, valuesEqual } from "@keyward/terraform-plugin";
 import { DELIVERY_GRACE_PERIOD, deliverOrUndo, missingGitHubToken, prepareDelivery } from "../keyDelivery";
 import { addedDestinations, checkDestinations, declaresDestinations, destinationBlock, destinationBlockValue, destinationsOf, sameDestinations } from "../keyDestinations";
+import { policyDiagnostics } from "../key-policy-check";
 import { scopeKey, type KeywardContext } from "../providerContext";
 import { request, unlessNotFound } from "../requestFailure";
 
@@ -104,6 +105,7 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
 
   async plan(context, { prior, config, planned }) {
     const diagnostics = prior && valuesEqual(prior.scopes ?? null, planned.scopes ?? null) ? [] : await undeclaredScopes(context, planned);
+    diagnostics.push(...(await policyDiagnostics(context.client, prior, planned, new Date())));
     const adjusted: ObjectValue = { ...planned };
     const issuing = !prior || rotates(prior, planned);
     if (prior && issuing) {
