@@ -100,6 +100,17 @@ describe("keyward_project_policy with the terraform CLI", () => {
     expect(await keyward.keys.list({ project: "governed" }).toArray()).toHaveLength(1);
   });
 
+  it("sets a grace that starts at first use on the key, and then plans no change", async () => {
+    await workspace.writeFile("main.tf", withKey('rotation = { every = "30d", grace_period = "1d", grace_starts = "on_first_use" }'));
+    await workspace.apply();
+    const [key] = await keyward.keys.list({ project: "governed" }).toArray();
+    expect(key?.rotation).toEqual({ every: "30d", grace_period: "1d", grace_starts: "on_first_use" });
+    expect((await workspace.plan()).exitCode).toBe(0);
+    await workspace.writeFile("main.tf", withKey('rotation = { every = "30d", grace_period = "1d", grace_starts = "later" }'));
+    expect((await workspace.plan([], [1])).stderr).toContain('"later" is not when a grace period starts');
+    await workspace.writeFile("main.tf", withKey('rotation = { every = "30d", grace_period = "1d", grace_starts = "on_first_use" }'));
+  });
+
   it("imports the policy by project name with no change planned, and destroys cleanly", async () => {
     await workspace.run(["state", "rm", "-no-color", "keyward_project_policy.billing"]);
     await workspace.run(["import", "-no-color", "-input=false", "keyward_project_policy.billing", "governed"]);

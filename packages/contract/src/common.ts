@@ -42,7 +42,7 @@ export const Rotation = z
   .strictObject({
     every: Duration.describe("How often the key is due for rotation, counted from its last rotation (or creation)."),
     grace_period: Duration.describe("How long the previous secret keeps verifying after a rotation; at most `every`."),
-    grace_starts: GraceStart.optional()
+    grace_starts: GraceStart.nullish()
       .describe("`immediately` (default): the grace period starts at the rotation; `on_first_use`: at the new secret's first successful verification, never later than the policy's `max_grace_period` (default 7d) after the rotation."),
   })
   .refine((rotation) => (parseDuration(rotation.grace_period) ?? 0) <= (parseDuration(rotation.every) ?? Infinity), {

@@ -65,6 +65,9 @@ export async function policyDiagnostics(context: KeywardContext, prior: ObjectVa
   const project = key.project;
   const environment = key.environment;
   if (typeof project !== "string" || (environment !== "live" && environment !== "test")) return [];
+  const judged = ["expires_at", "rotation", "destination"];
+  // A plan that changes none of what the rules look at never asks the key service.
+  if (prior && judged.every((attribute) => valuesEqual(prior[attribute] ?? null, key[attribute] ?? null))) return [];
   const policy: EnvironmentPolicy | undefined = (await policyOf(context, project))?.[environment];
   if (!policy) return [];
   const violations = policyViolations(policy, shapeOf(prior ? { ...key, created_at: prior.created_at ?? null } : key), now).filter((violation) => {
