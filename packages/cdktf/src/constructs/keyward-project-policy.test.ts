@@ -36,6 +36,13 @@ describe("KeywardProject({ policy })", () => {
     expect(key?.depends_on).toEqual([`\${keyward_project_policy.${policyAddress}}`]);
   });
 
+  test("a rotation whose grace starts at first use synthesizes as grace_starts", () => {
+    const { stack, project } = governedProject();
+    project.addKey("Deployer", { environment: "live", name: "ci-deployer", rotation: Rotation.every(Duration.days(30)).withGracePeriod(Duration.hours(1)).withGraceStartingOnFirstUse() });
+    const json = JSON.parse(Testing.synth(stack, true)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    expect(Object.values(json.resource.keyward_api_key ?? {})[0]?.rotation).toEqual({ every: "30d", grace_period: "1h", grace_starts: "on_first_use" });
+  });
+
   test("synthesis fails for a live key without rotation, naming the construct path and the rule", () => {
     const { app, project } = governedProject();
     project.addKey("Deployer", { environment: "live", name: "ci-deployer", allowUnrotated: true });
