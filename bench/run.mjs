@@ -4,7 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
-const modules = ["./verify.mjs", "./provider.mjs", "./action.mjs"];
+const modules = ["./verify.mjs", "./in-process.mjs", "./provider.mjs", "./action.mjs"];
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
 const rows = [];

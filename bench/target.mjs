@@ -70,7 +70,7 @@ async function keyward(fillerKeys) {
     const { secret } = await call(server.url, rootToken, "POST", "/v1/keys", { project: "bench", environment: "live", name: `bench-${i}`, scopes: ["bench:read"] });
     requests.push({ key: secret, scopes: ["bench:read"] });
   }
-  ready({ url: `${server.url}/v1/verify`, token: verifier.secret, requests });
+  ready({ url: `${server.url}/v1/verify`, token: verifier.secret, rootToken, requests });
   process.on("SIGTERM", () => server.close().then(() => process.exit(0)));
 }
 

@@ -36,7 +36,7 @@ export class CdktfExample {
 
   static async copy(): Promise<CdktfExample> {
     const dir = await mkdtemp(join(tmpdir(), "keyward-cdktf-example-"));
-    for (const file of ["main.ts", "billing-keys-stack.ts", "package.json"]) await cp(join(exampleDir, file), join(dir, file));
+    for (const file of ["main.ts", "billing-keys-stack.ts", "package.json", "cdktf.json"]) await cp(join(exampleDir, file), join(dir, file));
     await symlink(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
     await writeFile(join(dir, "tsconfig.json"), JSON.stringify({ extends: join(repoRoot, "tsconfig.json") }));
     return new CdktfExample(dir);
@@ -55,6 +55,21 @@ export class CdktfExample {
     const tsx = join(repoRoot, "node_modules/.bin/tsx");
     const { exitCode, output } = await run(tsx, ["main.ts"], this.dir, { ...process.env, ...env, CDKTF_OUTDIR: outdir });
     return { exitCode, output, stackDir: join(outdir, "stacks", STACK) };
+  }
+
+  /**
+   * Rewrites the copy into a CDK Terrain app: the same stack, importing `cdktn` and `@keyward/cdktn`
+   * where the example imports `cdktf` and `@keyward/cdktf` (the constructs' API is the same).
+   */
+  async useCdkTerrain(): Promise<void> {
+    await this.edit("billing-keys-stack.ts", 'from "@keyward/cdktf";', 'from "@keyward/cdktn";');
+    await this.edit("billing-keys-stack.ts", 'from "cdktf";', 'from "cdktn";');
+    await this.edit("main.ts", 'from "cdktf";', 'from "cdktn";');
+  }
+
+  /** Runs a command (a CDK CLI) in the copy with exactly the given environment. */
+  exec(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ exitCode: number; output: string }> {
+    return run(command, args, this.dir, env);
   }
 
   async remove(): Promise<void> {

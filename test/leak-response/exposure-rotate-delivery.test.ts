@@ -1,6 +1,7 @@
 // SPEC §15 + §13: a leaked key whose project's exposure policy is `rotate` gets a new secret that
 // the key service itself writes to the key's GitHub destinations (KEYWARD_GITHUB_TOKEN), against
-// the GitHub emulator, which also signs the partner alert the way GitHub does.
+// the GitHub emulator, which also signs the partner alert the way GitHub does. A rotation with no
+// grace period ends the leaked secret at once: it verifies as EXPIRED.
 import { Keyward } from "@keyward/client";
 import { Secret } from "@keyward/contract";
 import { startKeyward } from "@keyward/server";
@@ -68,7 +69,7 @@ describe("exposure policy rotate", () => {
     const delivered = github.secretValue(location, secretName);
     expect(delivered).toBeDefined();
     expect(delivered).not.toBe(leaked);
-    expect((await keyward.verify({ key: leaked })).code).toBe("REVOKED");
+    expect((await keyward.verify({ key: leaked })).code).toBe("EXPIRED");
     expect(await keyward.verify({ key: delivered! })).toMatchObject({ valid: true, key: { id: key.id } });
     const event = await deliverEvent(keyward, key.id);
     expect(event.details).toMatchObject({ reason: "exposed", outcome: "delivered", delivered: [`GitHub ${REPOSITORY} secret ${secretName}`] });
@@ -80,7 +81,7 @@ describe("exposure policy rotate", () => {
     github.failNext("put-secret", { status: 403 });
     await reportLeak(service.url, leaked);
     expect(github.secretValue(location, secretName)).toBeUndefined();
-    expect((await keyward.verify({ key: leaked })).code).toBe("REVOKED");
+    expect((await keyward.verify({ key: leaked })).code).toBe("EXPIRED");
     const { details } = await deliverEvent(keyward, key.id);
     expect(details).toMatchObject({ delivered: [] });
     expect(String(details.outcome)).toContain(secretName);
@@ -91,7 +92,7 @@ describe("exposure policy rotate", () => {
     const { service, keyward, key, leaked, secretName } = await leakyWorld();
     await reportLeak(service.url, leaked);
     expect(github.secretValue(location, secretName)).toBeUndefined();
-    expect((await keyward.verify({ key: leaked })).code).toBe("REVOKED");
+    expect((await keyward.verify({ key: leaked })).code).toBe("EXPIRED");
     expect((await deliverEvent(keyward, key.id)).details).toMatchObject({ delivered: [], outcome: expect.stringContaining("KEYWARD_GITHUB_TOKEN") });
   });
 });

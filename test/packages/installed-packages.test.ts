@@ -124,7 +124,11 @@ await keyward.scopes.put("billing-api", "invoices:read", {});
 const { key, secret } = await keyward.keys.create({ project: "billing-api", environment: "test", name: "dashboard", scopes: ["invoices:read"] });
 if (!(secret instanceof Secret)) throw new Error("keys.create returned a secret of another Secret class");
 const check = await keyward.verify({ key: secret, scopes: ["invoices:read"] });
-console.log(JSON.stringify({ id: key.id, valid: check.valid }));
+// The in-process verifier (SPEC §16) from the packed SDK: snapshot, change stream, local answer.
+const verifier = await keyward.verifier({ project: "billing-api", environment: "test", onStale: "fail-closed" });
+const local = verifier.verifySync(secret, { scopes: ["invoices:read"] });
+await verifier.close();
+console.log(JSON.stringify({ id: key.id, valid: check.valid, local: local.code }));
 `;
 
 describe.each(["default", "linked"] as const)("the packed server and SDK, %s layout", (layout) => {
@@ -134,7 +138,7 @@ describe.each(["default", "linked"] as const)("the packed server and SDK, %s lay
     try {
       await writeFile(join(dir, "sdk-check.mjs"), sdkScript);
       const result = await runOk(process.execPath, ["sdk-check.mjs"], dir, { ...process.env, KEYWARD_URL: server.url, KEYWARD_TOKEN: server.token });
-      expect(JSON.parse(result.stdout)).toMatchObject({ id: expect.stringMatching(/^key_/), valid: true });
+      expect(JSON.parse(result.stdout)).toMatchObject({ id: expect.stringMatching(/^key_/), valid: true, local: "VALID" });
     } finally {
       server.child.kill();
     }

@@ -38,6 +38,7 @@ export { type CreatedToken, type CreateTokenParams, type TokenListQuery, Tokens 
 export { type PutTrustPolicyParams, type PutTrustPolicyResult, TrustPolicies, type TrustPolicyListQuery } from "./trust-policies";
 export type { RequestOptions } from "./transport";
 export { type CreatedWebhook, type CreateWebhookParams, type DeliveryListQuery, type WebhookListQuery, Webhooks } from "./webhooks";
+export { Verifier, type VerifierCheck, type VerifierOptions, type VerifierState } from "./verifier";
 
 // The contract types a caller meets in answers, and the secret type, so users need one import.
 export {

@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { type OperationId, routes, Secret } from "@keyward/contract";
 import { Agent } from "undici";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeKeyward, keyId, newKeySecret, newTokenSecret, tokenId, webhookId } from "../test/fake-keyward";
+import { FakeKeyward, keyId, newKeySecret, newTokenSecret, tokenId, verifiedSecret, webhookId } from "../test/fake-keyward";
 import { Keyward, type KeywardOptions } from "./keyward";
 import {
   BadRequestError,
@@ -109,10 +109,25 @@ describe("Keyward client", () => {
       await call();
       expect(fake.requests.slice(before).map((request) => request.operationId)).toEqual([operationId]);
     }
+    // The in-process verifier calls three: its snapshot, its change stream, and (on close, having counted one verification) its usage report.
+    const opened = fake.requests.length;
+    const verifier = await keyward.verifier({ project: "billing-api" });
+    expect(verifier.verifySync(verifiedSecret)).toMatchObject({ valid: true, code: "VALID", key: { id: keyId } });
+    await verifier.close();
+    const verifierCalls = [...new Set(fake.requests.slice(opened).map((request) => request.operationId))];
+    expect(verifierCalls).toEqual(["getVerifierSnapshot", "streamVerifierEvents", "reportVerifierUsage"]);
     // Every JSON endpoint of the table has its method; metrics and openapi are not JSON API calls, and
     // the secret scanning endpoint is GitHub's to call (signed by GitHub, no management token).
-    const untouched = Object.keys(routes).filter((operationId) => !calls.some(([called]) => called === operationId));
+    const untouched = Object.keys(routes).filter((operationId) => !calls.some(([called]) => called === operationId) && !verifierCalls.includes(operationId as OperationId));
     expect(untouched.sort()).toEqual(["metrics", "openapi", "reportGithubSecrets"]);
+  });
+
+  it("refuses verifier options it cannot honour before any request, naming the option", async () => {
+    const keyward = client();
+    await expect(keyward.verifier({ project: "Billing API" })).rejects.toThrow(/^Invalid project: expected a project name/);
+    await expect(keyward.verifier({ project: "billing-api", onStale: "ignore" as never })).rejects.toThrow(/^Invalid onStale 'ignore'/);
+    await expect(keyward.verifier({ project: "billing-api", staleAfterMs: 5_000 })).rejects.toThrow(/^Invalid staleAfterMs '5000'.*at most 1000/);
+    expect(fake.requests).toEqual([]);
   });
 
   it("exchanges an ID token without a bearer token and hands back the minted secret as a Secret", async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type ExchangeTokenResponse, type Health, routes, Secret, type VerifyRequest, type VerifyResponse } from "@keyward/contract";
+import { type ExchangeTokenResponse, type Health, ProjectName, routes, Secret, type VerifyRequest, type VerifyResponse } from "@keyward/contract";
 import type { Dispatcher } from "undici";
 import { Audit } from "./audit";
 import { Keys } from "./keys";
@@ -10,6 +10,7 @@ import { Tokens } from "./tokens";
 import { TrustPolicies } from "./trust-policies";
 import { type RequestOptions, Transport } from "./transport";
 import { Webhooks } from "./webhooks";
+import { Verifier, type VerifierOptions } from "./verifier";
 
 export const CLIENT_VERSION = "0.1.0";
 
@@ -116,6 +117,26 @@ export class Keyward {
   async verify(params: VerifyParams, options?: RequestOptions): Promise<VerifyResponse> {
     const key = params.key instanceof Secret ? params.key.reveal() : params.key;
     return (await this.#transport.call(routes.verifyKey, { body: { ...params, key } }, options)).data;
+  }
+
+  /**
+   * An in-process verifier for one project (SPEC §16): loads a snapshot of its keys, follows the
+   * server's change stream, and answers as `verify()` would, in microseconds. The token needs
+   * `keys:verify`. Call `close()` when done.
+   *
+   * ```ts
+   * const verifier = await keyward.verifier({ project: "billing-api", environment: "live" });
+   * const { valid } = verifier.verifySync(presented, { scopes: ["invoices:read"] });
+   * ```
+   */
+  async verifier(options: VerifierOptions): Promise<Verifier> {
+    if (!ProjectName.safeParse(options?.project).success) {
+      throw new TypeError("Invalid project: expected a project name (2-63 characters: a lowercase letter, then lowercase letters, digits or '-').");
+    }
+    if (options.environment !== undefined && options.environment !== "test" && options.environment !== "live") {
+      throw new TypeError(`Invalid environment '${String(options.environment)}'. Expected "test" or "live".`);
+    }
+    return Verifier.open(this.#transport, options);
   }
 }
 

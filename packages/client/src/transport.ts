@@ -72,6 +72,25 @@ export class Transport {
     return withRetries(async () => (await this.#attempt(route, url, { method: route.method, headers, body: undefined }, options, true)).data as unknown as string, policy);
   }
 
+  /**
+   * A route that answers a stream (the verifier's Server-Sent Events): the open body once the
+   * status is a success, read by the caller until `signal` aborts it. Not retried; the caller
+   * reconnects with its own backoff.
+   */
+  async stream(route: Route, input: CallInput, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const url = this.#urlOf(route, input);
+    const headers = { ...this.#headersOf(route, false, {}), accept: "text/event-stream" };
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, { method: route.method, headers, signal, dispatcher: this.#settings.dispatcher });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new ConnectionError({ code: "CONNECTION_FAILED", message: `${route.operationId}: could not reach ${url.origin}: ${(error as Error).message}`, cause: error });
+    }
+    if (response.statusCode < 200 || response.statusCode > 299) this.#answerOf(route, response.statusCode, response.headers, await response.body.text(), true);
+    return response.body;
+  }
+
   #urlOf(route: Route, input: CallInput): URL {
     const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = input.params?.[name];

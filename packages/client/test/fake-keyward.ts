@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { composeSecret, keySecretPrefix, type OperationId, type Route, routes, TOKEN_SECRET_PREFIX } from "@keyward/contract";
 import { MockAgent } from "undici";
 
@@ -68,6 +68,22 @@ const trustPolicy = {
   created_at: time,
   updated_at: time,
 };
+/** The fake's verifier snapshot holds one key, whose one secret is `verifiedSecret`. */
+const VERIFIER_KEY = Buffer.alloc(32, 7);
+export const verifiedSecret = newKeySecret();
+const verifierKey = {
+  id: keyId,
+  name: "ci",
+  project: "billing-api",
+  environment: "live",
+  scopes: ["invoices:read"],
+  metadata: {},
+  expires_at: null,
+  revoked_at: null,
+  ip_allowlist: null,
+  rate_limit: null,
+  secrets: [{ verifier_digest: createHmac("sha256", VERIFIER_KEY).update(verifiedSecret).digest("hex"), expires_at: null, revoked_at: null }],
+};
 const one = <T>(item: T) => ({ data: [item], next_cursor: null });
 export const webhookId = "whk_0123456789ABCDEFGHIJ";
 const webhook = { id: webhookId, url: "https://hooks.example.com/keyward", events: ["key.rotated"], project: "billing-api", environment: null, created_at: time };
@@ -105,6 +121,9 @@ export const fixtures: Record<OperationId, () => unknown> = {
   deleteKey: () => undefined,
   getKeyUsage: () => ({ key_id: keyId, granularity: "day", buckets: [{ start: time, counts: { VALID: 3 } }], last_used_at: time, last_used_ip: "127.0.0.1" }),
   verifyKey: () => ({ valid: true, code: "VALID" }),
+  getVerifierSnapshot: () => ({ cursor: "a1.0", project: "billing-api", environment: null, verifier_key: VERIFIER_KEY.toString("base64url"), keys: [verifierKey], undigested_secrets: 0 }),
+  streamVerifierEvents: () => `event: heartbeat\ndata: {"cursor":"a1.0"}\n\n`,
+  reportVerifierUsage: () => ({ accepted: 0 }),
   createToken: () => ({ token, secret: newTokenSecret() }),
   listTokens: () => one(token),
   deleteToken: () => undefined,

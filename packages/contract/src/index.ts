@@ -22,5 +22,6 @@ export * from "./tokens";
 export * from "./trust-policies";
 export * from "./usage";
 export * from "./verification-rules";
+export * from "./verifier";
 export * from "./verify";
 export * from "./webhooks";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type ErrorCode, ErrorBody, httpStatusOf } from "./errors";
 import { type OperationDoc, operationDocs } from "./operation-docs";
-import { type Route, routes } from "./routes";
+import { type Route, routes, type Target } from "./routes";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -67,28 +67,45 @@ const errorWhen: Readonly<Record<ErrorCode, string>> = {
   UNSUPPORTED_MEDIA_TYPE: "The body is not `application/json`.",
   RATE_LIMITED: "Too many failed authentications from this address; retry after `Retry-After` seconds.",
   INTERNAL: "The server failed; the answer carries only a request id to quote, the log holds the cause.",
-  UNAVAILABLE: "The server cannot reach its database.",
+  UNAVAILABLE: "The server cannot reach its database (a dropped connection, a restart); retry after `Retry-After` seconds. Nothing was changed.",
 };
 
+/** Targets that a token holding the route's scopes may still be refused (403) for its binding (see `Target`). */
+const bindingRefusals: ReadonlySet<Target> = new Set(["service", "unbound", "project-erase", "new-key", "new-token"]);
+
+/**
+ * The errors a route's shape implies. Every route behind a management token reads the token store,
+ * so it answers 503 while the database is unreachable (SPEC §11) and 429 once its address has
+ * failed authentication too often (SPEC §10); a public route that counts failures of a credential of
+ * its own says so in its docs (the token exchange). 403 needs a scope to lack or a binding to break: a route
+ * open to any valid token on a visible target answers 404, never 403.
+ */
 function errorsOf(route: Route, doc: OperationDoc): Partial<Record<ErrorCode, string>> {
   const authenticated = route.permission !== "public";
+  const forbids = route.permission !== "public" && (route.permission.length > 0 || bindingRefusals.has(route.target));
   const implied: Array<[ErrorCode, boolean]> = [
     ["BAD_REQUEST", Boolean(route.params || route.query || route.body)],
     ["UNAUTHORIZED", authenticated],
-    ["FORBIDDEN", authenticated],
+    ["FORBIDDEN", forbids],
     ["NOT_FOUND", Boolean(route.params)],
     ["CONFLICT", Boolean(route.idempotent)],
     ["PAYLOAD_TOO_LARGE", Boolean(route.body)],
     ["UNSUPPORTED_MEDIA_TYPE", Boolean(route.body)],
     ["RATE_LIMITED", authenticated],
     ["INTERNAL", true],
+    ["UNAVAILABLE", authenticated],
   ];
   return { ...Object.fromEntries(implied.filter(([, applies]) => applies).map(([code]) => [code, errorWhen[code]])), ...doc.errors };
 }
 
+/** The answers that tell a client when to retry. */
+const retried: ReadonlySet<ErrorCode> = new Set(["RATE_LIMITED", "UNAVAILABLE"]);
+const retryAfterHeader = { $ref: "#/components/headers/RetryAfter" };
+
 function errorResponse(code: ErrorCode, when: string): JsonSchema {
   return {
     description: `${code}: ${when}`,
+    ...(retried.has(code) ? { headers: { "Retry-After": retryAfterHeader } } : {}),
     content: {
       "application/json": {
         schema: { $ref: "#/components/schemas/Error" },
@@ -120,7 +137,9 @@ function operationOf(route: Route): JsonSchema {
     [String(route.status)]: successResponse(route, doc, route.status, route.status === 204 ? "Done; no body." : route.status === 201 ? "Created." : "Success."),
   };
   if (doc.alsoSucceeds) responses[String(doc.alsoSucceeds.status)] = successResponse(route, doc, doc.alsoSucceeds.status, doc.alsoSucceeds.description);
-  if (route.operationId === "health") responses["503"] = successResponse(route, doc, 503, "The database is unavailable; same body, `status: degraded`.");
+  if (route.operationId === "health") {
+    responses["503"] = { ...successResponse(route, doc, 503, "The database is unavailable; same body, `status: degraded`."), headers: { "Retry-After": retryAfterHeader } };
+  }
   for (const [code, when] of Object.entries(errorsOf(route, doc)) as Array<[ErrorCode, string]>) {
     responses[String(httpStatusOf[code])] = errorResponse(code, when);
   }
@@ -164,6 +183,12 @@ export function openApiDocument(version: string): JsonSchema {
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A management token: `Authorization: Bearer kwm_…`." } },
       schemas: { Error: schemaOf(ErrorBody, "output") },
+      headers: {
+        RetryAfter: {
+          description: "Seconds to wait before trying again. Sent with every 429, and with a 503 while the database is unreachable.",
+          schema: { type: "integer", minimum: 1, examples: [1] },
+        },
+      },
     },
     security: [{ bearer: [] }],
     paths,

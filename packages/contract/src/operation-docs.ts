@@ -3,8 +3,9 @@ import type { OperationId } from "./routes";
 
 /**
  * What the OpenAPI document says of an operation beyond its route: a description, and the
- * answers its route's shape does not imply (`openapi.ts` adds 400 for inputs, 401/403/429 for a
- * token, 404 for a path id, 409 for Idempotency-Key, 413/415 for a body, 500 for all).
+ * answers its route's shape does not imply (`openapi.ts` adds 400 for inputs, 401/429/503 for a
+ * token, 403 for a scope or binding it may lack, 404 for a path id, 409 for Idempotency-Key,
+ * 413/415 for a body, 500 for all; 429 also where UNAUTHORIZED is listed here).
  */
 export interface OperationDoc {
   readonly description: string;
@@ -85,6 +86,16 @@ export const operationDocs = {
   verifyKey: {
     description: "Checks an API key secret, and optionally that it holds scopes and is used from an allowed address. Always 200 for a well-formed request: an unknown, expired, revoked, under-scoped or rate-limited key is an answer (`valid: false` and a code), not an error.",
   },
+  getVerifierSnapshot: {
+    description: "Answers what the SDK's in-process verifier needs to judge exactly as `POST /v1/verify` does: every key of the project (and environment) inside the token's binding with its scopes, metadata, expiry, revocation, IP allowlist, rate limit and each stored secret's verifier digest, plus the project's verifier key and a cursor for the change stream. Storage digests and the pepper never leave the server. Keys outside the binding are absent, as they verify as NOT_FOUND.",
+  },
+  streamVerifierEvents: {
+    produces: "text/event-stream",
+    description: "Server-Sent Events: `upsert` (a key created or changed, with its whole entry), `remove` (a key deleted), `resync` (a whole snapshot: the `since` cursor could not be resumed, or the server may have missed changes) and `heartbeat` every 200 ms while the server is sure it has seen every change. Each change carries its cursor as the event id. A verifier that hears nothing for over a second stops trusting its snapshot.",
+  },
+  reportVerifierUsage: {
+    description: "Applies verification counts and last use from an in-process verifier exactly as the server records its own verifications (hourly counts by outcome, last use). Reports for keys outside the token's binding or unknown are dropped without saying which.",
+  },
   createToken: {
     description: "Creates a management token and answers its secret, shown once. A token can grant only scopes it holds itself, and a bound token only tokens bound the same way.",
     errors: { NOT_FOUND: "The project the new token is bound to does not exist." },
@@ -100,7 +111,8 @@ export const operationDocs = {
       "Exchanges an OIDC ID token (a GitHub Actions job's, from core.getIDToken(audience)) for a short-lived management token, with no bearer token. The token's signature is checked against its issuer's published keys (the issuer must be on the server's --oidc-issuer allowlist), then iss, aud, exp/nbf/iat (60 s leeway) and every claim of a trust policy; each ID token is accepted once (jti). The minted token has the policy's scopes and binding and lives the policy's ttl, never longer than the ID token. Every exchange is audited with the policy and the token's sub, repository and run_id.",
     errors: {
       UNAUTHORIZED: "The ID token is malformed, from an issuer not on the allowlist, badly signed, expired or not yet valid, already exchanged, or no trust policy accepts it; the message names no policy. Counts toward the per-IP failed-authentication limit.",
-      UNAVAILABLE: "The issuer's OpenID configuration or keys could not be fetched; try again later.",
+      RATE_LIMITED: "This address failed authentication too often; wait for `Retry-After` seconds.",
+      UNAVAILABLE: "The database cannot be reached (then with `Retry-After`), or the issuer's OpenID configuration or keys could not be fetched; try again later. No token was minted.",
     },
   },
   putTrustPolicy: {

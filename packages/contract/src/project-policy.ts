@@ -42,6 +42,6 @@ export const PutProjectPolicyRequest = z
     live: EnvironmentPolicy.optional().describe("The live keys' policy, replacing the current one; default {exposure: revoke}."),
     test: EnvironmentPolicy.optional().describe("The test keys' policy, replacing the current one; default {exposure: revoke}."),
   })
-  .meta({ examples: [{ live: { require_rotation: true, max_rotation_every: "90d", max_lifetime: "365d", exposure: "revoke" } }] })
-  .describe("Sets the project's policy per environment; an omitted environment keeps its current policy.");
+  .describe("Sets the project's policy per environment; an omitted environment keeps its current policy.")
+  .meta({ examples: [{ live: { require_rotation: true, max_rotation_every: "90d", max_lifetime: "365d", exposure: "rotate" }, test: { exposure: "notify" } }] });
 export type PutProjectPolicyRequest = z.infer<typeof PutProjectPolicyRequest>;

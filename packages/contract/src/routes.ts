@@ -18,6 +18,7 @@ import { PutScopeRequest, Scope, ScopeParams } from "./scopes";
 import { ExchangeTokenRequest, ExchangeTokenResponse, ListTrustPoliciesQuery, PutTrustPolicyRequest, TrustPolicy, TrustPolicyParams } from "./trust-policies";
 import { CreateTokenRequest, CreateTokenResponse, ListTokensQuery, ManagementToken, type ManagementScope, TokenParams } from "./tokens";
 import { KeyUsage, UsageQuery } from "./usage";
+import { VerifierEventsQuery, VerifierScopeQuery, VerifierSnapshot, VerifierUsageRequest, VerifierUsageResponse } from "./verifier";
 import { VerifyRequest, VerifyResponse } from "./verify";
 import { CreateWebhookRequest, CreateWebhookResponse, ListDeliveriesQuery, ListWebhooksQuery, Webhook, WebhookDelivery, WebhookParams } from "./webhooks";
 import { SecretScanningAlert, SecretScanningResponse } from "./secret-scanning";
@@ -99,6 +100,9 @@ export const routes = {
   getKeyUsage: route({ operationId: "getKeyUsage", method: "GET", path: "/v1/keys/{id}/usage", summary: "Verification counts by outcome, last use", permission: ["keys:read"], target: "key", params: KeyParams, query: UsageQuery, status: 200, response: KeyUsage }),
 
   verifyKey: route({ operationId: "verifyKey", method: "POST", path: "/v1/verify", summary: "Verify an API key; always 200 for a well-formed request", permission: ["keys:verify"], target: "verified-key", body: VerifyRequest, status: 200, response: VerifyResponse }),
+  getVerifierSnapshot: route({ operationId: "getVerifierSnapshot", method: "GET", path: "/v1/verifier/snapshot", summary: "What an in-process verifier judges by: every key of a project with its secrets' verifier digests", permission: ["keys:verify"], target: "listing", query: VerifierScopeQuery, status: 200, response: VerifierSnapshot }),
+  streamVerifierEvents: route({ operationId: "streamVerifierEvents", method: "GET", path: "/v1/verifier/events", summary: "Changes to a verifier snapshot as Server-Sent Events (text/event-stream), with a heartbeat", permission: ["keys:verify"], target: "listing", query: VerifierEventsQuery, status: 200 }),
+  reportVerifierUsage: route({ operationId: "reportVerifierUsage", method: "POST", path: "/v1/verifier/usage", summary: "Report verifications an in-process verifier answered, in a batch", permission: ["keys:verify"], target: "listing", body: VerifierUsageRequest, status: 200, response: VerifierUsageResponse }),
 
   createToken: route({ operationId: "createToken", method: "POST", path: "/v1/tokens", summary: "Create a management token; the secret is in this answer only", permission: ["tokens:write"], target: "new-token", body: CreateTokenRequest, status: 201, response: CreateTokenResponse, idempotent: true }),
   listTokens: route({ operationId: "listTokens", method: "GET", path: "/v1/tokens", summary: "List management tokens", permission: ["tokens:write"], target: "listing", query: ListTokensQuery, status: 200, response: page(ManagementToken) }),

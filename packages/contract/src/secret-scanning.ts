@@ -15,7 +15,10 @@ export const SecretScanningAlert = z
     }),
   )
   .max(1000, { error: "must hold at most 1000 matches" })
-  .describe("The matches GitHub reports, signed with Github-Public-Key-Identifier / Github-Public-Key-Signature.");
+  .describe("The matches GitHub reports, signed with Github-Public-Key-Identifier / Github-Public-Key-Signature.")
+  .meta({
+    examples: [[{ token: "kw_live_3f9Kq2ZrT8mVx1Lp6Wn0Yb4Hc7Ds5Ga9Ue2Jk8Rt1Qx7Qa", type: "keyward_live_key", url: "https://github.com/acme/app/blob/main/.env", source: "content" }]],
+  });
 export type SecretScanningAlert = z.infer<typeof SecretScanningAlert>;
 
 export const SecretScanningLabel = z.enum(["true_positive", "false_positive"]);
@@ -23,8 +26,8 @@ export const SecretScanningLabel = z.enum(["true_positive", "false_positive"]);
 export const SecretScanningResponse = z
   .array(
     z.object({
-      token_raw: z.string(),
-      token_type: z.string(),
+      token_raw: z.string().describe("The reported text, echoed back as GitHub's partner program expects."),
+      token_type: z.string().describe("The reported pattern name, echoed back."),
       label: SecretScanningLabel.describe("true_positive: a live or recently valid Keyward secret."),
     }),
   )

@@ -70,7 +70,8 @@ export const CreateWebhookRequest = z
     project: ProjectName.optional().describe("Deliver only this project's events; default the token's project binding, else every project."),
     environment: Environment.optional().describe("Deliver only this environment's events; default the token's environment binding, else both."),
   })
-  .describe("A new webhook.");
+  .describe("A new webhook.")
+  .meta({ examples: [{ url: "https://hooks.example.com/keyward", events: ["key.exposed", "key.expiring"], project: "billing" }] });
 export type CreateWebhookRequest = z.infer<typeof CreateWebhookRequest>;
 
 /** The one time the signing secret travels (Standard Webhooks: `whsec_` + base64 of 32 random bytes). */
@@ -100,7 +101,7 @@ export const DeliveryAttempt = z
     at: Timestamp.describe("When the attempt started."),
     status_code: z.number().int().nullable().describe("The receiver's HTTP status; null when no answer came."),
     error: z.string().nullable().describe("Why no answer came (timeout, refused address, connection error); never a body."),
-    duration_ms: z.number().int().min(0),
+    duration_ms: z.number().int().min(0).describe("How long the attempt took, in milliseconds."),
   })
   .describe("One attempt to deliver an event.");
 

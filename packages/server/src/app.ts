@@ -23,6 +23,7 @@ import { registerSystemRoutes } from "./routes/system-routes";
 import { registerTokenExchangeRoute } from "./routes/token-exchange-route";
 import { registerTokenRoutes } from "./routes/token-routes";
 import { registerTrustPolicyRoutes } from "./routes/trust-policy-routes";
+import { registerVerifierRoutes } from "./routes/verifier-routes";
 import { createVerifyFastPath } from "./routes/verify-fast-path";
 import { registerVerifyRoutes } from "./routes/verify-routes";
 import { registerWebhookRoutes } from "./routes/webhook-routes";
@@ -131,6 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerScopeRoutes(kit);
   registerKeyRoutes(kit);
   registerVerifyRoutes(kit);
+  registerVerifierRoutes(kit);
   registerTokenRoutes(kit);
   registerTokenExchangeRoute(kit);
   registerTrustPolicyRoutes(kit);

@@ -19,6 +19,7 @@ import { DEFAULT_EXPIRING_DAYS, ExpiryWatch } from "./domain/webhooks/expiry-wat
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from "./domain/webhooks/retry-schedule";
 import { WebhookDispatcher } from "./domain/webhooks/webhook-dispatcher";
 import { CHANGES_CHANNEL, decodeChange, VerificationCache } from "./domain/verification-cache";
+import { ChangeFeed } from "./domain/verifier/change-feed";
 import { createLogger } from "./logger";
 import { Metrics } from "./metrics";
 import { OidcIdTokenVerifier } from "./oidc/oidc-id-token-verifier";
@@ -125,6 +126,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     checkpoints,
     webhooks: { refusal: (url) => sender.refusal(url), wake: () => dispatcher?.wake() },
     ...(options.githubToken ? { github: await githubSecrets(options.githubToken, options.githubApiUrl ?? DEFAULT_GITHUB_API_URL, logger) } : {}),
+    verifierFeed: new ChangeFeed(Buffer.from(random(6)).toString("hex"), () => storage.database.notificationsLive),
   };
   await upgradeAuditChain(services);
   dispatcher = new WebhookDispatcher({
@@ -152,6 +154,14 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
       if (change) cache.apply(change);
     },
     () => cache.clear(),
+  );
+  const stopFeeding = await storage.database.listen(
+    CHANGES_CHANNEL,
+    (payload) => {
+      const change = decodeChange(payload);
+      if (change) services.verifierFeed.publish(change);
+    },
+    () => services.verifierFeed.reset(),
   );
   usage.start(options.usageFlushMs ?? 1_000);
   const sweeper = setInterval(() => {
@@ -208,6 +218,8 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
         await usage.close();
         await checkpoints.close();
         await stopListening();
+        await stopFeeding();
+        services.verifierFeed.stop();
         await storage.close();
       })();
       return closing;

@@ -32,6 +32,8 @@ interface Prepared {
   listed?: (answer: { data: Record<string, unknown>[] }) => boolean | Promise<boolean>;
   /** The token a `token` / `new-token` route acts on, for the oracle. */
   tokenTarget?: Authority;
+  /** The route answers a stream that never ends by itself (Server-Sent Events): read its first event, then hang up. */
+  stream?: true;
 }
 
 let k: KeywardUnderTest;
@@ -81,6 +83,21 @@ const fixtures: Record<string, (home: { project: string }) => Promise<Prepared>>
   deleteKey: async () => ({ url: `/v1/keys/${(await freshKey()).id}` }),
   getKeyUsage: async () => ({ url: `/v1/keys/${targetKey.id}/usage` }),
   verifyKey: async () => ({ url: "/v1/verify", body: { key: targetKey.secret } }),
+  // The verifier's routes are listings of what verifies (SPEC §16): outside the binding a key is absent, as it verifies NOT_FOUND.
+  getVerifierSnapshot: async () => ({
+    url: `/v1/verifier/snapshot?project=${HOME.project}&environment=${HOME.environment}`,
+    listed: (a) => (a as unknown as { keys: { id: string }[] }).keys.some((key) => key.id === targetKey.id),
+  }),
+  streamVerifierEvents: async () => ({
+    url: `/v1/verifier/events?project=${HOME.project}&environment=${HOME.environment}`,
+    stream: true,
+    listed: (a) => (a as unknown as { keys: { id: string }[] }).keys.some((key) => key.id === targetKey.id),
+  }),
+  reportVerifierUsage: async () => ({
+    url: "/v1/verifier/usage",
+    body: { reports: [{ key_id: targetKey.id, counts: { VALID: 1 }, last_at: k.clock.read().toISOString() }] },
+    listed: (a) => (a as unknown as { accepted: number }).accepted === 1,
+  }),
   createToken: async () => ({
     url: "/v1/tokens",
     body: { name: `t${next()}`, scopes: ["tokens:write"], ...HOME },
@@ -322,7 +339,9 @@ describe.each(
     const prepared = await fixtures[c.route.operationId]!(home);
     const expected = expectedAnswer(c.route, token.authority, c.expiry, home, prepared);
     const before = await auditHead();
-    const answer = await k.call(c.route.method, prepared.url, { token: token.secret, ...(prepared.body === undefined ? {} : { body: prepared.body }) });
+    const answer = prepared.stream
+      ? await k.injectStream({ method: "GET", url: prepared.url, headers: { authorization: `Bearer ${token.secret}` } })
+      : await k.call(c.route.method, prepared.url, { token: token.secret, ...(prepared.body === undefined ? {} : { body: prepared.body }) });
     expect(answer.statusCode, answer.body).toBe(expected.status);
     if (expected.code) expect(answer.json().error.code).toBe(expected.code);
     if (expected.verification) expect(answer.json()).toMatchObject({ code: expected.verification });

@@ -150,7 +150,8 @@ describe("every route of the contract under hostile input", () => {
     await fc.assert(
       fc.asyncProperty(requestsFor(route), async ({ url, body, hostile }) => {
         cases += 1;
-        const answer = await k.inject({
+        // A stream that never ends (the verifier's events) is read to its first event and hung up on.
+        const answer = await (route === routes.streamVerifierEvents ? k.injectStream : k.inject)({
           method: route.method,
           url,
           headers: { authorization: `Bearer ${k.rootToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },

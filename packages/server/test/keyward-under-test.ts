@@ -28,7 +28,33 @@ export interface KeywardUnderTest {
   call(method: InjectOptions["method"], url: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
   /** `app.inject` exactly as given. */
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /**
+   * `app.inject` for a route that may answer a stream that never ends (Server-Sent Events): an
+   * error answer is read whole; a success is read up to its first event and then hung up on.
+   * `json()` is the error body, or the first event's data.
+   */
+  injectStream(options: InjectOptions): Promise<StreamedAnswer>;
   close(): Promise<void>;
+}
+
+export interface StreamedAnswer {
+  statusCode: number;
+  headers: LightMyRequestResponse["headers"];
+  body: string;
+  json(): any;
+}
+
+async function injectStream(keyward: Keyward, options: InjectOptions): Promise<StreamedAnswer> {
+  const hangUp = new AbortController();
+  const answer = await keyward.app.inject({ ...options, payloadAsStream: true, signal: hangUp.signal });
+  let body = "";
+  for await (const chunk of answer.stream()) {
+    body += String(chunk);
+    if (answer.statusCode < 300 && body.includes("\n\n")) break;
+  }
+  hangUp.abort();
+  const firstEvent = () => JSON.parse(/^data: (.*)$/m.exec(body)?.[1] ?? "null");
+  return { statusCode: answer.statusCode, headers: answer.headers, body, json: () => (answer.statusCode < 300 ? firstEvent() : JSON.parse(body)) };
 }
 
 export async function openKeywardUnderTest(
@@ -79,6 +105,7 @@ export async function openKeywardUnderTest(
       });
     },
     inject: (options) => keyward.app.inject(options),
+    injectStream: (options) => injectStream(keyward, options),
     close: () => keyward.close(),
   };
 }

@@ -18,7 +18,7 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
 
-type Operation = { operationId: string; description?: string; security?: unknown[]; parameters?: Array<{ name: string; description?: string }>; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }> };
+type Operation = { operationId: string; description?: string; security?: unknown[]; parameters?: Array<{ name: string; description?: string }>; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: Schema }> }> };
 type Schema = { description?: string; examples?: unknown[]; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema | boolean; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[] };
 type Document = { servers?: unknown[]; tags?: Array<{ name: string }>; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
@@ -137,6 +137,24 @@ describe("/openapi.json", () => {
     const missingKey = await k.call("GET", "/v1/keys/key_00000000000000000000");
     expect(missingKey.statusCode).toBe(404);
     expect(Object.keys(document.paths["/v1/keys/{id}"]!.get!.responses)).toContain("404");
+  });
+
+  it("documents 403 exactly where a token lacking the route's scope is refused, and 429/503 with Retry-After wherever a token is read", async () => {
+    await k.call("POST", "/v1/projects", { body: { name: "openapi-forbidden" } });
+    await k.call("PUT", "/v1/projects/openapi-forbidden/scopes/invoices:read", { body: { description: "Read invoices" } });
+    const narrow = await k.call("POST", "/v1/tokens", { body: { name: "openapi-narrow", scopes: ["keys:verify"] } });
+    expect(narrow.statusCode, narrow.body).toBe(201);
+    const token = (narrow.json() as { secret: string }).secret;
+    for (const route of Object.values(routes) as Route[]) {
+      if (route.permission === "public" || route.permission.includes("keys:verify")) continue;
+      const operation = document.paths[route.path]![route.method.toLowerCase()]!;
+      const path = route.path.replace("{project}", "openapi-forbidden").replace("{scope}", "invoices:read").replace("{id}", "key_00000000000000000000").replace("{name}", "none");
+      const answer = await k.call(route.method, path, { token, ...(route.body ? { body: {} } : {}) });
+      const refused = route.permission.length > 0;
+      expect(answer.statusCode === 403, `${route.method} ${route.path} with a token holding only keys:verify answered ${answer.statusCode}`).toBe(refused);
+      expect(Object.keys(operation.responses).includes("403"), `${route.operationId} documents 403`).toBe(refused);
+      for (const status of ["429", "503"]) expect(operation.responses[status]?.headers, `${route.operationId} ${status}`).toHaveProperty("Retry-After");
+    }
   });
 
   it("generates a TypeScript client with openapi-typescript that type-checks in strict mode", async () => {

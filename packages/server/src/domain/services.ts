@@ -9,6 +9,7 @@ import type { SecretIssuer } from "./secret-issuer";
 import type { UsageRecorder } from "./usage-recorder";
 import type { VerificationCache } from "./verification-cache";
 import type { WebhookServices } from "./webhooks/webhook-services";
+import type { ChangeFeed } from "./verifier/change-feed";
 
 /** Everything an operation may use, injected once at start-up. */
 export interface Services {
@@ -26,4 +27,6 @@ export interface Services {
   readonly webhooks: WebhookServices;
   /** GitHub's secrets API under the server's own token (`KEYWARD_GITHUB_TOKEN`), for the leak response's `rotate`; absent without one. */
   readonly github?: GitHubSecrets;
+  /** The changes in-process verifiers follow (SPEC §16). */
+  readonly verifierFeed: ChangeFeed;
 }

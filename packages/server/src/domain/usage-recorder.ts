@@ -31,13 +31,16 @@ export class UsageRecorder {
     this.timer.unref();
   }
 
-  /** `version`: the secret that was presented, whose own last use is kept too (SPEC §18). */
-  recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null, version?: number): void {
+  /**
+   * `times` > 1: a batch reported by an in-process verifier (SPEC §16). `version`: the secret that
+   * was presented, whose own last use is kept too (SPEC §18).
+   */
+  recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null, times = 1, version?: number): void {
     const bucket = at.getTime() - (at.getTime() % HOUR);
     const id = `${keyId}\u0000${bucket}\u0000${code}`;
     const count = this.counts.get(id);
-    if (count) count.count += 1;
-    else this.counts.set(id, { keyId, bucket: new Date(bucket), code, count: 1 });
+    if (count) count.count += times;
+    else this.counts.set(id, { keyId, bucket: new Date(bucket), code, count: times });
     this.keyUse.set(keyId, { at, ip: ip ?? this.keyUse.get(keyId)?.ip ?? null });
     if (version !== undefined) this.recordSecretUse({ keyId, version, at, ip, firstValidAt: code === "VALID" ? at : null });
   }

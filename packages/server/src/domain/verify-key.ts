@@ -25,6 +25,6 @@ export async function verifyKey(services: Services, caller: Caller, request: Ver
   if (!entry || !sees(caller, entry.key)) return NOT_FOUND_ANSWER;
   const now = services.clock();
   const judgement = judgeVerification(entry.key, entry.secret, request, now, (keyId, limit, at) => services.rateLimiter.take(keyId, limit, at));
-  services.usage.recordVerification(entry.key.id, judgement.code, now, request.ip ?? null, entry.secret.version);
+  services.usage.recordVerification(entry.key.id, judgement.code, now, request.ip ?? null, 1, entry.secret.version);
   return verificationAnswer(entry.key, entry.secret, judgement);
 }

@@ -2,6 +2,7 @@ import type { Database } from "./database";
 import { keyPoliciesMigration } from "./migrations/key-policies";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
 import { webhookMigration } from "./webhook-migration";
+import { verifierDigestsMigration } from "./migrations/verifier-digests";
 
 /**
  * The one schema both backends run. Append a migration; never edit one that has shipped.
@@ -124,6 +125,7 @@ export const migrations: readonly string[] = [
   INSERT INTO used_secret_digests (digest, created_at) SELECT digest, created_at FROM key_secrets;
   `,
   webhookMigration,
+  verifierDigestsMigration,
   keyPoliciesMigration,
 ];
 

@@ -13,6 +13,7 @@ import { TrustPolicyStore } from "./trust-policy-store";
 import { UsageStore } from "./usage-store";
 import { WebhookDeliveryStore } from "./webhook-delivery-store";
 import { WebhookStore } from "./webhook-store";
+import { VerifierStore } from "./verifier-store";
 
 /** Every table's operations over one connection or one transaction. */
 export class Stores {
@@ -30,6 +31,7 @@ export class Stores {
   readonly deliveries: WebhookDeliveryStore;
   readonly keyNotices: KeyNoticeStore;
   readonly policies: ProjectPolicyStore;
+  readonly verifier: VerifierStore;
 
   constructor(private readonly db: Queryable) {
     this.projects = new ProjectStore(db);
@@ -46,6 +48,7 @@ export class Stores {
     this.deliveries = new WebhookDeliveryStore(db);
     this.keyNotices = new KeyNoticeStore(db);
     this.policies = new ProjectPolicyStore(db);
+    this.verifier = new VerifierStore(db);
   }
 
   /** Delivered to every listening instance when (and only if) the transaction commits. */

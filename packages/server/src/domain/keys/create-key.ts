@@ -8,6 +8,7 @@ import { effectivePolicy } from "../projects/project-policy";
 import { keyEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
+import { verifierDigestOf } from "../verifier/verifier-keys";
 import { issuedSecret } from "./client-secret";
 import { requireDeclaredScopes, requireUniqueName } from "./find-key";
 
@@ -48,8 +49,9 @@ export function createKey(services: Services, context: RequestContext & { caller
       revokedAt: null,
     };
     await m.stores.keys.insert(key);
+    const digest = services.pepper.digest(secret.reveal());
     await m.stores.secrets.insert({
-      digest: services.pepper.digest(secret.reveal()),
+      digest,
       keyId: key.id,
       version: 1,
       hint: secret.hint,
@@ -57,6 +59,7 @@ export function createKey(services: Services, context: RequestContext & { caller
       revokedAt: null,
       createdAt: m.now,
     });
+    await m.stores.verifier.recordDigest(digest, verifierDigestOf(services.pepper, key.project, secret.reveal()));
     await m.audit({
       action: "key.create",
       target: key.id,

@@ -16,8 +16,9 @@ import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
 import { policyRefusal } from "../projects/policy-refusal";
 import { effectivePolicy } from "../projects/project-policy";
-import { issuedSecret } from "./client-secret";
+import { verifierDigestOf } from "../verifier/verifier-keys";
 import { keyEvent } from "../webhooks/webhook-event";
+import { issuedSecret } from "./client-secret";
 import { findKey, requireNotRevoked } from "./find-key";
 
 /**
@@ -72,8 +73,9 @@ export async function rotateLockedKey(
   await m.stores.secrets.update({ ...current, expiresAt: previousExpiry, graceStartedAt: grace.afterFirstUseMs === null ? m.now : null });
 
   const version = Math.max(...secrets.map((secret) => secret.version)) + 1;
+  const digest = services.pepper.digest(secret.reveal());
   await m.stores.secrets.insert({
-    digest: services.pepper.digest(secret.reveal()),
+    digest,
     keyId: key.id,
     version,
     hint: secret.hint,
@@ -82,6 +84,7 @@ export async function rotateLockedKey(
     createdAt: m.now,
     graceAfterFirstUseMs: grace.afterFirstUseMs,
   });
+  await m.stores.verifier.recordDigest(digest, verifierDigestOf(services.pepper, key.project, secret.reveal()));
   const every = key.rotation ? parseDuration(key.rotation.every) : undefined;
   const rotated = {
     ...key,

@@ -1,0 +1,78 @@
+import type { Environment } from "@keyward/contract";
+import { type Queryable, toDateOrNull } from "./database";
+import { type KeyRecord, keyFromRow } from "./key-store";
+
+/** A secret as a verifier knows it: by its verifier digest, never the storage digest. */
+export interface VerifierSecretRecord {
+  keyId: string;
+  /** Null for a secret issued before verifier digests existed. */
+  verifierDigest: string | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface VerifierScope {
+  project: string;
+  /** Null: both environments. */
+  environment: Environment | null;
+}
+
+type Row = Record<string, unknown>;
+
+function secretOf(row: Row): VerifierSecretRecord {
+  return {
+    keyId: row.key_id as string,
+    verifierDigest: (row.verifier_digest as string | null) ?? null,
+    expiresAt: toDateOrNull(row.expires_at),
+    revokedAt: toDateOrNull(row.revoked_at),
+  };
+}
+
+/** What `GET /v1/verifier/snapshot` and the change stream read (SPEC §16). */
+export class VerifierStore {
+  constructor(private readonly db: Queryable) {}
+
+  /** Written in the transaction that issues the secret, beside its storage digest. */
+  async recordDigest(storageDigest: string, verifierDigest: string): Promise<void> {
+    await this.db.query("UPDATE key_secrets SET verifier_digest = $2 WHERE digest = $1", [storageDigest, verifierDigest]);
+  }
+
+  /** Every key of the scope with every stored secret, oldest key first. */
+  async keysOf(scope: VerifierScope): Promise<{ key: KeyRecord; secrets: VerifierSecretRecord[] }[]> {
+    const keys = await this.db.query<Row>("SELECT * FROM api_keys WHERE project = $1 AND ($2::text IS NULL OR environment = $2) ORDER BY id", [
+      scope.project,
+      scope.environment,
+    ]);
+    const secrets = await this.db.query<Row>(
+      `SELECT s.key_id, s.verifier_digest, s.expires_at, s.revoked_at FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
+       WHERE k.project = $1 AND ($2::text IS NULL OR k.environment = $2) ORDER BY s.key_id, s.version DESC`,
+      [scope.project, scope.environment],
+    );
+    const byKey = new Map<string, VerifierSecretRecord[]>();
+    for (const row of secrets) {
+      const secret = secretOf(row);
+      let list = byKey.get(secret.keyId);
+      if (!list) byKey.set(secret.keyId, (list = []));
+      list.push(secret);
+    }
+    return keys.map((row) => {
+      const key = keyFromRow(row);
+      return { key, secrets: byKey.get(key.id) ?? [] };
+    });
+  }
+
+  /** Where each of these keys lives, in one query (a usage report names many); deleted keys are absent. */
+  async placements(ids: readonly string[]): Promise<Map<string, { project: string; environment: Environment }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.query<Row>("SELECT id, project, environment FROM api_keys WHERE id = ANY($1::text[])", [ids]);
+    return new Map(rows.map((row) => [row.id as string, { project: row.project as string, environment: row.environment as Environment }]));
+  }
+
+  /** One key with its secrets; undefined once it is deleted. */
+  async keyById(id: string): Promise<{ key: KeyRecord; secrets: VerifierSecretRecord[] } | undefined> {
+    const [row] = await this.db.query<Row>("SELECT * FROM api_keys WHERE id = $1", [id]);
+    if (!row) return undefined;
+    const secrets = await this.db.query<Row>("SELECT key_id, verifier_digest, expires_at, revoked_at FROM key_secrets WHERE key_id = $1 ORDER BY version DESC", [id]);
+    return { key: keyFromRow(row), secrets: secrets.map(secretOf) };
+  }
+}
