@@ -30,8 +30,18 @@ export function base62(value: bigint, width: number): string {
   return digits.padStart(width, "0");
 }
 
+/**
+ * Base62 of the CRC32 in plain integer arithmetic: a CRC32 is below 2^32, well inside a double's
+ * exact range, and this runs on every verification (BigInt division would cost more than the HMAC).
+ */
 function checksumOf(text: string): string {
-  return base62(BigInt(crc32(text)), SECRET_CHECKSUM_LENGTH);
+  let rest = crc32(text);
+  let digits = "";
+  for (let i = 0; i < SECRET_CHECKSUM_LENGTH; i += 1) {
+    digits = BASE62[rest % 62] + digits;
+    rest = Math.floor(rest / 62);
+  }
+  return digits;
 }
 
 /** Builds a secret from a prefix and 32 random bytes. */
@@ -44,8 +54,13 @@ export function composeSecret(prefix: string, randomBytes: Uint8Array): string {
 /** True when `text` has the shape of a key or token secret and its checksum matches. */
 export function hasValidChecksum(text: string): boolean {
   if (!KEY_SECRET_PATTERN.test(text) && !TOKEN_SECRET_PATTERN.test(text)) return false;
+  return hasMatchingChecksum(text);
+}
+
+/** The checksum test alone, for a caller that has already matched `KEY_SECRET_PATTERN` or `TOKEN_SECRET_PATTERN`. */
+export function hasMatchingChecksum(text: string): boolean {
   const cut = text.length - SECRET_CHECKSUM_LENGTH;
-  return checksumOf(text.slice(0, cut)) === text.slice(cut);
+  return text.endsWith(checksumOf(text.slice(0, cut)));
 }
 
 /** What may be shown of a secret: its prefix and last 4 characters (`kw_live_…abcd`). */

@@ -31,6 +31,7 @@ export interface StartOptions {
   oidcIssuers?: readonly string[];
   oidcJwksCooldownMs?: number;
   httpTimeouts?: HttpTimeouts;
+  verificationCacheSize?: number;
   /** Webhooks may use http:// and reach loopback/private addresses (`--allow-private-webhooks`). */
   allowPrivateWebhooks?: boolean;
   /** Where GitHub is reached: secret scanning keys, and destinations of the leak response. */

@@ -11,14 +11,15 @@ import type { FailedAuthPolicy } from "./domain/failed-auth-limiter";
 import { AlreadyInitializedError, initialize, isInitialized } from "./domain/initialize";
 import { Pepper } from "./domain/pepper";
 import { cryptoRandom, type RandomSource } from "./domain/random-source";
-import { RateLimiter } from "./domain/rate-limiter";
+import { LocalRateLimiter, type RateLimiter } from "./domain/rate-limiter";
 import { SecretIssuer } from "./domain/secret-issuer";
+import { SharedRateLimiter } from "./domain/shared-rate-limiter";
 import type { Services } from "./domain/services";
 import { UsageRecorder } from "./domain/usage-recorder";
 import { DEFAULT_EXPIRING_DAYS, ExpiryWatch } from "./domain/webhooks/expiry-watch";
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from "./domain/webhooks/retry-schedule";
 import { WebhookDispatcher } from "./domain/webhooks/webhook-dispatcher";
-import { CHANGES_CHANNEL, decodeChange, VerificationCache } from "./domain/verification-cache";
+import { CHANGES_CHANNEL, DEFAULT_VERIFICATION_CACHE_SIZE, decodeChange, VerificationCache } from "./domain/verification-cache";
 import { ChangeFeed } from "./domain/verifier/change-feed";
 import { createLogger } from "./logger";
 import { Metrics } from "./metrics";
@@ -74,8 +75,14 @@ export interface KeywardOptions {
   auditCheckpointFile?: string;
   /** A checkpoint every this many audit events. Default 1,000. */
   auditCheckpointEvery?: number;
+  /** Secrets the verification cache holds at most (least recently used go first). @default 250000 */
+  verificationCacheSize?: number;
 }
 
+/** Planner statistics are refreshed this often (and once after the migrations at start). */
+const ANALYZE_EVERY_MS = 600_000;
+/** Rate-limit windows are kept this long after they start (the longest useful window is far shorter). */
+const RATE_LIMIT_WINDOWS_KEPT_MS = 31 * 86_400_000;
 export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
 
 /** One Keyward service: storage, domain services and the HTTP app, not yet listening. */
@@ -98,7 +105,10 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
   }
   const random = options.random ?? cryptoRandom;
   const storage = await Storage.open({ dataDir: options.databaseUrl ? undefined : options.dataDir, databaseUrl: options.databaseUrl });
-  const cache = new VerificationCache(() => storage.database.notificationsLive);
+  const cache = new VerificationCache(() => storage.database.notificationsLive, options.verificationCacheSize ?? DEFAULT_VERIFICATION_CACHE_SIZE, {
+    allDigests: () => storage.stores.secrets.allDigests(),
+    digestsOf: (keyId) => storage.stores.secrets.digestsOf(keyId),
+  });
   const usage = new UsageRecorder(storage, (error) => logger.error({ err: error }, "could not write usage counts"), (change) => cache.apply(change));
   const pepper = new Pepper(pepperBytes ?? cryptoRandom(32));
   const clock = options.clock ?? systemClock;
@@ -111,6 +121,11 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     options.auditCheckpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
     (error) => logger.error({ err: error }, "could not write an audit checkpoint"),
   );
+  // One embedded database means one instance: its own count is exact. PostgreSQL may have several.
+  const rateLimiter: RateLimiter =
+    storage.database.backend === "postgres"
+      ? new SharedRateLimiter((keyId, windowStart, amount) => storage.stores.rateLimits.add(keyId, windowStart, amount))
+      : new LocalRateLimiter();
   const webhookTimeoutMs = options.webhookTimeoutMs ?? 10_000;
   const sender = new WebhookSender({ allowPrivate: options.allowPrivateWebhooks ?? false, timeoutMs: webhookTimeoutMs, lookup: options.webhookLookup });
   let dispatcher: WebhookDispatcher | undefined;
@@ -121,7 +136,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     issuer: new SecretIssuer(random),
     cache,
     usage,
-    rateLimiter: new RateLimiter(),
+    rateLimiter,
     idTokens: new OidcIdTokenVerifier({ issuers: options.oidcIssuers ?? [GITHUB_ACTIONS_ISSUER], jwksCooldownMs: options.oidcJwksCooldownMs }),
     checkpoints,
     webhooks: { refusal: (url) => sender.refusal(url), wake: () => dispatcher?.wake() },
@@ -163,6 +178,9 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     },
     () => services.verifierFeed.reset(),
   );
+  // Listening first: a key created while the index loads is re-read through its notification.
+  await cache.loadIndex();
+  await cache.warm(async (limit) => (await storage.stores.secrets.verifiable(limit, services.clock())).map(({ digest, key, secret }) => ({ digest, entry: { key, secret } })));
   usage.start(options.usageFlushMs ?? 1_000);
   const sweeper = setInterval(() => {
     const before = new Date(services.clock().getTime() - IDEMPOTENCY_TTL_MS);
@@ -170,8 +188,17 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     storage.stores.trustPolicies
       .pruneExchangedBefore(services.clock())
       .catch((error) => logger.error({ err: error }, "could not forget expired exchanged ID tokens"));
+    storage.stores.rateLimits
+      .deleteOlderThan(services.clock().getTime() - RATE_LIMIT_WINDOWS_KEPT_MS)
+      .catch((error) => logger.error({ err: error }, "could not delete old rate-limit windows"));
   }, 3_600_000);
   sweeper.unref();
+  // Neither PGlite nor a busy table waits for autovacuum here: without statistics, plans for
+  // listings and inserts degrade as keys grow (SPEC §16: flat costs at 100k keys).
+  const analyzer = setInterval(() => {
+    storage.analyze().catch((error) => logger.error({ err: error }, "could not refresh planner statistics"));
+  }, ANALYZE_EVERY_MS);
+  analyzer.unref();
   const metrics = new Metrics({
     cacheSize: () => cache.size,
     keyCounts: () => storage.stores.keys.countByStatus(new Date(services.clock().getTime())),
@@ -211,6 +238,8 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        clearInterval(analyzer);
+        cache.close();
         await app.close();
         await expiryWatch.close();
         await dispatcher.close();

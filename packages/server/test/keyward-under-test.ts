@@ -69,6 +69,7 @@ export async function openKeywardUnderTest(
     trustProxy?: string[];
     auditCheckpointFile?: string;
     auditCheckpointEvery?: number;
+    verificationCacheSize?: number;
     /** The test clock starts now and moves with real time (webhook receivers check signatures against it; retries wait). */
     realTime?: boolean;
     /** Any other service option (webhooks, GitHub API URL…). */
@@ -90,6 +91,7 @@ export async function openKeywardUnderTest(
     trustProxy: options.trustProxy,
     ...(options.auditCheckpointFile !== undefined && { auditCheckpointFile: options.auditCheckpointFile }),
     ...(options.auditCheckpointEvery !== undefined && { auditCheckpointEvery: options.auditCheckpointEvery }),
+    ...(options.verificationCacheSize !== undefined && { verificationCacheSize: options.verificationCacheSize }),
   });
   const rootToken = (await keyward.initializeIfNeeded()) ?? "";
   return {

@@ -23,6 +23,7 @@ export function registerServeCommand(program: Command): void {
     )
     .option("--trust-proxy <cidrs>", "proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client (or KEYWARD_TRUST_PROXY); default none")
     .option("--audit-checkpoint-every <events>", "sign an audit checkpoint every this many events (default 1000, or KEYWARD_AUDIT_CHECKPOINT_EVERY)")
+    .option("--verification-cache-size <secrets>", "secrets the verification cache holds at most, about 1 KiB each (default 250000, or KEYWARD_VERIFICATION_CACHE_SIZE)")
     .option("--log-level <level>", "fatal, error, warn, info or debug", process.env.KEYWARD_LOG_LEVEL ?? "info")
     .option("--allow-private-webhooks", "let webhooks use http:// and reach loopback/private addresses (or KEYWARD_ALLOW_PRIVATE_WEBHOOKS=1)")
     .option("--github-api-url <url>", "where GitHub's secret scanning keys are fetched (default https://api.github.com, or GITHUB_API_URL)")

@@ -20,6 +20,8 @@ export interface ServerConfig {
   auditCheckpointFile: string;
   /** A checkpoint every this many audit events (`serve`). */
   auditCheckpointEvery?: number;
+  /** Secrets the verification cache holds at most (`serve`). */
+  verificationCacheSize?: number;
 }
 
 /** What `serve` adds for webhooks and leak response (SPEC §15). */
@@ -42,6 +44,7 @@ export interface ServerFlags {
   trustProxy?: string;
   auditCheckpointFile?: string;
   auditCheckpointEvery?: string;
+  verificationCacheSize?: string;
 }
 
 export interface EventFlags {
@@ -69,12 +72,18 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
   if (every !== undefined && (!Number.isInteger(every) || every < 1)) {
     throw new Error(`${flags.auditCheckpointEvery !== undefined ? "--audit-checkpoint-every" : "KEYWARD_AUDIT_CHECKPOINT_EVERY"} must be a whole number of events, at least 1, got '${everyText}'`);
   }
+  const sizeText = flags.verificationCacheSize ?? env.KEYWARD_VERIFICATION_CACHE_SIZE;
+  const size = sizeText === undefined ? undefined : Number(sizeText);
+  if (size !== undefined && (!Number.isInteger(size) || size < 1)) {
+    throw new Error(`${flags.verificationCacheSize !== undefined ? "--verification-cache-size" : "KEYWARD_VERIFICATION_CACHE_SIZE"} must be a whole number of secrets, at least 1, got '${sizeText}'`);
+  }
   const dataDir = resolve(flags.dataDir ?? env.KEYWARD_DATA_DIR ?? DEFAULT_DATA_DIR);
   const checkpointFile = flags.auditCheckpointFile ?? env.KEYWARD_AUDIT_CHECKPOINT_FILE;
   return {
     dataDir,
     auditCheckpointFile: checkpointFile ? resolve(checkpointFile) : join(dataDir, CHECKPOINT_FILE),
     ...(every !== undefined ? { auditCheckpointEvery: every } : {}),
+    ...(size !== undefined ? { verificationCacheSize: size } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(env.KEYWARD_PEPPER ? { pepper: env.KEYWARD_PEPPER } : {}),
     host: flags.host ?? env.KEYWARD_HOST ?? DEFAULT_HOST,

@@ -1,5 +1,25 @@
 import { parseDuration, type RateLimit, type RateLimitOutcome } from "@keyward/contract";
 
+/**
+ * Per-key fixed windows. `take` is the rules' synchronous spend (contract `TakeRateLimit`); a
+ * limiter that shares its counts with other instances may first have to claim a share of the
+ * window (SPEC §16: rate limits hold cluster-wide): then `ready` is false and `takeAwaited` spends.
+ */
+export interface RateLimiter {
+  readonly take: (keyId: string, limit: RateLimit, now: number) => RateLimitOutcome;
+  /** True when `take` can answer for this key now. */
+  ready(keyId: string, limit: RateLimit, now: number): boolean;
+  /** `take`, after claiming what it needs. */
+  takeAwaited(keyId: string, limit: RateLimit, now: number): Promise<RateLimitOutcome>;
+}
+
+/** The window a time falls in: its start and its end, in epoch milliseconds. */
+export function windowOf(limit: RateLimit, now: number): { start: number; end: number } {
+  const size = parseDuration(limit.window) ?? 60_000;
+  const start = now - (now % size);
+  return { start, end: start + size };
+}
+
 interface Window {
   start: number;
   used: number;
@@ -8,16 +28,15 @@ interface Window {
 const SWEEP_EVERY = 10_000;
 
 /**
- * Per-key fixed windows, counted in this process. With several instances each counts its own
- * share (documented in the README): exact global limits would put a database write on every call.
+ * Windows counted in this process: exact for one instance (the embedded database allows only
+ * one), and what a shared limiter falls back to while PostgreSQL does not answer.
  */
-export class RateLimiter {
+export class LocalRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, Window>();
   private sinceSweep = 0;
 
-  take(keyId: string, limit: RateLimit, now: number): RateLimitOutcome {
-    const size = parseDuration(limit.window) ?? 60_000;
-    const start = now - (now % size);
+  readonly take = (keyId: string, limit: RateLimit, now: number): RateLimitOutcome => {
+    const { start, end } = windowOf(limit, now);
     let window = this.windows.get(keyId);
     if (!window || window.start !== start) {
       window = { start, used: 0 };
@@ -26,11 +45,15 @@ export class RateLimiter {
     }
     const allowed = window.used < limit.requests;
     if (allowed) window.used += 1;
-    return { allowed, limit: limit.requests, remaining: limit.requests - window.used, reset: start + size };
+    return { allowed, limit: limit.requests, remaining: limit.requests - window.used, reset: end };
+  };
+
+  ready(): boolean {
+    return true;
   }
 
-  forget(keyId: string): void {
-    this.windows.delete(keyId);
+  takeAwaited(keyId: string, limit: RateLimit, now: number): Promise<RateLimitOutcome> {
+    return Promise.resolve(this.take(keyId, limit, now));
   }
 
   /** Drops windows that ended long ago, so memory follows the keys in use. */

@@ -7,13 +7,22 @@ import { CHANGES_CHANNEL, type Change, encodeChange } from "./verification-cache
 
 const HOUR = 3_600_000;
 
+/** One key's verifications in the current hour, by code, and its latest use. */
+interface KeyTally {
+  bucket: number;
+  counts: Partial<Record<VerificationCode, number>>;
+  at: Date;
+  ip: string | null;
+}
+
 /**
  * Verification counts and last-use times gathered in memory and written in one transaction per
  * interval, so verifying never waits for a write (issue 2: batched usage).
  */
 export class UsageRecorder {
-  private counts = new Map<string, UsageCount>();
-  private keyUse = new Map<string, { at: Date; ip: string | null }>();
+  /** Counts of hours that ended before their key's tally moved on, waiting for the next write. */
+  private finished: UsageCount[] = [];
+  private tallies = new Map<string, KeyTally>();
   private tokenUse = new Map<string, Date>();
   private secretUse = new Map<string, SecretUse>();
   private writing: Promise<void> = Promise.resolve();
@@ -32,17 +41,27 @@ export class UsageRecorder {
   }
 
   /**
+   * On every verification: one Map lookup and a counter, no allocation for a key seen this hour.
    * `times` > 1: a batch reported by an in-process verifier (SPEC §16). `version`: the secret that
    * was presented, whose own last use is kept too (SPEC §18).
    */
   recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null, times = 1, version?: number): void {
-    const bucket = at.getTime() - (at.getTime() % HOUR);
-    const id = `${keyId}\u0000${bucket}\u0000${code}`;
-    const count = this.counts.get(id);
-    if (count) count.count += times;
-    else this.counts.set(id, { keyId, bucket: new Date(bucket), code, count: times });
-    this.keyUse.set(keyId, { at, ip: ip ?? this.keyUse.get(keyId)?.ip ?? null });
     if (version !== undefined) this.recordSecretUse({ keyId, version, at, ip, firstValidAt: code === "VALID" ? at : null });
+    const time = at.getTime();
+    const bucket = time - (time % HOUR);
+    const tally = this.tallies.get(keyId);
+    if (!tally) {
+      this.tallies.set(keyId, { bucket, counts: { [code]: times }, at, ip });
+      return;
+    }
+    if (tally.bucket !== bucket) {
+      this.finished.push(...countsOf(keyId, tally));
+      tally.bucket = bucket;
+      tally.counts = {};
+    }
+    tally.counts[code] = (tally.counts[code] ?? 0) + times;
+    tally.at = at;
+    if (ip !== null) tally.ip = ip;
   }
 
   /** The latest use wins, but the first successful one is kept: it starts a grace waiting for first use. */
@@ -68,18 +87,22 @@ export class UsageRecorder {
   }
 
   private async write(): Promise<void> {
-    if (this.counts.size === 0 && this.keyUse.size === 0 && this.tokenUse.size === 0) return;
-    const counts = this.counts;
-    const keyUse = this.keyUse;
+    if (this.finished.length === 0 && this.tallies.size === 0 && this.tokenUse.size === 0) return;
+    const counts = this.finished;
+    const keyUse = new Map<string, { at: Date; ip: string | null }>();
+    for (const [keyId, tally] of this.tallies) {
+      counts.push(...countsOf(keyId, tally));
+      keyUse.set(keyId, { at: tally.at, ip: tally.ip });
+    }
     const tokenUse = this.tokenUse;
     const secretUse = this.secretUse;
-    this.counts = new Map();
-    this.keyUse = new Map();
+    this.finished = [];
+    this.tallies = new Map();
     this.tokenUse = new Map();
     this.secretUse = new Map();
     try {
       const changes = await this.storage.transaction(async (stores) => {
-        await stores.usage.add([...counts.values()]);
+        await stores.usage.add(counts);
         await stores.keys.recordLastUse([...keyUse].map(([id, use]) => ({ id, ...use })));
         await stores.tokens.recordLastUse([...tokenUse].map(([id, at]) => ({ id, at })));
         await stores.secrets.recordLastUse([...secretUse.values()]);
@@ -95,22 +118,27 @@ export class UsageRecorder {
     }
   }
 
+  /** The storage sums counts of one key, hour and code, so a batch put back may repeat them. */
   private putBack(
-    counts: Map<string, UsageCount>,
+    counts: UsageCount[],
     keyUse: Map<string, { at: Date; ip: string | null }>,
     tokenUse: Map<string, Date>,
     secretUse: Map<string, SecretUse>,
   ): void {
-    for (const [id, count] of counts) {
-      const newer = this.counts.get(id);
-      if (newer) newer.count += count.count;
-      else this.counts.set(id, count);
+    this.finished.push(...counts);
+    for (const [id, use] of keyUse) {
+      const tally = this.tallies.get(id);
+      if (!tally) this.tallies.set(id, { bucket: use.at.getTime() - (use.at.getTime() % HOUR), counts: {}, at: use.at, ip: use.ip });
+      else if (tally.ip === null) tally.ip = use.ip;
     }
-    for (const [id, use] of keyUse) if (!this.keyUse.has(id)) this.keyUse.set(id, use);
     for (const [id, at] of tokenUse) if (!this.tokenUse.has(id)) this.tokenUse.set(id, at);
     for (const [id, use] of secretUse) {
       const newer = this.secretUse.get(id);
       this.secretUse.set(id, newer ? { ...newer, firstValidAt: use.firstValidAt ?? newer.firstValidAt } : use);
     }
   }
+}
+
+function countsOf(keyId: string, tally: KeyTally): UsageCount[] {
+  return Object.entries(tally.counts).map(([code, count]) => ({ keyId, bucket: new Date(tally.bucket), code: code as VerificationCode, count: count as number }));
 }

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { KeyRecord } from "../storage/key-store";
-import type { SecretRecord } from "../storage/secret-store";
+import type { VerifiableKey } from "@keyward/contract";
 import { decodeChange, encodeChange, type KeyEntry, VerificationCache } from "./verification-cache";
 
 const entry = (id: string, project = "billing"): KeyEntry => ({
-  key: { id, project } as KeyRecord,
-  secret: { keyId: id } as SecretRecord,
+  key: { id, project, scopes: ["s:read"] } as unknown as VerifiableKey,
+  secret: { version: 1, expiresAt: null, revokedAt: null },
 });
 
 describe("VerificationCache", () => {
@@ -105,5 +104,68 @@ describe("VerificationCache under a flood of made-up keys", () => {
     ).toEqual(entry("key_real"));
     expect(loads).toBe(0);
     expect(cache.size).toBe(2);
+  });
+});
+
+describe("VerificationCache's index of stored digests", () => {
+  const sources = (stored: Map<string, string[]>) => ({
+    allDigests: async () => [...stored.values()].flat(),
+    digestsOf: async (keyId: string) => stored.get(keyId) ?? [],
+  });
+  const never = async (): Promise<KeyEntry | undefined> => {
+    throw new Error("the database was asked about a digest the index rules out");
+  };
+  const hexDigest = (n: number) => n.toString(16).padEnd(64, "a");
+
+  it("answers an unknown digest without a lookup once the index is loaded", async () => {
+    const cache = new VerificationCache(() => true, 10, sources(new Map([["key_a", [hexDigest(1)]]])));
+    expect(cache.peekKey(hexDigest(2))).toBeUndefined();
+    await cache.loadIndex();
+    expect(cache.peekKey(hexDigest(2))).toBeNull();
+    expect(await cache.key(hexDigest(2), never)).toBeUndefined();
+    expect(await cache.key(hexDigest(1), async () => entry("key_a"))).toEqual(entry("key_a"));
+  });
+
+  it("does not believe the index while a changed key's digests are being read, nor while the channel is down", async () => {
+    let live = true;
+    const stored = new Map([["key_a", [hexDigest(1)]]]);
+    const cache = new VerificationCache(() => live, 10, sources(stored));
+    await cache.loadIndex();
+    stored.set("key_b", [hexDigest(2)]);
+    cache.apply({ kind: "key", id: "key_b" });
+    expect(cache.peekKey(hexDigest(2))).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cache.peekKey(hexDigest(3))).toBeNull();
+    expect(cache.peekKey(hexDigest(2))).toBeUndefined();
+    live = false;
+    expect(cache.peekKey(hexDigest(3))).toBeUndefined();
+  });
+
+  it("rebuilds after a gap and keeps digests added while it rebuilt", async () => {
+    const stored = new Map([["key_a", [hexDigest(1)]]]);
+    let release: () => void = () => undefined;
+    const slowSources = {
+      allDigests: () => new Promise<string[]>((resolve) => (release = () => resolve([hexDigest(1)]))),
+      digestsOf: async (keyId: string) => stored.get(keyId) ?? [],
+    };
+    const cache = new VerificationCache(() => true, 10, slowSources);
+    const loading = cache.loadIndex();
+    stored.set("key_b", [hexDigest(2)]);
+    cache.apply({ kind: "key", id: "key_b" });
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await loading;
+    expect(cache.peekKey(hexDigest(2))).toBeUndefined();
+    expect(cache.peekKey(hexDigest(9))).toBeNull();
+  });
+
+  it("evicts the least recently used key first", async () => {
+    const cache = new VerificationCache(() => true, 2);
+    await cache.key("d1", async () => entry("key_a"));
+    await cache.key("d2", async () => entry("key_b"));
+    expect(cache.peekKey("d1")).toEqual(entry("key_a"));
+    await cache.key("d3", async () => entry("key_c"));
+    expect(cache.peekKey("d1")).toEqual(entry("key_a"));
+    expect(cache.peekKey("d2")).toBeUndefined();
   });
 });

@@ -1,12 +1,13 @@
-import type { KeyRecord } from "../storage/key-store";
-import type { SecretRecord } from "../storage/secret-store";
+import type { VerifiableKey, VerifiableSecret } from "@keyward/contract";
 import type { TokenRecord } from "../storage/token-store";
+import { DigestIndex } from "./digest-index";
 
+/** What verification needs of a secret and its key; only these fields are kept in memory. */
 export interface KeyEntry {
-  key: KeyRecord;
-  secret: SecretRecord;
+  key: VerifiableKey;
+  /** `version`: whose last use is recorded (SPEC §18). */
+  secret: VerifiableSecret & { readonly version: number };
 }
-
 /** What a change notification names; sent on `CHANGES_CHANNEL` by every mutation. */
 export type Change = { kind: "key"; id: string } | { kind: "token"; id: string } | { kind: "project"; name: string };
 
@@ -25,38 +26,118 @@ export function decodeChange(payload: string): Change | undefined {
   return undefined;
 }
 
+/** Where the index of stored digests comes from (storage, injected). */
+export interface DigestSources {
+  /** Every stored secret digest. */
+  allDigests(): Promise<string[]>;
+  /** The digests of one key's secrets. */
+  digestsOf(keyId: string): Promise<string[]>;
+}
+
+/** Entries the cache holds by default (about 1 KiB each; `--verification-cache-size`, KEYWARD_VERIFICATION_CACHE_SIZE). */
+export const DEFAULT_VERIFICATION_CACHE_SIZE = 250_000;
+const RELOAD_RETRY_MS = 1_000;
+
 /**
- * The verify path's memory: secrets and management tokens by digest (also "no such digest"), so a
- * verification costs no database round trip. Every mutation evicts what it touched, here and, via
- * NOTIFY, in every other instance. A read that raced with an eviction is not stored (generation
- * check), and nothing is cached while notifications from other instances may be missed.
+ * The verify path's memory: secrets and management tokens by digest, so a verification costs no
+ * database round trip, and an index of every stored digest, so a secret that was never issued is
+ * refused without one (SPEC §16). Every mutation evicts what it touched, here and, via NOTIFY, in
+ * every other instance; a key change also re-reads that key's digests into the index. A read that
+ * raced with an eviction is not stored (generation check). While notifications from other
+ * instances may be missed nothing is cached and the index is not believed; after such a gap it is
+ * rebuilt from the database before it is believed again.
+ *
+ * Keys are held least-recently-used first (a hit moves its entry to the end), at most `capacity`.
  */
 export class VerificationCache {
   private readonly keys = new Map<string, KeyEntry>();
-  /** Digests known not to exist, apart, so a flood of made-up keys cannot evict real entries. */
+  /** Digests known not to exist (the index's rare false positives, purged keys), apart and bounded. */
   private readonly misses = new Map<string, null>();
-  private readonly digestsByKey = new Map<string, Set<string>>();
+  private readonly digestsByKey = new Map<string, string[]>();
   private readonly tokens = new Map<string, TokenRecord | null>();
   private readonly digestByToken = new Map<string, string>();
   private generation = 0;
+  private index = new DigestIndex();
+  /** The table being rebuilt, which sees every digest added meanwhile too. */
+  private rebuilding: DigestIndex | undefined;
+  private indexEpoch = 0;
+  private indexReady = false;
+  /** Keys whose digests are being re-read: until they are in, the index is not believed. */
+  private refreshing = 0;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly trustworthy: () => boolean,
-    private readonly capacity = 250_000,
+    readonly capacity = DEFAULT_VERIFICATION_CACHE_SIZE,
+    private readonly sources?: DigestSources,
   ) {}
 
+  /** Loads the index of stored digests; resolves once it is believed (or failed, then it retries). */
+  loadIndex(): Promise<void> {
+    if (!this.sources) return Promise.resolve();
+    const sources = this.sources;
+    const epoch = ++this.indexEpoch;
+    clearTimeout(this.retry);
+    this.indexReady = false;
+    const fresh = new DigestIndex();
+    this.rebuilding = fresh;
+    return sources.allDigests().then(
+      (digests) => {
+        if (epoch !== this.indexEpoch) return;
+        for (const digest of digests) fresh.add(digest);
+        this.index = fresh;
+        this.rebuilding = undefined;
+        this.indexReady = true;
+      },
+      () => {
+        if (epoch !== this.indexEpoch) return;
+        this.retry = setTimeout(() => void this.loadIndex(), RELOAD_RETRY_MS);
+        this.retry.unref();
+      },
+    );
+  }
+
+  /** Fills the cache at start, so the first verification of a stored key is a hit too; skipped if anything changed meanwhile. */
+  async warm(load: (limit: number) => Promise<Array<{ digest: string; entry: KeyEntry }>>): Promise<void> {
+    const generation = this.generation;
+    const entries = await load(this.capacity);
+    if (generation !== this.generation || !this.trustworthy()) return;
+    for (const { digest, entry } of entries) this.storeKey(digest, entry);
+  }
+
+  /**
+   * What memory alone can answer for a digest: the entry, null when it is certainly not stored,
+   * undefined when only the database knows.
+   */
+  peekKey(digest: string): KeyEntry | null | undefined {
+    if (!this.trustworthy()) return undefined;
+    const cached = this.keys.get(digest);
+    if (cached !== undefined) {
+      this.keys.delete(digest);
+      this.keys.set(digest, cached);
+      return cached;
+    }
+    if (this.indexBelieved() && !this.index.has(digest)) return null;
+    return this.misses.has(digest) ? null : undefined;
+  }
+
   async key(digest: string, load: () => Promise<KeyEntry | undefined>): Promise<KeyEntry | undefined> {
-    const cached = this.keys.get(digest) ?? this.misses.get(digest);
-    if (cached !== undefined && this.trustworthy()) return cached ?? undefined;
+    const known = this.peekKey(digest);
+    if (known !== undefined) return known ?? undefined;
     const generation = this.generation;
     const entry = await load();
     if (generation === this.generation && this.trustworthy()) this.storeKey(digest, entry ?? null);
     return entry;
   }
 
+  /** The cached token for a digest, or undefined when only the database knows. */
+  peekToken(digest: string): TokenRecord | null | undefined {
+    return this.trustworthy() ? this.tokens.get(digest) : undefined;
+  }
+
   async token(digest: string, load: () => Promise<TokenRecord | undefined>): Promise<TokenRecord | undefined> {
-    const cached = this.tokens.get(digest);
-    if (cached !== undefined && this.trustworthy()) return cached ?? undefined;
+    const cached = this.peekToken(digest);
+    if (cached !== undefined) return cached ?? undefined;
     const generation = this.generation;
     const token = await load();
     if (generation === this.generation && this.trustworthy()) this.storeToken(digest, token ?? null);
@@ -65,11 +146,15 @@ export class VerificationCache {
 
   apply(change: Change): void {
     this.generation += 1;
-    if (change.kind === "key") this.forgetKey(change.id);
-    else if (change.kind === "token") this.forgetToken(change.id);
+    if (change.kind === "key") {
+      this.forgetKey(change.id);
+      this.misses.clear();
+      this.refreshDigests(change.id);
+    } else if (change.kind === "token") this.forgetToken(change.id);
     else this.forgetProject(change.name);
   }
 
+  /** Delivery had a gap: drop everything and rebuild the index before believing it again. */
   clear(): void {
     this.generation += 1;
     this.keys.clear();
@@ -77,10 +162,46 @@ export class VerificationCache {
     this.digestsByKey.clear();
     this.tokens.clear();
     this.digestByToken.clear();
+    void this.loadIndex();
+  }
+
+  close(): void {
+    this.indexEpoch += 1;
+    clearTimeout(this.retry);
   }
 
   get size(): number {
     return this.keys.size + this.misses.size + this.tokens.size;
+  }
+
+  /** Digests in the index, and its bytes. */
+  get indexStats(): { digests: number; bytes: number } {
+    return { digests: this.index.size, bytes: this.index.byteLength };
+  }
+
+  private indexBelieved(): boolean {
+    return this.indexReady && this.refreshing === 0;
+  }
+
+  private addDigest(digest: string): void {
+    this.index.add(digest);
+    this.rebuilding?.add(digest);
+  }
+
+  /** A key changed (maybe created or rotated): its digests go into the index before it is believed again. */
+  private refreshDigests(keyId: string): void {
+    if (!this.sources) return;
+    this.refreshing += 1;
+    this.sources.digestsOf(keyId).then(
+      (digests) => {
+        for (const digest of digests) this.addDigest(digest);
+        this.refreshing -= 1;
+      },
+      () => {
+        this.refreshing -= 1;
+        void this.loadIndex();
+      },
+    );
   }
 
   private storeKey(digest: string, entry: KeyEntry | null): void {
@@ -89,11 +210,12 @@ export class VerificationCache {
       this.misses.set(digest, null);
       return;
     }
-    if (this.keys.size >= this.capacity) this.evictOldest(this.keys);
-    this.keys.set(digest, entry);
-    let digests = this.digestsByKey.get(entry.key.id);
-    if (!digests) this.digestsByKey.set(entry.key.id, (digests = new Set()));
-    digests.add(digest);
+    if (this.keys.size >= this.capacity) this.evictOldestKey();
+    this.keys.set(digest, compactEntry(entry));
+    this.addDigest(digest);
+    const digests = this.digestsByKey.get(entry.key.id);
+    if (!digests) this.digestsByKey.set(entry.key.id, [digest]);
+    else if (!digests.includes(digest)) digests.push(digest);
   }
 
   private storeToken(digest: string, token: TokenRecord | null): void {
@@ -102,10 +224,20 @@ export class VerificationCache {
     if (token) this.digestByToken.set(token.id, digest);
   }
 
-  /** Maps iterate in insertion order: the first entry is the oldest. */
+  /** Maps iterate in insertion order, and a hit re-inserts: the first entry is the least recently used. */
   private evictOldest(map: Map<string, unknown>): void {
     const oldest = map.keys().next();
     if (!oldest.done) map.delete(oldest.value);
+  }
+
+  private evictOldestKey(): void {
+    const oldest = this.keys.entries().next();
+    if (oldest.done) return;
+    const [digest, entry] = oldest.value;
+    this.keys.delete(digest);
+    const digests = this.digestsByKey.get(entry.key.id)?.filter((held) => held !== digest);
+    if (digests && digests.length > 0) this.digestsByKey.set(entry.key.id, digests);
+    else this.digestsByKey.delete(entry.key.id);
   }
 
   private forgetKey(id: string): void {
@@ -128,4 +260,23 @@ export class VerificationCache {
       if (token?.project === name) this.forgetToken(token.id);
     }
   }
+}
+
+/** Only what the rules and the answer read: a stored key row carries much more (rotation, destinations, dates). */
+function compactEntry({ key, secret }: KeyEntry): KeyEntry {
+  return {
+    key: {
+      id: key.id,
+      name: key.name,
+      project: key.project,
+      environment: key.environment,
+      scopes: key.scopes,
+      metadata: key.metadata,
+      expiresAt: key.expiresAt,
+      revokedAt: key.revokedAt,
+      ipAllowlist: key.ipAllowlist,
+      rateLimit: key.rateLimit,
+    },
+    secret: { version: secret.version, expiresAt: secret.expiresAt, revokedAt: secret.revokedAt },
+  };
 }

@@ -1,4 +1,5 @@
 import type { Database } from "./database";
+import { rateLimitWindowsMigration } from "./migrations/rate-limit-windows";
 import { keyPoliciesMigration } from "./migrations/key-policies";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
 import { webhookMigration } from "./webhook-migration";
@@ -126,6 +127,7 @@ export const migrations: readonly string[] = [
   `,
   webhookMigration,
   verifierDigestsMigration,
+  rateLimitWindowsMigration,
   keyPoliciesMigration,
 ];
 

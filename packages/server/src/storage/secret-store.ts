@@ -1,3 +1,4 @@
+import type { Environment, RateLimit, VerifiableKey, VerifiableSecret } from "@keyward/contract";
 import { type Queryable, toDate, toDateOrNull, toNumber } from "./database";
 import { type KeyRecord, keyFromRow } from "./key-store";
 
@@ -30,6 +31,21 @@ export interface SecretUse {
 }
 
 type SecretRow = Record<string, unknown>;
+
+/** A secret that can verify, with only what verification reads of its key. */
+export interface VerifiableSecretRecord {
+  digest: string;
+  key: VerifiableKey;
+  secret: VerifiableSecret & { readonly version: number };
+}
+
+type VerifiableRow = [string, number, string | null, string, string, string, Environment, string[], Record<string, string>, string | null, string[] | null, RateLimit | null];
+
+const PAGE = 20_000;
+
+const LOOKUP = `SELECT s.digest AS s_digest, s.key_id AS s_key_id, s.version AS s_version, s.hint AS s_hint, s.expires_at AS s_expires_at,
+       s.revoked_at AS s_revoked_at, s.created_at AS s_created_at, k.*
+  FROM key_secrets s JOIN api_keys k ON k.id = s.key_id`;
 
 function secretFromRow(row: SecretRow, prefix = ""): SecretRecord {
   const get = (column: string) => row[prefix + column];
@@ -136,14 +152,62 @@ export class SecretStore {
     return started.map((row) => row.key_id);
   }
 
+  /**
+   * Every stored digest, for the verify path's index of them (SPEC §16: unknown secrets never reach
+   * the database). Read in pages of one aggregated string each: a row per digest costs the embedded
+   * database far more than the digest itself.
+   */
+  async allDigests(): Promise<string[]> {
+    const digests: string[] = [];
+    for (let after = ""; ; ) {
+      const [row] = await this.db.query<{ digests: string | null }>(
+        "SELECT string_agg(digest, ',' ORDER BY digest) AS digests FROM (SELECT digest FROM key_secrets WHERE digest > $1 ORDER BY digest LIMIT $2) AS page",
+        [after, PAGE],
+      );
+      const page = row?.digests ? row.digests.split(",") : [];
+      digests.push(...page);
+      if (page.length < PAGE) return digests;
+      after = page[page.length - 1] as string;
+    }
+  }
+
+  async digestsOf(keyId: string): Promise<string[]> {
+    const rows = await this.db.query<{ digest: string }>("SELECT digest FROM key_secrets WHERE key_id = $1", [keyId]);
+    return rows.map((row) => row.digest);
+  }
+
+  /**
+   * Up to `limit` secrets that can still verify, with what verification reads of their keys: what a
+   * starting server caches. Paged by digest, each page one JSON array (see `allDigests`).
+   */
+  async verifiable(limit: number, now: Date): Promise<VerifiableSecretRecord[]> {
+    const found: VerifiableSecretRecord[] = [];
+    for (let after = ""; found.length < limit; ) {
+      const [row] = await this.db.query<{ page: string | null }>(
+        `SELECT json_agg(json_build_array(digest, s_version, s_expires_at, id, name, project, environment, scopes, metadata, expires_at, ip_allowlist, rate_limit) ORDER BY digest)::text AS page
+         FROM (SELECT s.digest, s.version AS s_version, s.expires_at AS s_expires_at, k.id, k.name, k.project, k.environment, k.scopes, k.metadata, k.expires_at, k.ip_allowlist, k.rate_limit
+               FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
+               WHERE s.digest > $1 AND s.revoked_at IS NULL AND k.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $3)
+               ORDER BY s.digest LIMIT $2) AS page`,
+        [after, Math.min(PAGE, limit - found.length), now.toISOString()],
+      );
+      const page = row?.page ? (JSON.parse(row.page) as VerifiableRow[]) : [];
+      for (const [digest, secretVersion, secretExpiresAt, id, name, project, environment, scopes, metadata, expiresAt, ipAllowlist, rateLimit] of page) {
+        found.push({
+          digest,
+          key: { id, name, project, environment, scopes, metadata, expiresAt: toDateOrNull(expiresAt), revokedAt: null, ipAllowlist, rateLimit },
+          secret: { version: secretVersion, expiresAt: toDateOrNull(secretExpiresAt), revokedAt: null },
+        });
+      }
+      if (page.length === 0 || page.length < PAGE) return found;
+      after = found[found.length - 1]?.digest as string;
+    }
+    return found;
+  }
+
   /** The verify path's one query: the secret with its key, by digest. */
   async lookup(digest: string): Promise<{ key: KeyRecord; secret: SecretRecord } | undefined> {
-    const [row] = await this.db.query<SecretRow>(
-      `SELECT s.digest AS s_digest, s.key_id AS s_key_id, s.version AS s_version, s.hint AS s_hint, s.expires_at AS s_expires_at,
-              s.revoked_at AS s_revoked_at, s.created_at AS s_created_at, k.*
-       FROM key_secrets s JOIN api_keys k ON k.id = s.key_id WHERE s.digest = $1`,
-      [digest],
-    );
+    const [row] = await this.db.query<SecretRow>(`${LOOKUP} WHERE s.digest = $1`, [digest]);
     if (!row) return undefined;
     return { key: keyFromRow(row), secret: secretFromRow(row, "s_") };
   }

@@ -11,6 +11,10 @@ export interface StorageLocation {
   databaseUrl?: string;
 }
 
+function analyze(database: Database): Promise<void> {
+  return database.script("ANALYZE");
+}
+
 let memoryTemplate: Promise<Blob> | undefined;
 
 /**
@@ -46,11 +50,17 @@ export class Storage {
         : await openMemoryDatabase();
     try {
       await migrate(database);
+      await analyze(database);
     } catch (error) {
       await database.close();
       throw error;
     }
     return new Storage(database);
+  }
+
+  /** Refreshes the planner's statistics (SPEC §16; PGlite never gathers them on its own). */
+  analyze(): Promise<void> {
+    return analyze(this.database);
   }
 
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T> {

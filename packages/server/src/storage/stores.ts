@@ -5,6 +5,7 @@ import { KeyNoticeStore } from "./key-notice-store";
 import { KeyStore } from "./key-store";
 import { ProjectPolicyStore } from "./project-policy-store";
 import { ProjectStore } from "./project-store";
+import { RateLimitStore } from "./rate-limit-store";
 import { ScopeStore } from "./scope-store";
 import { SecretStore } from "./secret-store";
 import { SettingsStore } from "./settings-store";
@@ -27,6 +28,7 @@ export class Stores {
   readonly idempotency: IdempotencyStore;
   readonly settings: SettingsStore;
   readonly trustPolicies: TrustPolicyStore;
+  readonly rateLimits: RateLimitStore;
   readonly webhooks: WebhookStore;
   readonly deliveries: WebhookDeliveryStore;
   readonly keyNotices: KeyNoticeStore;
@@ -44,6 +46,7 @@ export class Stores {
     this.idempotency = new IdempotencyStore(db);
     this.settings = new SettingsStore(db);
     this.trustPolicies = new TrustPolicyStore(db);
+    this.rateLimits = new RateLimitStore(db);
     this.webhooks = new WebhookStore(db);
     this.deliveries = new WebhookDeliveryStore(db);
     this.keyNotices = new KeyNoticeStore(db);
