@@ -1,5 +1,6 @@
 import type { ApiKey, Keyward } from "@keyward/client";
 import { ActionError } from "./action-error";
+import { type PolicyBreach, policyBreaches, type PreviousInUse, previousSecretsInUse } from "./key-policy-audit";
 import { resolveKey } from "./key-resolver";
 import { markdownTable } from "./markdown-table";
 import type { Runner } from "./runner";
@@ -22,22 +23,33 @@ const DAY_MS = 86_400_000;
 
 /**
  * Check mode (SPEC §7): the keys named in `targets` (every active key the token can read when
- * `targets` is empty) that are overdue for rotation or expire within `expiring-within` days, as a
- * job summary and the `overdue` / `expiring` outputs; fails per `fail-on`.
+ * `targets` is empty) that are overdue for rotation or expire within `expiring-within` days, that
+ * break their project's policy (SPEC §18: one tightened after they were created), and previous
+ * secrets still used after their grace period started; as a job summary and the `overdue`,
+ * `expiring`, `policy` and `previous-in-use` outputs; fails per `fail-on`.
  */
 export async function checkKeys(settings: Settings, deps: CheckDependencies): Promise<void> {
   const keys = await keysToCheck(settings, deps.keyward);
   const findings = keys.map((key) => assess(key, deps.now(), settings.expiringWithinDays)).filter((f) => f.overdue || f.expiring);
   const overdue = findings.filter((finding) => finding.overdue).map(({ key }) => keySummary(key));
   const expiring = findings.filter((finding) => finding.expiring).map(({ key }) => keySummary(key));
+  const breaches = await policyBreaches(deps.keyward, keys, deps.now());
+  const stillUsed = await previousSecretsInUse(deps.keyward, keys);
   deps.runner.setOutput("overdue", JSON.stringify(overdue));
   deps.runner.setOutput("expiring", JSON.stringify(expiring));
-  deps.runner.info(`Checked ${keys.length} key(s): ${overdue.length} overdue for rotation, ${expiring.length} expiring within ${settings.expiringWithinDays} day(s).`);
-  await deps.runner.summary(checkSummary(keys.length, findings, settings.expiringWithinDays));
+  deps.runner.setOutput("policy", JSON.stringify(breaches.map(({ key, violations }) => ({ ...keySummary(key), violations: violations.map((violation) => ({ rule: violation.rule, field: violation.field })) }))));
+  deps.runner.setOutput("previous-in-use", JSON.stringify(stillUsed.map(({ key, previous }) => ({ ...keySummary(key), previous }))));
+  deps.runner.info(
+    `Checked ${keys.length} key(s): ${overdue.length} overdue for rotation, ${expiring.length} expiring within ${settings.expiringWithinDays} day(s), ` +
+      `${breaches.length} breaking a policy, ${stillUsed.length} previous secret(s) still in use.`,
+  );
+  await deps.runner.summary(checkSummary(keys.length, findings, settings.expiringWithinDays) + policySummary(breaches) + previousSummary(stillUsed));
 
   const broken = [
     settings.failOn.includes("overdue") && overdue.length > 0 ? `overdue for rotation: ${overdue.map(label).join(", ")}` : "",
     settings.failOn.includes("expiring") && expiring.length > 0 ? `expiring within ${settings.expiringWithinDays} day(s): ${expiring.map(label).join(", ")}` : "",
+    settings.failOn.includes("policy") && breaches.length > 0 ? `breaking their project's policy: ${breaches.map(({ key }) => label(key)).join(", ")}` : "",
+    settings.failOn.includes("previous-in-use") && stillUsed.length > 0 ? `previous secret still in use: ${stillUsed.map(({ key }) => label(key)).join(", ")}` : "",
   ].filter(Boolean);
   if (broken.length > 0) throw new ActionError(`Key check failed (fail-on: ${settings.failOn.join(",")}). ${broken.join("; ")}.`);
 }
@@ -87,4 +99,23 @@ function checkSummary(checked: number, findings: readonly KeyFinding[], days: nu
     [overdue ? "overdue for rotation" : "", expiring ? "expiring" : ""].filter(Boolean).join(", "),
   ]);
   return `${heading}\n${markdownTable(["Key", "Id", "Status", "Next rotation", "Expires", "Finding"], rows)}\n`;
+}
+
+function policySummary(breaches: readonly PolicyBreach[]): string {
+  if (breaches.length === 0) return "";
+  const rows = breaches.map(({ key, violations }) => [label(key), key.id, violations.map((violation) => `${violation.field} ${violation.message}`).join("; ")]);
+  return `\n### Keys breaking their project's policy\n\n${markdownTable(["Key", "Id", "Broken rules"], rows)}\n`;
+}
+
+function previousSummary(found: readonly PreviousInUse[]): string {
+  if (found.length === 0) return "";
+  const rows = found.map(({ key, previous }) => [
+    label(key),
+    key.id,
+    String(previous.version),
+    previous.last_used_at ?? "never",
+    previous.last_used_ip ?? "unknown",
+    previous.expires_at ?? "never",
+  ]);
+  return `\n### Previous secrets still in use after their grace started\n\n${markdownTable(["Key", "Id", "Previous version", "Last used", "Last IP", "Stops verifying"], rows)}\n`;
 }

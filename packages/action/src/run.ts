@@ -39,6 +39,7 @@ export async function run(input: InputSource, env: NodeJS.ProcessEnv, runner: Ru
         runner,
         readFile: (path) => readFile(path, "utf8"),
         comments: () => GitHubIssueComments.connect(gitHubConnection(settings, runner)),
+        now: () => new Date(),
       });
   }
 }

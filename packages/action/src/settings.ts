@@ -6,8 +6,8 @@ import { parseTargets, type Target } from "./target";
 export const modes = ["rotate", "check", "review"] as const;
 export type Mode = (typeof modes)[number];
 
-export const checkPolicies = ["overdue", "expiring"] as const;
-export const reviewPolicies = ["scope-widening", "trust-widening", "destination-added", "live-without-rotation", "live-key-destroyed", "expiry-removed"] as const;
+export const checkPolicies = ["overdue", "expiring", "policy", "previous-in-use"] as const;
+export const reviewPolicies = ["policy", "scope-widening", "trust-widening", "destination-added", "live-without-rotation", "live-key-destroyed", "expiry-removed"] as const;
 export type CheckPolicy = (typeof checkPolicies)[number];
 export type ReviewPolicy = (typeof reviewPolicies)[number];
 

@@ -5,4 +5,5 @@ export * from "./gen";
 export * from "./constructs/duration";
 export * from "./constructs/keyward-api-key";
 export * from "./constructs/keyward-project";
+export * from "./constructs/keyward-project-policy";
 export * from "./constructs/rotation";

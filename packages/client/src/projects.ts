@@ -35,12 +35,12 @@ export class Projects {
     await this.#transport.call(routes.deleteProject, { params: { project: name } }, options);
   }
 
-  /** The project's key policy: what happens when a secret is found in public, per environment. */
+  /** The project's key policy per environment (SPEC §18): the rules its keys must keep, and the exposure response. */
   async getPolicy(name: string, options?: RequestOptions): Promise<ProjectPolicy> {
     return (await this.#transport.call(routes.getProjectPolicy, { params: { project: name } }, options)).data;
   }
 
-  /** Sets the policy of the environments given; an omitted environment keeps its policy. */
+  /** Replaces the policy of the environments given; an omitted environment keeps its policy. Check a key against one with `policyViolations`. */
   async putPolicy(name: string, params: z.input<typeof PutProjectPolicyRequest>, options?: RequestOptions): Promise<ProjectPolicy> {
     return (await this.#transport.call(routes.putProjectPolicy, { params: { project: name }, body: params }, options)).data;
   }

@@ -34,10 +34,16 @@ export const Cidr = z.union([z.cidrv4(), z.cidrv6()], {
 }).meta({ description: "An IPv4 or IPv6 CIDR block.", examples: ["10.0.0.0/8"] });
 export const IpAddress = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).meta({ description: "An IPv4 or IPv6 address.", examples: ["203.0.113.7"] });
 
+/** SPEC §18: when a rotation's grace period starts. */
+export const GraceStart = z.enum(["immediately", "on_first_use"], { error: "must be 'immediately' or 'on_first_use'" });
+export type GraceStart = z.infer<typeof GraceStart>;
+
 export const Rotation = z
   .strictObject({
     every: Duration.describe("How often the key is due for rotation, counted from its last rotation (or creation)."),
     grace_period: Duration.describe("How long the previous secret keeps verifying after a rotation; at most `every`."),
+    grace_starts: GraceStart.nullish()
+      .describe("`immediately` (default): the grace period starts at the rotation; `on_first_use`: at the new secret's first successful verification, never later than the policy's `max_grace_period` (default 7d) after the rotation."),
   })
   .refine((rotation) => (parseDuration(rotation.grace_period) ?? 0) <= (parseDuration(rotation.every) ?? Infinity), {
     error: "grace_period must not be longer than every",

@@ -9,6 +9,7 @@ export * from "./issues";
 export * from "./keys";
 export * from "./names";
 export * from "./openapi";
+export * from "./policy-violations";
 export * from "./project-policy";
 export * from "./projects";
 export * from "./routes";

@@ -25,7 +25,7 @@ export function apiKeyValues(key: ApiKey): ObjectValue {
     name: key.name,
     scopes: [...key.scopes],
     expires_at: key.expires_at,
-    rotation: key.rotation ? { every: key.rotation.every, grace_period: key.rotation.grace_period } : null,
+    rotation: key.rotation ? { every: key.rotation.every, grace_period: key.rotation.grace_period, grace_starts: key.rotation.grace_starts ?? null } : null,
     ip_allowlist: key.ip_allowlist ? [...key.ip_allowlist] : null,
     rate_limit: key.rate_limit ? { requests: key.rate_limit.requests, window: key.rate_limit.window } : null,
     metadata: { ...key.metadata },
@@ -66,7 +66,7 @@ export function keepEquivalentSpelling(prior: ObjectValue, fresh: ObjectValue): 
   const kept: ObjectValue = { ...fresh };
   const equivalent: Record<string, (a: Value | undefined, b: Value | undefined) => boolean> = {
     expires_at: sameInstant,
-    rotation: (a, b) => sameDurations(a, b, ["every", "grace_period"]),
+    rotation: (a, b) => sameDurations(a, b, ["every", "grace_period", "grace_starts"]),
     rate_limit: (a, b) => sameDurations(a, b, ["requests", "window"]),
     metadata: (a, b) => isEmpty(a) && isEmpty(b),
     ip_allowlist: (a, b) => isEmpty(a) && isEmpty(b),

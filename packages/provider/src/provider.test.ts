@@ -29,6 +29,6 @@ describe("keyward provider configuration", () => {
   it("declares the token sensitive and every type under the keyward_ prefix", () => {
     expect(keywardProvider.schema.attributes.token?.sensitive).toBe(true);
     const names = [...keywardProvider.resources, ...keywardProvider.dataSources].map((definition) => definition.typeName);
-    expect(names).toEqual(["keyward_project", "keyward_scope", "keyward_api_key", "keyward_management_token", "keyward_trust_policy", "keyward_webhook", "keyward_api_key", "keyward_scopes"]);
+    expect(names).toEqual(["keyward_project", "keyward_scope", "keyward_api_key", "keyward_management_token", "keyward_trust_policy", "keyward_webhook", "keyward_project_policy", "keyward_api_key", "keyward_scopes"]);
   });
 });

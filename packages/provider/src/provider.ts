@@ -11,6 +11,7 @@ import { cty, DiagnosticError, Diagnostics, type Logger, type ObjectValue, type 
 import { apiKeyResource } from "./resources/api-key";
 import { managementTokenResource } from "./resources/management-token";
 import { projectResource } from "./resources/project";
+import { projectPolicyResource } from "./resources/project-policy";
 import { scopeResource } from "./resources/scope";
 import { trustPolicyResource } from "./resources/trust-policy";
 import { webhookResource } from "./resources/webhook";
@@ -72,7 +73,7 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }
   },
-  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, trustPolicyResource, webhookResource],
+  resources: [projectResource, scopeResource, apiKeyResource, managementTokenResource, trustPolicyResource, webhookResource, projectPolicyResource],
   dataSources: [apiKeyDataSource, scopesDataSource],
   ephemeralResources: [secretEphemeralResource],
 };

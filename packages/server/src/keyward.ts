@@ -109,7 +109,7 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     allDigests: () => storage.stores.secrets.allDigests(),
     digestsOf: (keyId) => storage.stores.secrets.digestsOf(keyId),
   });
-  const usage = new UsageRecorder(storage, (error) => logger.error({ err: error }, "could not write usage counts"));
+  const usage = new UsageRecorder(storage, (error) => logger.error({ err: error }, "could not write usage counts"), (change) => cache.apply(change));
   const pepper = new Pepper(pepperBytes ?? cryptoRandom(32));
   const clock = options.clock ?? systemClock;
   const checkpointPath = options.auditCheckpointFile ?? (options.dataDir ? defaultCheckpointPath(options.dataDir) : undefined);

@@ -14,7 +14,8 @@ export type PlanFixtureName =
   | "only-live-key-destroyed"
   | "only-expiry-removed"
   | "only-destination-added"
-  | "only-trust-widening";
+  | "only-trust-widening"
+  | "only-policy";
 
 export function planFixtureText(name: PlanFixtureName): string {
   return readFileSync(new URL(`./fixtures/${name}.plan.json`, import.meta.url), "utf8");

@@ -60,6 +60,8 @@ function findingLine(finding: Finding): string {
   if (isTrustPolicy(subject)) return trustPolicyFindingLine(finding.kind, subject);
   const who = isKey(subject) ? `${environmentWord(subject)} key ${code(keyLabel(subject))}` : `management token ${code(tokenLabel(subject))}`;
   switch (finding.kind) {
+    case "policy":
+      return `**Policy broken** by ${who}: it ${finding.detail ?? "breaks its project's policy"}`;
     case "scope-widening":
       return `**Scopes widened** on ${who}: ${addedScopes(subject.scopes)}`;
     case "trust-widening":

@@ -14,6 +14,8 @@ export interface ReviewDependencies {
   readonly readFile: (path: string) => Promise<string>;
   /** Connects to GitHub's comment API; called only when a comment is to be posted. */
   readonly comments: () => IssueCommentsApi;
+  /** The time the policies' lifetimes count from (SPEC §18); default the system clock. */
+  readonly now?: () => Date;
 }
 
 type ReviewSettings = Pick<Settings, "planJson" | "comment" | "failOn" | "githubToken" | "repository" | "eventName" | "eventPath">;
@@ -27,7 +29,7 @@ export async function reviewPlan(settings: ReviewSettings, dependencies: ReviewD
   const { runner } = dependencies;
   const plan = await readPlan(settings.planJson ?? "", dependencies.readFile);
   const pullRequest = settings.comment ? await commentTarget(settings, dependencies) : undefined;
-  const review = buildReview(plan);
+  const review = buildReview(plan, (dependencies.now ?? (() => new Date()))());
   const violations = evaluateReviewPolicies(review, settings.failOn.filter(isReviewPolicy));
   const markdown = renderReviewMarkdown(review, violations);
   await runner.summary(markdown);

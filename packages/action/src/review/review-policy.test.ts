@@ -27,6 +27,12 @@ describe("evaluateReviewPolicies", () => {
     ]);
   });
 
+  it("names the key, the project's policy and the rule a weakened key breaks", () => {
+    expect(violations("only-policy").map((violation) => violation.reason)).toEqual([
+      "key billing-api/live/ci-deployer (keyward_api_key.ci) breaks the live policy of project billing-api: rotation.every must be at most 90d (policy max_rotation_every)",
+    ]);
+  });
+
   it("checks only the policies chosen", () => {
     expect(violations("mixed-changes", []).length).toBe(0);
     expect(violations("mixed-changes", ["expiry-removed"]).map((violation) => violation.address)).toEqual(["keyward_api_key.ci"]);

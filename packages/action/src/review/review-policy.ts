@@ -18,12 +18,14 @@ export function evaluateReviewPolicies(review: Review, policies: readonly Review
   const chosen = new Set<string>(policies);
   return review.findings
     .filter((finding): finding is Finding & { kind: ReviewPolicy } => chosen.has(finding.kind))
-    .map((finding) => ({ policy: finding.kind, address: finding.address, reason: reason(finding.kind, finding.subject), finding }));
+    .map((finding) => ({ policy: finding.kind, address: finding.address, reason: reason(finding.kind, finding.subject, finding.detail), finding }));
 }
 
-function reason(policy: ReviewPolicy, subject: KeyChange | TokenChange | TrustPolicyChange): string {
+function reason(policy: ReviewPolicy, subject: KeyChange | TokenChange | TrustPolicyChange, detail: string | undefined): string {
   const who = describeSubject(subject);
   switch (policy) {
+    case "policy":
+      return `${who} ${detail ?? "breaks its project's policy"}`;
     case "trust-widening":
       return `${who}: ${"widenings" in subject ? subject.widenings.join("; ") : ""}`;
     case "scope-widening":

@@ -5,6 +5,7 @@ import { weakensExpiry } from "./expiry-change";
 import { API_KEY_TYPE, describeKeyChange, isLive, type KeyChange } from "./key-change";
 import { weakensSchedule } from "./rotation-schedule-change";
 import { widensScopes } from "./scope-change";
+import { keyPolicyBreaches } from "./project-policy-check";
 import type { TerraformPlan } from "./terraform-plan";
 import { describeTokenChange, MANAGEMENT_TOKEN_TYPE, type TokenChange } from "./token-change";
 import { describeTrustPolicyChange, TRUST_POLICY_TYPE, type TrustPolicyChange } from "./trust-policy-change";
@@ -12,9 +13,11 @@ import { describeTrustPolicyChange, TRUST_POLICY_TYPE, type TrustPolicyChange } 
 /**
  * Something a reviewer must look at before approving. `scope-widening`, `destination-added`,
  * `live-key-destroyed`, `expiry-removed` and `live-without-rotation` are what the `fail-on` review
- * policies check (SPEC §7, §13); the others are called out without a policy.
+ * policies check (SPEC §7, §13), and `policy` a key that breaks its project's policy as the plan
+ * declares it (SPEC §18); the others are called out without a policy.
  */
 export const findingKinds = [
+  "policy",
   "scope-widening",
   "trust-widening",
   "destination-added",
@@ -32,6 +35,8 @@ export interface Finding {
   kind: FindingKind;
   address: string;
   subject: KeyChange | TokenChange | TrustPolicyChange;
+  /** `policy`: each broken rule, e.g. `rotation.every must be at most 90d (policy max_rotation_every)`. */
+  detail?: string;
 }
 
 /** Everything in the plan that is not a Keyward resource, counted by what the apply does to it. */
@@ -63,7 +68,7 @@ export interface Review {
   other: OtherChanges;
 }
 
-export function buildReview(plan: TerraformPlan): Review {
+export function buildReview(plan: TerraformPlan, now: Date = new Date()): Review {
   const managed = plan.resource_changes.filter((resource) => resource.mode === "managed");
   const keys = present(managed.filter((resource) => resource.type === API_KEY_TYPE).map(describeKeyChange));
   const tokens = present(managed.filter((resource) => resource.type === MANAGEMENT_TOKEN_TYPE).map(describeTokenChange));
@@ -77,7 +82,7 @@ export function buildReview(plan: TerraformPlan): Review {
     tokens,
     trustPolicies,
     catalog,
-    findings: byKind([...keys.flatMap(keyFindings), ...tokens.flatMap(tokenFindings), ...trustPolicies.flatMap(trustPolicyFindings)]),
+    findings: byKind([...policyFindings(plan, keys, now), ...keys.flatMap(keyFindings), ...tokens.flatMap(tokenFindings), ...trustPolicies.flatMap(trustPolicyFindings)]),
     secrets: secretsReissued(keys, tokens),
     other: otherChanges(plan),
   };
@@ -99,6 +104,15 @@ function keyFindings(key: KeyChange): Finding[] {
   if (key.destinations.removed.length > 0) found.push("destination-removed");
   if (key.destinations.leavesState) found.push("secret-leaves-state");
   return found.map((kind) => ({ kind, address: key.address, subject: key }));
+}
+
+function policyFindings(plan: TerraformPlan, keys: readonly KeyChange[], now: Date): Finding[] {
+  return keyPolicyBreaches(plan, now).flatMap((breach) => {
+    const key = keys.find((candidate) => candidate.address === breach.address);
+    if (!key) return [];
+    const detail = `breaks the ${breach.environment} policy of project ${breach.project}: ${breach.violations.map((violation) => `${violation.field} ${violation.message}`).join("; ")}`;
+    return [{ kind: "policy" as const, address: key.address, subject: key, detail }];
+  });
 }
 
 function tokenFindings(token: TokenChange): Finding[] {

@@ -1,4 +1,4 @@
-import { Destination, Environment, KeyName } from "@keyward/contract";
+import { Destination, Environment, KeyName, policyViolations } from "@keyward/contract";
 import { Construct } from "constructs";
 import { ApiKey, type ApiKeyDestination } from "../gen/api-key";
 import { Lazy, Token } from "./cdktf";
@@ -190,7 +190,24 @@ export class KeywardApiKey extends Construct {
       ...(rateLimitWindow ? [rateLimitWindow] : []),
       ...this.missingRotation(props),
       ...this.invalidDestinations(props.destinations ?? []),
+      ...this.policyViolations(props),
     ];
+  }
+
+  /** SPEC §18: the project's declared policy, judged by the contract's own rules; unresolved values are not judged. */
+  private policyViolations(props: KeywardApiKeyProps): string[] {
+    const policy = Token.isUnresolved(props.environment) ? undefined : props.project.policyFor(props.environment);
+    if (!policy) return [];
+    const expiresAt = props.expiresAt instanceof Date ? props.expiresAt.toISOString() : props.expiresAt;
+    const rotation = props.rotation ? { every: props.rotation.period.toString(), grace_period: props.rotation.gracePeriod.toString() } : null;
+    const shape = {
+      expires_at: expiresAt === undefined ? null : Token.isUnresolved(expiresAt) ? undefined : expiresAt,
+      rotation,
+      destinations: props.destinations ?? [],
+    };
+    return policyViolations(policy, shape, new Date()).map(
+      (violation) => `key '${this.keyName}' breaks the ${props.environment} policy of project '${props.project.name}': ${violation.field} ${violation.message}`,
+    );
   }
 
   /** The key service's own rules (GitHub secret names, `owner/repo`, visibility), checked at synthesis. */

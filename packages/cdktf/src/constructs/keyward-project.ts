@@ -1,9 +1,11 @@
-import { ProjectName, ScopeName } from "@keyward/contract";
+import { type EnvironmentPolicy, ProjectName, ScopeName } from "@keyward/contract";
 import { Construct } from "constructs";
 import { Project } from "../gen/project";
+import { ProjectPolicy } from "../gen/project-policy";
 import { Scope } from "../gen/scope";
 import { Token } from "./cdktf";
 import { KeywardApiKey, type KeywardApiKeyOptions } from "./keyward-api-key";
+import { environmentPolicyOf, type KeywardProjectPolicy, terraformEnvironmentPolicy } from "./keyward-project-policy";
 
 /** Properties of a {@link KeywardProject}. */
 export interface KeywardProjectProps {
@@ -33,6 +35,15 @@ export interface KeywardProjectProps {
    * @default - no keys
    */
   readonly keys?: Readonly<Record<string, KeywardApiKeyOptions>>;
+  /**
+   * The project's key policy per environment (SPEC §18), e.g.
+   * `{ live: { requireRotation: true, maxRotationEvery: Duration.days(90) } }`: a `keyward_project_policy`
+   * resource (construct id `Policy`), and synthesis fails, naming the key's construct path and the rule,
+   * when a key of this project breaks it.
+   *
+   * @default - no policy resource: the project keeps whatever policy the key service has
+   */
+  readonly policy?: KeywardProjectPolicy;
 }
 
 /**
@@ -40,7 +51,7 @@ export interface KeywardProjectProps {
  *
  * Synthesis fails, naming the key's construct path and the offending value, when a key names a scope
  * the catalog does not declare, when a duration is malformed, or when a live key has no rotation
- * schedule and does not set `allowUnrotated`.
+ * schedule and does not set `allowUnrotated`, or when a key breaks the declared `policy`.
  *
  * @example
  * const billing = new KeywardProject(stack, "Billing", {
@@ -59,7 +70,10 @@ export class KeywardProject extends Construct {
   readonly resource: Project;
   /** The project's name as written in the props. */
   readonly name: string;
+  /** The generated `keyward_project_policy` resource, when the props declare a policy. */
+  readonly policyResource: ProjectPolicy | undefined;
   private readonly scopeResources = new Map<string, Scope>();
+  private readonly policy: KeywardProjectPolicy | undefined;
 
   /**
    * @param scope the stack (or any construct in it)
@@ -70,6 +84,10 @@ export class KeywardProject extends Construct {
     super(scope, id);
     this.name = this.checkedName(props.name);
     this.resource = new Project(this, "Resource", { name: this.name, description: props.description });
+    this.policy = props.policy;
+    this.policyResource = props.policy
+      ? new ProjectPolicy(this, "Policy", { project: this.projectName, live: terraformEnvironmentPolicy(props.policy.live), test: terraformEnvironmentPolicy(props.policy.test) })
+      : undefined;
     for (const [name, description] of Object.entries(props.scopes ?? {})) this.addScope(name, description);
     for (const [keyId, options] of Object.entries(props.keys ?? {})) this.addKey(keyId, options);
   }
@@ -77,6 +95,14 @@ export class KeywardProject extends Construct {
   /** The project's name as a reference to the `keyward_project` resource, so dependents are ordered after it. */
   get projectName(): string {
     return this.resource.name;
+  }
+
+  /**
+   * The declared policy of one environment as the key service spells it; undefined when the props
+   * declare no policy (the keys are then checked by the key service alone, at apply).
+   */
+  policyFor(environment: "test" | "live"): EnvironmentPolicy | undefined {
+    return this.policy ? environmentPolicyOf(this.policy[environment]) : undefined;
   }
 
   /** The scope names declared so far, in declaration order. */
@@ -107,7 +133,10 @@ export class KeywardProject extends Construct {
    * @param options what the key is
    */
   addKey(id: string, options: KeywardApiKeyOptions): KeywardApiKey {
-    return new KeywardApiKey(this, id, { ...options, project: this });
+    const key = new KeywardApiKey(this, id, { ...options, project: this });
+    // The key service judges a key against the policy in force, so the policy is set first.
+    if (this.policyResource) key.resource.dependsOn = [...(key.resource.dependsOn ?? []), this.policyResource.fqn];
+    return key;
   }
 
   /**

@@ -20,7 +20,7 @@ export class Rotation {
     const milliseconds = period.toMilliseconds();
     const gracePeriod =
       milliseconds !== undefined && milliseconds < (DEFAULT_GRACE_PERIOD.toMilliseconds() ?? 0) ? period : DEFAULT_GRACE_PERIOD;
-    return new Rotation(period, gracePeriod);
+    return new Rotation(period, gracePeriod, false);
   }
 
   private constructor(
@@ -28,11 +28,22 @@ export class Rotation {
     readonly period: Duration,
     /** How long the previous secret keeps verifying after a rotation. */
     readonly gracePeriod: Duration,
+    /** True when the grace period starts at the new secret's first successful verification (SPEC §18). */
+    readonly graceStartsOnFirstUse: boolean,
   ) {}
 
   /** The same schedule with the previous secret verifying for `gracePeriod` after each rotation. */
   withGracePeriod(gracePeriod: Duration): Rotation {
-    return new Rotation(this.period, gracePeriod);
+    return new Rotation(this.period, gracePeriod, this.graceStartsOnFirstUse);
+  }
+
+  /**
+   * The same schedule with the grace period starting at the new secret's first successful
+   * verification instead of at the rotation, never later than the project policy's
+   * `maxGracePeriod` (7 days unless set) after the rotation.
+   */
+  withGraceStartingOnFirstUse(): Rotation {
+    return new Rotation(this.period, this.gracePeriod, true);
   }
 
   /**
@@ -56,7 +67,7 @@ export class Rotation {
   }
 
   /** The schedule as the provider's `rotation` attribute. */
-  toTerraform(): { every: string; gracePeriod: string } {
-    return { every: this.period.toString(), gracePeriod: this.gracePeriod.toString() };
+  toTerraform(): { every: string; gracePeriod: string; graceStarts?: string } {
+    return { every: this.period.toString(), gracePeriod: this.gracePeriod.toString(), ...(this.graceStartsOnFirstUse && { graceStarts: "on_first_use" }) };
   }
 }

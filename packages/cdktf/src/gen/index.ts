@@ -5,6 +5,7 @@
 export * as apiKey from './api-key';
 export * as managementToken from './management-token';
 export * as project from './project';
+export * as projectPolicy from './project-policy';
 export * as scope from './scope';
 export * as trustPolicy from './trust-policy';
 export * as webhook from './webhook';

@@ -25,6 +25,7 @@ export const apiKeyDataSource: DataSourceDefinition<KeywardContext> = {
         attributes: {
           every: { type: cty.string, computed: true, description: "Rotation period." },
           grace_period: { type: cty.string, computed: true, description: "Overlap of the previous secret after a rotation." },
+          grace_starts: { type: cty.string, computed: true, description: "`immediately` or `on_first_use` (null means immediately)." },
         },
       },
       ip_allowlist: { type: cty.list(cty.string), computed: true, description: "CIDR blocks the key may be used from, or null." },

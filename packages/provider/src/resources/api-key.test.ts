@@ -3,9 +3,10 @@ import { createLogger, type ObjectValue, type OperationContext, UNKNOWN } from "
 import type { KeywardContext } from "../provider-context";
 import { apiKeyResource } from "./api-key";
 
-// Plans that keep the scopes never ask the key service, so no client is needed here.
+// Plans that keep the scopes never ask the key service for its catalog; the project's policy is the default one.
+const keyward = { projects: { getPolicy: async (project: string) => ({ project, live: { exposure: "revoke" }, test: { exposure: "revoke" } }) } };
 const context = {
-  client: { plannedScopes: new Set(), catalogs: new Map() } as unknown as KeywardContext,
+  client: { keyward, plannedScopes: new Set(), catalogs: new Map() } as unknown as KeywardContext,
   stopSignal: new AbortController().signal,
   log: createLogger({ module: "test", level: "error", write: () => undefined }),
 } as OperationContext<KeywardContext>;

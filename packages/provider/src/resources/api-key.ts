@@ -1,10 +1,11 @@
 import { ConflictError, type ApiKey, type Keyward, type UpdateKeyParams } from "@keyward/client";
 import { describeDestination, type Environment, KEY_ID_PATTERN, keySecretProblem, Secret } from "@keyward/contract";
 import { apiKeyComputedAttributes, apiKeyValues, keepEquivalentSpelling } from "../api-key-attributes";
-import { check, checkEach, checkMetadata, checkRateLimit, checkRotation, rules } from "../configuration-rules";
+import { check, checkEach, checkMetadata, checkRateLimit, checkRotation, type Rule, rules } from "../configuration-rules";
 import { cty, type Diagnostic, DiagnosticError, Diagnostics, isObjectValue, type ObjectValue, type OperationContext, type ResourceDefinition, UNKNOWN, type Value, valuesEqual } from "@keyward/terraform-plugin";
 import { DELIVERY_GRACE_PERIOD, deliverOrUndo, missingGitHubToken, prepareDelivery } from "../key-delivery";
 import { addedDestinations, checkDestinations, declaresDestinations, destinationBlock, destinationBlockValue, destinationsOf, sameDestinations } from "../key-destinations";
+import { policyDiagnostics } from "../key-policy-check";
 import { scopeKey, type KeywardContext } from "../provider-context";
 import { request, unlessNotFound } from "../request-failure";
 
@@ -20,6 +21,9 @@ import { request, unlessNotFound } from "../request-failure";
 const UPDATABLE = ["name", "scopes", "expires_at", "rotation", "ip_allowlist", "rate_limit", "metadata"] as const;
 /** What a rotation changes. */
 const ROTATED = ["version", "hint", "secret", "status", "rotated_at", "next_rotation_at", "rotation_due"] as const;
+
+const graceStart: Rule = (value, path) =>
+  value === "immediately" || value === "on_first_use" ? undefined : Diagnostics.invalidAttribute(path, `${JSON.stringify(value)} is not when a grace period starts. Expected "immediately" or "on_first_use".`);
 
 export const apiKeyResource: ResourceDefinition<KeywardContext> = {
   typeName: "keyward_api_key",
@@ -43,6 +47,12 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
         attributes: {
           every: { type: cty.string, required: true, description: "Rotation period, e.g. `30d`." },
           grace_period: { type: cty.string, required: true, description: "How long the previous secret keeps verifying after a rotation, e.g. `24h`; at most `every`." },
+          grace_starts: {
+            type: cty.string,
+            optional: true,
+            description:
+              "`immediately` (default): the grace period starts at the rotation; `on_first_use`: at the new secret's first successful verification, never later than the project policy's `max_grace_period` (default `7d`) after the rotation.",
+          },
         },
       },
       ip_allowlist: { type: cty.list(cty.string), optional: true, description: "CIDR blocks (IPv4 or IPv6) the key may be used from." },
@@ -94,6 +104,7 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
       ...checkEach(config, ["scopes"], rules.scopeName),
       ...check(config, ["expires_at"], rules.timestamp),
       ...checkRotation(config, ["rotation"]),
+      ...check(config, ["rotation", "grace_starts"], graceStart),
       ...checkEach(config, ["ip_allowlist"], rules.cidr),
       ...checkRateLimit(config, ["rate_limit"]),
       ...checkMetadata(config, ["metadata"]),
@@ -104,6 +115,7 @@ export const apiKeyResource: ResourceDefinition<KeywardContext> = {
 
   async plan(context, { prior, config, planned }) {
     const diagnostics = prior && valuesEqual(prior.scopes ?? null, planned.scopes ?? null) ? [] : await undeclaredScopes(context, planned);
+    diagnostics.push(...(await policyDiagnostics(context.client, prior, planned, new Date())));
     const adjusted: ObjectValue = { ...planned };
     const issuing = !prior || rotates(prior, planned);
     if (prior && issuing) {
@@ -291,11 +303,11 @@ function keyState(key: ApiKey, planned: ObjectValue, extra: { secret: Value; des
 
 /** The optional settings of a create, leaving out the ones not configured. */
 function settings(planned: ObjectValue) {
-  const rotation = planned.rotation as { every: string; grace_period: string } | null;
+  const rotation = planned.rotation as { every: string; grace_period: string; grace_starts: "immediately" | "on_first_use" | null } | null;
   const rateLimit = planned.rate_limit as { requests: number; window: string } | null;
   return {
     ...(planned.expires_at !== null ? { expires_at: planned.expires_at as string } : {}),
-    ...(rotation ? { rotation: { every: rotation.every, grace_period: rotation.grace_period } } : {}),
+    ...(rotation ? { rotation: { every: rotation.every, grace_period: rotation.grace_period, grace_starts: rotation.grace_starts } } : {}),
     ...(planned.ip_allowlist !== null ? { ip_allowlist: planned.ip_allowlist as string[] } : {}),
     ...(rateLimit ? { rate_limit: { requests: rateLimit.requests, window: rateLimit.window } } : {}),
     ...(isObjectValue(planned.metadata ?? null) ? { metadata: planned.metadata as Record<string, string> } : {}),

@@ -1,11 +1,12 @@
 import type { Project } from "@keyward/client";
 import type { Command } from "commander";
 import type { ClientCommandContext } from "./client-command-context";
+import { registerProjectPolicyCommand } from "./project-policy-command";
 
 const head = ["NAME", "DESCRIPTION", "CREATED"];
 const rowOf = (project: Project) => [project.name, project.description, project.created_at];
 
-/** `keyward projects create|list|get|delete`. */
+/** `keyward projects create|list|get|delete|policy`. */
 export function registerProjectsCommand(program: Command, context: ClientCommandContext): void {
   const projects = program.command("projects").description("Create, list, show and delete projects");
   const { output } = context;
@@ -58,4 +59,6 @@ export function registerProjectsCommand(program: Command, context: ClientCommand
         output.notice(`Deleted project ${name}.`);
       }),
     );
+
+  registerProjectPolicyCommand(projects, context);
 }

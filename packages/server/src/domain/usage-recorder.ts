@@ -1,7 +1,9 @@
 import type { VerificationCode } from "@keyward/contract";
 import { DatabaseUnavailableError } from "../storage/database-error";
+import type { SecretUse } from "../storage/secret-store";
 import type { Storage } from "../storage/storage";
 import type { UsageCount } from "../storage/usage-store";
+import { CHANGES_CHANNEL, type Change, encodeChange } from "./verification-cache";
 
 const HOUR = 3_600_000;
 
@@ -22,12 +24,15 @@ export class UsageRecorder {
   private finished: UsageCount[] = [];
   private tallies = new Map<string, KeyTally>();
   private tokenUse = new Map<string, Date>();
+  private secretUse = new Map<string, SecretUse>();
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly storage: Storage,
     private readonly onError: (error: unknown) => void,
+    /** Told, after the write commits, of keys whose secrets the write changed (a grace that started at first use). */
+    private readonly onChange: (change: Change) => void = () => {},
   ) {}
 
   start(intervalMs: number): void {
@@ -37,9 +42,11 @@ export class UsageRecorder {
 
   /**
    * On every verification: one Map lookup and a counter, no allocation for a key seen this hour.
-   * `times` > 1: a batch reported by an in-process verifier (SPEC §16).
+   * `times` > 1: a batch reported by an in-process verifier (SPEC §16). `version`: the secret that
+   * was presented, whose own last use is kept too (SPEC §18).
    */
-  recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null, times = 1): void {
+  recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null, times = 1, version?: number): void {
+    if (version !== undefined) this.recordSecretUse({ keyId, version, at, ip, firstValidAt: code === "VALID" ? at : null });
     const time = at.getTime();
     const bucket = time - (time % HOUR);
     const tally = this.tallies.get(keyId);
@@ -55,6 +62,13 @@ export class UsageRecorder {
     tally.counts[code] = (tally.counts[code] ?? 0) + times;
     tally.at = at;
     if (ip !== null) tally.ip = ip;
+  }
+
+  /** The latest use wins, but the first successful one is kept: it starts a grace waiting for first use. */
+  private recordSecretUse(use: SecretUse): void {
+    const id = `${use.keyId}\u0000${use.version}`;
+    const earlier = this.secretUse.get(id);
+    this.secretUse.set(id, { ...use, ip: use.ip ?? earlier?.ip ?? null, firstValidAt: earlier?.firstValidAt ?? use.firstValidAt });
   }
 
   recordTokenUse(tokenId: string, at: Date): void {
@@ -81,24 +95,36 @@ export class UsageRecorder {
       keyUse.set(keyId, { at: tally.at, ip: tally.ip });
     }
     const tokenUse = this.tokenUse;
+    const secretUse = this.secretUse;
     this.finished = [];
     this.tallies = new Map();
     this.tokenUse = new Map();
+    this.secretUse = new Map();
     try {
-      await this.storage.transaction(async (stores) => {
+      const changes = await this.storage.transaction(async (stores) => {
         await stores.usage.add(counts);
         await stores.keys.recordLastUse([...keyUse].map(([id, use]) => ({ id, ...use })));
         await stores.tokens.recordLastUse([...tokenUse].map(([id, at]) => ({ id, at })));
+        await stores.secrets.recordLastUse([...secretUse.values()]);
+        const started: Change[] = (await stores.secrets.startGraceOnFirstUse([...secretUse.values()])).map((id) => ({ kind: "key", id }));
+        for (const change of started) await stores.notify(CHANGES_CHANNEL, encodeChange(change));
+        return started;
       });
+      for (const change of changes) this.onChange(change);
     } catch (error) {
       // While the database is down the batch waits for the next write instead of being lost.
-      if (error instanceof DatabaseUnavailableError) this.putBack(counts, keyUse, tokenUse);
+      if (error instanceof DatabaseUnavailableError) this.putBack(counts, keyUse, tokenUse, secretUse);
       else this.onError(error);
     }
   }
 
   /** The storage sums counts of one key, hour and code, so a batch put back may repeat them. */
-  private putBack(counts: UsageCount[], keyUse: Map<string, { at: Date; ip: string | null }>, tokenUse: Map<string, Date>): void {
+  private putBack(
+    counts: UsageCount[],
+    keyUse: Map<string, { at: Date; ip: string | null }>,
+    tokenUse: Map<string, Date>,
+    secretUse: Map<string, SecretUse>,
+  ): void {
     this.finished.push(...counts);
     for (const [id, use] of keyUse) {
       const tally = this.tallies.get(id);
@@ -106,6 +132,10 @@ export class UsageRecorder {
       else if (tally.ip === null) tally.ip = use.ip;
     }
     for (const [id, at] of tokenUse) if (!this.tokenUse.has(id)) this.tokenUse.set(id, at);
+    for (const [id, use] of secretUse) {
+      const newer = this.secretUse.get(id);
+      this.secretUse.set(id, newer ? { ...newer, firstValidAt: use.firstValidAt ?? newer.firstValidAt } : use);
+    }
   }
 }
 

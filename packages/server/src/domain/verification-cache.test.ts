@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { VerifiableKey, VerifiableSecret } from "@keyward/contract";
+import type { VerifiableKey } from "@keyward/contract";
 import { decodeChange, encodeChange, type KeyEntry, VerificationCache } from "./verification-cache";
 
 const entry = (id: string, project = "billing"): KeyEntry => ({
   key: { id, project, scopes: ["s:read"] } as unknown as VerifiableKey,
-  secret: { expiresAt: null, revokedAt: null } as VerifiableSecret,
+  secret: { version: 1, expiresAt: null, revokedAt: null },
 });
 
 describe("VerificationCache", () => {

@@ -5,7 +5,8 @@ import { DigestIndex } from "./digest-index";
 /** What verification needs of a secret and its key; only these fields are kept in memory. */
 export interface KeyEntry {
   key: VerifiableKey;
-  secret: VerifiableSecret;
+  /** `version`: whose last use is recorded (SPEC §18). */
+  secret: VerifiableSecret & { readonly version: number };
 }
 /** What a change notification names; sent on `CHANGES_CHANNEL` by every mutation. */
 export type Change = { kind: "key"; id: string } | { kind: "token"; id: string } | { kind: "project"; name: string };
@@ -276,6 +277,6 @@ function compactEntry({ key, secret }: KeyEntry): KeyEntry {
       ipAllowlist: key.ipAllowlist,
       rateLimit: key.rateLimit,
     },
-    secret: { expiresAt: secret.expiresAt, revokedAt: secret.revokedAt },
+    secret: { version: secret.version, expiresAt: secret.expiresAt, revokedAt: secret.revokedAt },
   };
 }

@@ -59,6 +59,6 @@ function digestOf(services: Services, key: string): string | undefined {
 
 function judge(services: Services, request: VerifyRequest, entry: KeyEntry, now: Date, take: TakeRateLimit = services.rateLimiter.take): VerifyResponse {
   const judgement = judgeVerification(entry.key, entry.secret, request, now, take);
-  services.usage.recordVerification(entry.key.id, judgement.code, now, request.ip ?? null);
+  services.usage.recordVerification(entry.key.id, judgement.code, now, request.ip ?? null, 1, entry.secret.version);
   return verificationAnswer(entry.key, entry.secret, judgement);
 }

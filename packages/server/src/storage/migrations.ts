@@ -1,5 +1,6 @@
 import type { Database } from "./database";
 import { rateLimitWindowsMigration } from "./migrations/rate-limit-windows";
+import { keyPoliciesMigration } from "./migrations/key-policies";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
 import { webhookMigration } from "./webhook-migration";
 import { verifierDigestsMigration } from "./migrations/verifier-digests";
@@ -127,6 +128,7 @@ export const migrations: readonly string[] = [
   webhookMigration,
   verifierDigestsMigration,
   rateLimitWindowsMigration,
+  keyPoliciesMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */

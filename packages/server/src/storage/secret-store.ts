@@ -11,6 +11,23 @@ export interface SecretRecord {
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
+  /** SPEC §18: this secret's own last verification and its source IP. */
+  lastUsedAt?: Date | null;
+  lastUsedIp?: string | null;
+  /** The previous secret's grace period, started by this secret's first successful verification; null once started. */
+  graceAfterFirstUseMs?: number | null;
+  /** For a replaced secret: when its grace period started; null while it waits for the new secret's first use. */
+  graceStartedAt?: Date | null;
+}
+
+/** One verification of a secret, as the usage recorder gathers it. */
+export interface SecretUse {
+  keyId: string;
+  version: number;
+  at: Date;
+  ip: string | null;
+  /** The first successful verification among these, which starts a grace waiting for first use; null for none. */
+  firstValidAt: Date | null;
 }
 
 type SecretRow = Record<string, unknown>;
@@ -19,10 +36,10 @@ type SecretRow = Record<string, unknown>;
 export interface VerifiableSecretRecord {
   digest: string;
   key: VerifiableKey;
-  secret: VerifiableSecret;
+  secret: VerifiableSecret & { readonly version: number };
 }
 
-type VerifiableRow = [string, string | null, string, string, string, Environment, string[], Record<string, string>, string | null, string[] | null, RateLimit | null];
+type VerifiableRow = [string, number, string | null, string, string, string, Environment, string[], Record<string, string>, string | null, string[] | null, RateLimit | null];
 
 const PAGE = 20_000;
 
@@ -40,6 +57,10 @@ function secretFromRow(row: SecretRow, prefix = ""): SecretRecord {
     expiresAt: toDateOrNull(get("expires_at")),
     revokedAt: toDateOrNull(get("revoked_at")),
     createdAt: toDate(get("created_at")),
+    lastUsedAt: toDateOrNull(get("last_used_at") ?? null),
+    lastUsedIp: (get("last_used_ip") as string | null | undefined) ?? null,
+    graceStartedAt: toDateOrNull(get("grace_started_at") ?? null),
+    graceAfterFirstUseMs: get("grace_after_first_use_ms") == null ? null : toNumber(get("grace_after_first_use_ms")),
   };
 }
 
@@ -53,8 +74,17 @@ export class SecretStore {
       secret.createdAt.toISOString(),
     ]);
     await this.db.query(
-      "INSERT INTO key_secrets (digest, key_id, version, hint, expires_at, revoked_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-      [secret.digest, secret.keyId, secret.version, secret.hint, secret.expiresAt?.toISOString() ?? null, secret.revokedAt?.toISOString() ?? null, secret.createdAt.toISOString()],
+      "INSERT INTO key_secrets (digest, key_id, version, hint, expires_at, revoked_at, created_at, grace_after_first_use_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      [
+        secret.digest,
+        secret.keyId,
+        secret.version,
+        secret.hint,
+        secret.expiresAt?.toISOString() ?? null,
+        secret.revokedAt?.toISOString() ?? null,
+        secret.createdAt.toISOString(),
+        secret.graceAfterFirstUseMs ?? null,
+      ],
     );
   }
 
@@ -71,15 +101,55 @@ export class SecretStore {
   }
 
   async update(secret: SecretRecord): Promise<void> {
-    await this.db.query("UPDATE key_secrets SET expires_at = $2, revoked_at = $3 WHERE digest = $1", [
+    await this.db.query("UPDATE key_secrets SET expires_at = $2, revoked_at = $3, grace_started_at = $4 WHERE digest = $1", [
       secret.digest,
       secret.expiresAt?.toISOString() ?? null,
       secret.revokedAt?.toISOString() ?? null,
+      secret.graceStartedAt?.toISOString() ?? null,
     ]);
   }
 
   async revokeAll(keyId: string, at: Date): Promise<void> {
     await this.db.query("UPDATE key_secrets SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL", [keyId, at.toISOString()]);
+  }
+
+  /** Each secret's latest use (SPEC §18: who still uses the previous secret). */
+  async recordLastUse(uses: readonly SecretUse[]): Promise<void> {
+    if (uses.length === 0) return;
+    await this.db.query(
+      `UPDATE key_secrets AS s SET last_used_at = u.at, last_used_ip = COALESCE(u.ip, s.last_used_ip)
+       FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::text[]) AS u (key_id, version, at, ip)
+       WHERE s.key_id = u.key_id AND s.version = u.version AND (s.last_used_at IS NULL OR s.last_used_at < u.at)`,
+      [uses.map((use) => use.keyId), uses.map((use) => use.version), uses.map((use) => use.at.toISOString()), uses.map((use) => use.ip)],
+    );
+  }
+
+  /**
+   * SPEC §18 `grace_starts = "on_first_use"`: a new secret's first successful verification ends the
+   * previous secret's validity one grace period later (never later than the cap it already has).
+   * Answers the keys whose previous secret changed, so their cache entries are evicted.
+   */
+  async startGraceOnFirstUse(uses: readonly SecretUse[]): Promise<string[]> {
+    const first = uses.flatMap((use) => (use.firstValidAt ? [{ ...use, at: use.firstValidAt }] : []));
+    if (first.length === 0) return [];
+    const started = await this.db.query<{ key_id: string }>(
+      `WITH used AS (
+         SELECT u.key_id, u.version, min(u.at) AS at FROM unnest($1::text[], $2::integer[], $3::timestamptz[]) AS u (key_id, version, at)
+         GROUP BY u.key_id, u.version
+       ), pending AS (
+         SELECT s.digest, s.key_id, s.version, used.at, used.at + s.grace_after_first_use_ms * interval '1 millisecond' AS ends
+         FROM key_secrets s JOIN used ON s.key_id = used.key_id AND s.version = used.version
+         WHERE s.grace_after_first_use_ms IS NOT NULL AND s.revoked_at IS NULL
+       ), fresh AS (
+         UPDATE key_secrets AS s SET grace_after_first_use_ms = NULL FROM pending WHERE s.digest = pending.digest
+         RETURNING pending.key_id, pending.version, pending.at, pending.ends
+       )
+       UPDATE key_secrets AS p SET expires_at = LEAST(p.expires_at, fresh.ends), grace_started_at = fresh.at FROM fresh
+       WHERE p.key_id = fresh.key_id AND p.version < fresh.version AND p.revoked_at IS NULL
+       RETURNING p.key_id`,
+      [first.map((use) => use.keyId), first.map((use) => use.version), first.map((use) => use.at.toISOString())],
+    );
+    return started.map((row) => row.key_id);
   }
 
   /**
@@ -114,19 +184,19 @@ export class SecretStore {
     const found: VerifiableSecretRecord[] = [];
     for (let after = ""; found.length < limit; ) {
       const [row] = await this.db.query<{ page: string | null }>(
-        `SELECT json_agg(json_build_array(digest, s_expires_at, id, name, project, environment, scopes, metadata, expires_at, ip_allowlist, rate_limit) ORDER BY digest)::text AS page
-         FROM (SELECT s.digest, s.expires_at AS s_expires_at, k.id, k.name, k.project, k.environment, k.scopes, k.metadata, k.expires_at, k.ip_allowlist, k.rate_limit
+        `SELECT json_agg(json_build_array(digest, s_version, s_expires_at, id, name, project, environment, scopes, metadata, expires_at, ip_allowlist, rate_limit) ORDER BY digest)::text AS page
+         FROM (SELECT s.digest, s.version AS s_version, s.expires_at AS s_expires_at, k.id, k.name, k.project, k.environment, k.scopes, k.metadata, k.expires_at, k.ip_allowlist, k.rate_limit
                FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
                WHERE s.digest > $1 AND s.revoked_at IS NULL AND k.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $3)
                ORDER BY s.digest LIMIT $2) AS page`,
         [after, Math.min(PAGE, limit - found.length), now.toISOString()],
       );
       const page = row?.page ? (JSON.parse(row.page) as VerifiableRow[]) : [];
-      for (const [digest, secretExpiresAt, id, name, project, environment, scopes, metadata, expiresAt, ipAllowlist, rateLimit] of page) {
+      for (const [digest, secretVersion, secretExpiresAt, id, name, project, environment, scopes, metadata, expiresAt, ipAllowlist, rateLimit] of page) {
         found.push({
           digest,
           key: { id, name, project, environment, scopes, metadata, expiresAt: toDateOrNull(expiresAt), revokedAt: null, ipAllowlist, rateLimit },
-          secret: { expiresAt: toDateOrNull(secretExpiresAt), revokedAt: null },
+          secret: { version: secretVersion, expiresAt: toDateOrNull(secretExpiresAt), revokedAt: null },
         });
       }
       if (page.length === 0 || page.length < PAGE) return found;

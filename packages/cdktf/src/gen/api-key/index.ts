@@ -227,6 +227,12 @@ export interface ApiKeyRotation {
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#grace_period ApiKey#grace_period}
   */
   readonly gracePeriod: string;
+  /**
+  * `immediately` (default): the grace period starts at the rotation; `on_first_use`: at the new secret's first successful verification, never later than the project policy's `max_grace_period` (default `7d`) after the rotation.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/keyward/keyward/0.1.0/docs/resources/api_key#grace_starts ApiKey#grace_starts}
+  */
+  readonly graceStarts?: string;
 }
 
 export function apiKeyRotationToTerraform(struct?: ApiKeyRotation | cdktf.IResolvable): any {
@@ -237,6 +243,7 @@ export function apiKeyRotationToTerraform(struct?: ApiKeyRotation | cdktf.IResol
   return {
     every: cdktf.stringToTerraform(struct!.every),
     grace_period: cdktf.stringToTerraform(struct!.gracePeriod),
+    grace_starts: cdktf.stringToTerraform(struct!.graceStarts),
   }
 }
 
@@ -255,6 +262,12 @@ export function apiKeyRotationToHclTerraform(struct?: ApiKeyRotation | cdktf.IRe
     },
     grace_period: {
       value: cdktf.stringToHclTerraform(struct!.gracePeriod),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    grace_starts: {
+      value: cdktf.stringToHclTerraform(struct!.graceStarts),
       isBlock: false,
       type: "simple",
       storageClassType: "string",
@@ -291,6 +304,10 @@ export class ApiKeyRotationOutputReference extends cdktf.ComplexObject {
       hasAnyValues = true;
       internalValueResult.gracePeriod = this._gracePeriod;
     }
+    if (this._graceStarts !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.graceStarts = this._graceStarts;
+    }
     return hasAnyValues ? internalValueResult : undefined;
   }
 
@@ -300,6 +317,7 @@ export class ApiKeyRotationOutputReference extends cdktf.ComplexObject {
       this.resolvableValue = undefined;
       this._every = undefined;
       this._gracePeriod = undefined;
+      this._graceStarts = undefined;
     }
     else if (cdktf.Tokenization.isResolvable(value)) {
       this.isEmptyObject = false;
@@ -310,6 +328,7 @@ export class ApiKeyRotationOutputReference extends cdktf.ComplexObject {
       this.resolvableValue = undefined;
       this._every = value.every;
       this._gracePeriod = value.gracePeriod;
+      this._graceStarts = value.graceStarts;
     }
   }
 
@@ -337,6 +356,22 @@ export class ApiKeyRotationOutputReference extends cdktf.ComplexObject {
   // Temporarily expose input value. Use with caution.
   public get gracePeriodInput() {
     return this._gracePeriod;
+  }
+
+  // grace_starts - computed: false, optional: true, required: false
+  private _graceStarts?: string; 
+  public get graceStarts() {
+    return this.getStringAttribute('grace_starts');
+  }
+  public set graceStarts(value: string) {
+    this._graceStarts = value;
+  }
+  public resetGraceStarts() {
+    this._graceStarts = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get graceStartsInput() {
+    return this._graceStarts;
   }
 }
 export interface ApiKeyDestinationGithubOrgSecret {

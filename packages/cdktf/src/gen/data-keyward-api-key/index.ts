@@ -155,6 +155,11 @@ export class DataKeywardApiKeyRotationOutputReference extends cdktf.ComplexObjec
   public get gracePeriod() {
     return this.getStringAttribute('grace_period');
   }
+
+  // grace_starts - computed: true, optional: false, required: false
+  public get graceStarts() {
+    return this.getStringAttribute('grace_starts');
+  }
 }
 
 /**

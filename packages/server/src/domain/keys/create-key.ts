@@ -1,8 +1,10 @@
-import type { CreateKeyRequest, CreateKeyResponse } from "@keyward/contract";
+import { type CreateKeyRequest, type CreateKeyResponse, policyViolations } from "@keyward/contract";
 import { ApiError, badRequest } from "../api-error";
 import { type Caller, requireInsideBinding } from "../authorization";
 import { destinationDetails, nextRotationAt, presentKey } from "../key-view";
 import { mutate } from "../mutation";
+import { policyRefusal } from "../projects/policy-refusal";
+import { effectivePolicy } from "../projects/project-policy";
 import { keyEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
@@ -20,6 +22,10 @@ export function createKey(services: Services, context: RequestContext & { caller
     if (expiresAt && expiresAt <= m.now) throw badRequest("body.expires_at", "must be in the future");
     await requireDeclaredScopes(m.stores, request.project, request.scopes, "body.scopes");
     await requireUniqueName(m.stores, request, "body.name");
+    const policy = effectivePolicy(await m.stores.policies.get(request.project))[request.environment];
+    const shape = { expires_at: request.expires_at ?? null, rotation: request.rotation ?? null, destinations: request.destinations ?? [] };
+    const violations = policyViolations(policy, shape, m.now);
+    if (violations.length > 0) throw policyRefusal(request, violations);
     const { secret, source } = await issuedSecret(services, m.stores, request.environment, request.secret);
     const base = { rotation: request.rotation ?? null, rotatedAt: null, createdAt: m.now };
     const key = {

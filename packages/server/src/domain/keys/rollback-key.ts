@@ -26,7 +26,7 @@ export function rollbackKey(services: Services, context: RequestContext & { call
       throw conflict(`key '${key.id}' has no rotation to roll back: the previous secret has expired or was revoked`);
     }
     await m.stores.secrets.update({ ...current, revokedAt: m.now });
-    await m.stores.secrets.update({ ...previous, expiresAt: null });
+    await m.stores.secrets.update({ ...previous, expiresAt: null, graceStartedAt: null });
     const rotatedAt = previous.version > 1 ? previous.createdAt : null;
     const every = key.rotation ? parseDuration(key.rotation.every) : undefined;
     const restored = {

@@ -1,8 +1,12 @@
-import type { ApiKey, UpdateKeyRequest } from "@keyward/contract";
+import { type ApiKey, policyViolations, type UpdateKeyRequest } from "@keyward/contract";
 import { badRequest } from "../api-error";
+import type { KeyRecord } from "../../storage/key-store";
+import type { Stores } from "../../storage/stores";
 import type { Caller } from "../authorization";
 import { destinationChange, nextRotationAt, presentKey } from "../key-view";
 import { mutate } from "../mutation";
+import { policyRefusal } from "../projects/policy-refusal";
+import { effectivePolicy } from "../projects/project-policy";
 import { keyEvent } from "../webhooks/webhook-event";
 import type { RequestContext } from "../request-context";
 import type { Services } from "../services";
@@ -35,6 +39,7 @@ export function updateKey(services: Services, context: RequestContext & { caller
     if (request.rate_limit !== undefined) updated.rateLimit = request.rate_limit;
     if (request.metadata !== undefined) updated.metadata = request.metadata;
     if (request.destinations !== undefined) updated.destinations = request.destinations;
+    await requireKeepsPolicy(m.stores, updated, request, m.now);
     await m.stores.keys.update(updated);
     await m.audit({
       action: "key.update",
@@ -47,6 +52,18 @@ export function updateKey(services: Services, context: RequestContext & { caller
     await m.emit(keyEvent("key.updated", updated, m.now));
     return presentKey(updated, m.now);
   });
+}
+
+/**
+ * SPEC §18: an update may not make a key break its project's policy. Only the fields the request
+ * sets are judged, so a key that broke a policy tightened after it was made can still be renamed;
+ * `check` mode lists it until it is fixed.
+ */
+async function requireKeepsPolicy(stores: Stores, key: KeyRecord, request: UpdateKeyRequest, now: Date): Promise<void> {
+  const policy = effectivePolicy(await stores.policies.get(key.project))[key.environment];
+  const shown = presentKey(key, now);
+  const violations = policyViolations(policy, shown, now).filter((violation) => violation.field.split(".")[0]! in request);
+  if (violations.length > 0) throw policyRefusal(key, violations);
 }
 
 /** Reviewers care most about widened scopes, so the audit event names them. */
