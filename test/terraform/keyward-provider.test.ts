@@ -467,7 +467,7 @@ output "token_secret" {
     const key = await workspace.stateAttributes("keyward_api_key.k");
     expect(outputs.by_name?.value).toMatchObject({ id: key?.id, environment: "live", version: 1, status: "active", scopes: ["a:read"] });
     expect(outputs.by_name?.value).not.toHaveProperty("secret");
-    expect(outputs.by_id_rotation?.value).toEqual({ every: "7d", grace_period: "1h" });
+    expect(outputs.by_id_rotation?.value).toEqual({ every: "7d", grace_period: "1h", grace_starts: null });
   });
 
   it("lists a project's scope catalog, sorted", async () => {
