@@ -10,7 +10,7 @@ import { type ActionRun, runAction } from "../action-runner/action-runner";
 import { GitHubEmulator } from "../github-emulator/github-emulator";
 import { describeLeaks, scanForLeaks } from "../leak-scanner/leak-scanner";
 import { installKeywardProvider, keywardProviderExecutable } from "../terraform/keyward-provider-build";
-import { TerraformWorkspace } from "../terraform/terraform-workspace";
+import { KEYWARD_PROVIDER_BLOCKS, TerraformWorkspace } from "../terraform/terraform-workspace";
 
 // Issue 6 acceptance 1: real plan JSON, from `terraform plan` with the Keyward provider against a
 // running key service, for a change that widens a live key's scopes and removes its expiry,
@@ -22,21 +22,7 @@ const REPOSITORY = "acme/api";
 const PULL_REQUEST = 12;
 const githubToken = "ghs_ReviewAcceptanceToken0123456789abcd";
 
-const providerBlock = `terraform {
-  required_providers {
-    keyward = { source = "keyward/keyward" }
-  }
-}
-variable "keyward_url" { type = string }
-variable "keyward_token" {
-  type      = string
-  sensitive = true
-}
-provider "keyward" {
-  endpoint = var.keyward_url
-  token    = var.keyward_token
-}
-resource "keyward_project" "billing" { name = "billing-api" }
+const providerBlock = `${KEYWARD_PROVIDER_BLOCKS}resource "keyward_project" "billing" { name = "billing-api" }
 resource "keyward_scope" "read" {
   project = keyward_project.billing.name
   name    = "invoices:read"

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKeyward } from "../../packages/server/src/index";
 import { installKeywardProvider, keywardProviderExecutable } from "./keyward-provider-build";
 import { findSecrets } from "./secret-forms";
-import { TerraformWorkspace } from "./terraform-workspace";
+import { KEYWARD_PROVIDER_BLOCKS, TerraformWorkspace } from "./terraform-workspace";
 
 /**
  * SPEC §13 acceptance 2: `ephemeral "keyward_secret"` feeds `keyward_api_key.secret_wo` and, in
@@ -20,21 +20,7 @@ let executable: string;
 let buildDir: string;
 let workspace: TerraformWorkspace;
 
-const configuration = (version: number) => `terraform {
-  required_providers {
-    keyward = { source = "keyward/keyward" }
-  }
-}
-variable "keyward_url" { type = string }
-variable "keyward_token" {
-  type      = string
-  sensitive = true
-}
-provider "keyward" {
-  endpoint = var.keyward_url
-  token    = var.keyward_token
-}
-resource "keyward_project" "billing" { name = "billing-api" }
+const configuration = (version: number) => `${KEYWARD_PROVIDER_BLOCKS}resource "keyward_project" "billing" { name = "billing-api" }
 ephemeral "keyward_secret" "ci" {
   environment = "live"
 }

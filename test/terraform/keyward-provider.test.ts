@@ -11,7 +11,7 @@ import { defaultPluginDirectory, installRelease, terraformPlatform } from "../..
 import { installKeywardProvider, keywardProviderExecutable } from "./keyward-provider-build";
 import { startKeyward } from "../../packages/server/src/index";
 import { findSecrets } from "./secret-forms";
-import { TerraformWorkspace } from "./terraform-workspace";
+import { KEYWARD_PROVIDER_BLOCKS, TerraformWorkspace } from "./terraform-workspace";
 
 /**
  * terraform-provider-keyward driven by the real terraform CLI against a real key service
@@ -46,21 +46,7 @@ async function workspaceFor(env: Record<string, string> = {}): Promise<Terraform
   return workspace;
 }
 
-const providerBlock = `terraform {
-  required_providers {
-    keyward = { source = "keyward/keyward" }
-  }
-}
-variable "keyward_url" { type = string }
-variable "keyward_token" {
-  type      = string
-  sensitive = true
-}
-provider "keyward" {
-  endpoint = var.keyward_url
-  token    = var.keyward_token
-}
-`;
+const providerBlock = `${KEYWARD_PROVIDER_BLOCKS}`;
 
 async function keysOf(project: string): Promise<ApiKey[]> {
   try {

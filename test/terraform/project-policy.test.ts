@@ -5,7 +5,7 @@ import { Keyward } from "@keyward/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKeyward } from "../../packages/server/src/index";
 import { installKeywardProvider, keywardProviderExecutable } from "./keyward-provider-build";
-import { TerraformWorkspace } from "./terraform-workspace";
+import { KEYWARD_PROVIDER_BLOCKS, TerraformWorkspace } from "./terraform-workspace";
 
 /**
  * `keyward_project_policy` and plan-time policy reporting (SPEC §18) with the real terraform CLI
@@ -17,21 +17,7 @@ let keyward: Keyward;
 let workspace: TerraformWorkspace;
 let buildDir: string;
 
-const header = `terraform {
-  required_providers {
-    keyward = { source = "keyward/keyward" }
-  }
-}
-variable "keyward_url" { type = string }
-variable "keyward_token" {
-  type      = string
-  sensitive = true
-}
-provider "keyward" {
-  endpoint = var.keyward_url
-  token    = var.keyward_token
-}
-resource "keyward_project" "billing" { name = "governed" }
+const header = `${KEYWARD_PROVIDER_BLOCKS}resource "keyward_project" "billing" { name = "governed" }
 resource "keyward_project_policy" "billing" {
   project = keyward_project.billing.name
   live = {

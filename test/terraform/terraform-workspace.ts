@@ -16,6 +16,23 @@ export interface MirroredProvider {
   readonly executable: string;
 }
 
+/** The Keyward provider from the local mirror, configured from the `keyward_url` and `keyward_token` variables every test sets. */
+export const KEYWARD_PROVIDER_BLOCKS = `terraform {
+  required_providers {
+    keyward = { source = "keyward/keyward" }
+  }
+}
+variable "keyward_url" { type = string }
+variable "keyward_token" {
+  type      = string
+  sensitive = true
+}
+provider "keyward" {
+  endpoint = var.keyward_url
+  token    = var.keyward_token
+}
+`;
+
 export const PLATFORM = `${process.platform}_${process.arch === "x64" ? "amd64" : process.arch}`;
 
 export function mirrorPath(mirror: string, provider: Omit<MirroredProvider, "executable">): string {

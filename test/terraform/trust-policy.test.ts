@@ -9,7 +9,7 @@ import { renderReviewMarkdown } from "../../packages/action/src/review/review-ma
 import { evaluateReviewPolicies } from "../../packages/action/src/review/review-policy";
 import { startKeyward } from "../../packages/server/src/index";
 import { installKeywardProvider, keywardProviderExecutable } from "./keyward-provider-build";
-import { TerraformWorkspace } from "./terraform-workspace";
+import { KEYWARD_PROVIDER_BLOCKS, TerraformWorkspace } from "./terraform-workspace";
 
 // SPEC §14 acceptance 4: keyward_trust_policy with the real terraform CLI against a real key
 // service: apply, plan with no changes, update in place, import by name; the action's review mode
@@ -21,21 +21,7 @@ let keyward: Keyward;
 let buildDir: string;
 let workspace: TerraformWorkspace;
 
-const configuration = (claims: string, ttl = "900s") => `terraform {
-  required_providers {
-    keyward = { source = "keyward/keyward" }
-  }
-}
-variable "keyward_url" { type = string }
-variable "keyward_token" {
-  type      = string
-  sensitive = true
-}
-provider "keyward" {
-  endpoint = var.keyward_url
-  token    = var.keyward_token
-}
-resource "keyward_project" "billing" { name = "trust-billing" }
+const configuration = (claims: string, ttl = "900s") => `${KEYWARD_PROVIDER_BLOCKS}resource "keyward_project" "billing" { name = "trust-billing" }
 resource "keyward_trust_policy" "rotate" {
   name     = "rotate-billing"
   issuer   = "${ISSUER}"
