@@ -76,8 +76,8 @@ beforeAll(async () => {
   await runOk("npm", ["pack", "--silent", "--pack-destination", packs, ...PACKAGES.flatMap((pkg) => ["-w", `packages/${pkg}`])], root);
   for (const pkg of PACKAGES) tarballs[pkg] = join(packs, `keyward-${pkg}-0.1.0.tgz`);
   const [hoisted, linked, cdktf020] = await Promise.all([
-    consumer("default", ["contract", "client", "server", "provider", "cdktf"], { cdktf: "0.21.0", constructs: "10.7.0" }, "hoisted"),
-    consumer("linked", ["contract", "client", "server", "terraform-plugin", "cdktn"], { cdktn: "0.24.0", constructs: "10.7.0" }, "linked"),
+    consumer("default", ["contract", "client", "github-secrets", "server", "provider", "cdktf"], { cdktf: "0.21.0", constructs: "10.7.0" }, "hoisted"),
+    consumer("linked", ["contract", "client", "github-secrets", "server", "terraform-plugin", "cdktn"], { cdktn: "0.24.0", constructs: "10.7.0" }, "linked"),
     consumer("cdktf020", ["contract", "cdktf"], { cdktf: "0.20.12", constructs: "10.4.2" }, "linked"),
   ]);
   Object.assign(consumers, { default: hoisted, linked, cdktf020 });

@@ -48,7 +48,9 @@ describe("reading keys through the listing", () => {
     expect(agent.requests[0]).toContain("project=listing-api");
     expect(agent.requests[0]).toContain("environment=test");
     expect(read.map((key) => key?.id)).toEqual(ids);
-    expect(read[5]).toEqual(await admin.keys.get(ids[5]!));
+    // A read by id also shows the previous secret's use (SPEC §18), which a listing leaves out and Terraform does not keep.
+    const { previous: _previous, ...byId } = await admin.keys.get(ids[5]!);
+    expect(read[5]).toEqual(byId);
   });
 
   it("reads a key missing from the listing by id: one created since is found, one deleted is gone", async () => {

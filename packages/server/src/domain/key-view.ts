@@ -32,7 +32,8 @@ export function presentKey(key: KeyRecord, now: Date): ApiKey {
     version: key.version,
     hint: key.hint,
     expires_at: iso(key.expiresAt),
-    rotation: key.rotation,
+    // An unset grace_starts (immediately) is left out, so a rotation reads as it was declared.
+    rotation: key.rotation && { every: key.rotation.every, grace_period: key.rotation.grace_period, ...(key.rotation.grace_starts ? { grace_starts: key.rotation.grace_starts } : {}) },
     rotated_at: iso(key.rotatedAt),
     next_rotation_at: iso(key.nextRotationAt),
     rotation_due: rotationDue(key, now),
