@@ -88,7 +88,7 @@ describe("POST /v1/verify over a socket and through the regular route", () => {
 describe("POST /v1/verify over a socket, from memory", () => {
   const verify = async (body: unknown) => {
     const answer = await fetch(`${url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${tokens.verifier}` }, body: JSON.stringify(body) });
-    return answer.json();
+    return (await answer.json()) as { code: string };
   };
 
   it("answers a changed key as it is now, not as its answer was first written", async () => {
