@@ -89,7 +89,7 @@ async function revocationDelays(admin, verifier, count) {
 }
 
 export async function run({ seconds = 10 } = {}) {
-  const target = await startTarget(["keyward", "0"]);
+  const target = await startTarget({ kind: "keyward" });
   const url = new URL(target.info.url).origin;
   const admin = new Keyward({ url, token: target.info.rootToken, maxRetries: 0 });
   const client = new Keyward({ url, token: target.info.token, maxRetries: 0 });
