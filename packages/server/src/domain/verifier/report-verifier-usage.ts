@@ -22,13 +22,6 @@ export async function reportVerifierUsage(services: Services, caller: Caller, re
   return { accepted };
 }
 
-/**
- * How far back a reported first success may start a grace. Verifiers report every second (a batch
- * the server could not take waits for the next); the bound keeps a report, which the server cannot
- * check, from ending a previous secret's grace much earlier than a verification it saw would.
- */
-const OLDEST_FIRST_USE_MS = 3_600_000;
-
 function record(services: Services, report: VerifierUsageReport, key: KeyPlacement, now: Date): void {
   // A verifier's clock may run ahead; usage is never recorded in the future.
   const at = earlier(new Date(report.last_at), now);
@@ -39,8 +32,7 @@ function record(services: Services, report: VerifierUsageReport, key: KeyPlaceme
   const counts = { ...report.counts };
   if (issuedAt && counts.VALID && report.first_valid_at) {
     // The first success goes first, at its own time, so the grace starts then; a secret cannot have been used before it was issued.
-    const oldest = later(issuedAt, new Date(now.getTime() - OLDEST_FIRST_USE_MS));
-    const firstValidAt = later(earlier(new Date(report.first_valid_at), at), oldest);
+    const firstValidAt = later(earlier(new Date(report.first_valid_at), at), issuedAt);
     services.usage.recordVerification(report.key_id, "VALID", firstValidAt, ip, 1, version);
     counts.VALID -= 1;
   }
