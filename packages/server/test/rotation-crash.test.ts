@@ -53,8 +53,13 @@ describe("killing the server mid-rotation", () => {
       keys.push((await api(first.url, rootToken, "POST", "/v1/keys", { project: "crash", environment: "live", name: `k${i}`, scopes: [] })).body.key.id);
     }
     // Each key rotates again and again; the last request sent for each key is the one the kill may cut.
+    // The kill comes once some rotations have been answered (not after a fixed time, which a busy
+    // machine may spend before the first one), while the next ones are in flight.
     const lastSent = new Map<string, string>();
     let stop = false;
+    let answered = 0;
+    let enoughAnswered: () => void = () => {};
+    const someAnswered = new Promise<void>((resolve) => (enoughAnswered = resolve));
     const loops = keys.map(async (id) => {
       for (let n = 0; !stop; n += 1) {
         lastSent.set(id, `${id}-${n}`);
@@ -63,9 +68,11 @@ describe("killing the server mid-rotation", () => {
         } catch {
           return;
         }
+        answered += 1;
+        if (answered >= 3 * keys.length) enoughAnswered();
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await someAnswered;
     first.child.kill("SIGKILL");
     stop = true;
     await Promise.all(loops);
