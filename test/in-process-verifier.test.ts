@@ -105,7 +105,7 @@ async function differentialCases(): Promise<Case[]> {
     { name: "address outside the allowlist", secret: allowlisted.secret, ip: "192.0.2.1" },
     { name: "allowlist and no address", secret: allowlisted.secret },
     { name: "rate limit (3 per minute, 5 calls)", secret: limited.secret, times: 5, server: true },
-    { name: "rate limit, not reached: outside the allowlist of scopes", secret: limited.secret, scopes: ["orders:write"] },
+    { name: "rate limit, not reached: a scope the key lacks", secret: limited.secret, scopes: ["orders:write"] },
     { name: "rotated: previous secret in its grace period", secret: rotated.secret },
     { name: "rotated: new secret", secret: afterGrace.secret.reveal() },
     { name: "rotated twice: the oldest secret", secret: rotatedTwice.secret },
