@@ -35,69 +35,91 @@ export async function statsOf(info, { gc = false } = {}) {
 }
 
 /**
- * The most requests per second any target answers on this 2-core machine, with room to spare (bare
- * node:http answers about 10,000 under this load generator), and how far above its fair share one
- * connection may get (seen: 2.3×). They size the prebuilt bodies of a timed run, so no connection
- * runs out of them (`load` fails a run where one did); not much more, since autocannon spends about
- * 10 µs building each one before the run.
+ * About what the fastest target answers per second on this 2-core machine (bare node:http: 10,000
+ * to 26,000 under this load generator). It sizes the bodies built before a run; autocannon spends
+ * some 5–10 µs turning each into a request buffer, so building far more would take seconds.
  */
-const MOST_REQUESTS_PER_SECOND = 16_000;
-const MOST_OVER_FAIR_SHARE = 4;
+const REQUESTS_PER_SECOND = 16_000;
+/** Bodies a connection gets at a time once it has sent its first list (one connection may get 2–3× its fair share). */
+const REFILL = 256;
 
 /**
  * Every row is driven the same way, so none pays more load-generator work per request than
- * another (the generator shares the machine's two cores with the target): before a run starts,
- * each connection is handed its own list of request bodies, already serialised, which autocannon
- * turns into request buffers once, before its clock starts; the connection then writes them in
- * order. The lists are equally long in every row: the target's own bodies repeat round-robin in
- * them; with `next`, every body is a new one (`next()` is called for each, beforehand) and the
- * lists are long enough that no body repeats within the run. A connection that reached the end
- * of its list would start it again (repeat bodies), so a run where one did fails.
+ * another (the generator shares the machine's two cores with the target). Before a run, all its
+ * bodies are serialised: a first list for each connection, its fair share of REQUESTS_PER_SECOND,
+ * and a reserve as large again. Autocannon turns a list into request buffers once, before its
+ * clock starts for the first lists, and the connection writes them in order. A connection that
+ * gets to the end of its list takes the next REFILL bodies of the reserve (built then: the same in
+ * every row, and rare) instead of starting its list again. The target's own bodies repeat
+ * round-robin; with `next`, every body is a new one (`next()` is called for each, beforehand), so
+ * no body repeats within the run: a run that used up the reserve fails.
  */
-function prebuilt(info, { connections, seconds, amount, next }) {
-  const perConnection = (index) =>
-    amount ? Math.floor(amount / connections) + (index < amount % connections ? 1 : 0) : Math.ceil((seconds * MOST_REQUESTS_PER_SECOND * MOST_OVER_FAIR_SHARE) / connections);
-  const own = info.requests.map((body) => JSON.stringify(body));
-  if (!next && own.length === 0) throw new Error("the target offers no request bodies and no `next` was given");
-  let offset = 0;
-  return Array.from({ length: connections }, (_, index) => {
-    const length = perConnection(index);
-    const bodies = next ? Array.from({ length }, () => JSON.stringify(next())) : Array.from({ length }, (_, i) => own[(offset + i) % own.length]);
-    offset += length;
-    return bodies;
-  });
+class Bodies {
+  constructor(info, { connections, seconds, amount, next }) {
+    const own = info.requests.map((body) => JSON.stringify(body));
+    if (!next && own.length === 0) throw new Error("the target offers no request bodies and no `next` was given");
+    const share = (index) => (amount ? Math.floor(amount / connections) + (index < amount % connections ? 1 : 0) : Math.ceil((seconds * REQUESTS_PER_SECOND) / connections));
+    const total = Array.from({ length: connections }, (_, index) => share(index)).reduce((sum, length) => sum + length, 0) * (amount ? 1 : 2);
+    this.all = next ? Array.from({ length: total }, () => JSON.stringify(next())) : Array.from({ length: total }, (_, i) => own[i % own.length]);
+    this.firsts = [];
+    let offset = 0;
+    for (let index = 0; index < connections; index += 1) {
+      this.firsts.push(this.all.slice(offset, offset + share(index)));
+      offset += share(index);
+    }
+    this.taken = offset;
+  }
+
+  /** The next `count` bodies of the reserve; throws when it is used up (bodies would repeat). */
+  take(count) {
+    if (this.taken + count > this.all.length) throw new Error(`the load generator used up its ${this.all.length} prebuilt bodies: raise REQUESTS_PER_SECOND in bench/load.mjs`);
+    this.taken += count;
+    return this.all.slice(this.taken - count, this.taken);
+  }
 }
 
 /**
- * POSTs prebuilt bodies (see `prebuilt`) at `connections` for `seconds` (after `warmup` seconds,
+ * POSTs prebuilt bodies (see `Bodies`) at `connections` for `seconds` (after `warmup` seconds,
  * none when 0), or `amount` requests in all: the target's own bodies, or `next()` for a new body
  * per request (distinct secrets).
  */
 export async function load(info, { connections = 32, seconds = 10, warmup = 3, next, amount } = {}) {
   const headers = { "content-type": "application/json", ...(info.token ? { authorization: `Bearer ${info.token}` } : {}) };
   const path = new URL(info.url).pathname;
+  const requestsOf = (bodies) => bodies.map((body) => ({ method: "POST", path, headers, body }));
   const run = async (duration) => {
-    const lists = prebuilt(info, { connections, seconds: duration, amount, next });
+    const bodies = new Bodies(info, { connections, seconds: duration, amount, next });
     const sent = [];
+    let failure;
     const setupClient = (client) => {
       const index = sent.length;
       sent.push(0);
+      // How many of this connection's requests its lists hold so far.
+      let held = bodies.firsts[index].length;
       client.on("request", () => {
         sent[index] += 1;
+        if (sent[index] <= held) return;
+        // The list is used up: autocannon would start it again. The next request is the second
+        // of a new list (it moves on before it writes), so the new list's first body is never sent.
+        try {
+          client.setRequests(requestsOf(bodies.take(REFILL)));
+          held += REFILL - 1;
+        } catch (error) {
+          failure ??= error;
+        }
       });
-      client.setRequests(lists[index].map((body) => ({ method: "POST", path, headers, body })));
+      client.setRequests(requestsOf(bodies.firsts[index]));
     };
     const result = await autocannon({
       url: new URL(info.url).origin,
       connections,
       ...(amount ? { amount } : { duration }),
       // Each connection's own list replaces this one in `setupClient`.
-      requests: [{ method: "POST", path, headers, body: lists[0][0] }],
+      requests: requestsOf(bodies.firsts[0].slice(0, 1)),
       setupClient,
       pipelining: 1,
     });
-    const overran = sent.findIndex((count, index) => count > lists[index].length);
-    if (overran >= 0) throw new Error(`connection ${overran} sent ${sent[overran]} requests but had ${lists[overran].length} bodies: bodies repeated; raise MOST_REQUESTS_PER_SECOND`);
+    if (failure) throw failure;
     if (sent.length !== connections) throw new Error(`autocannon opened ${sent.length} connections, expected ${connections}`);
     return result;
   };
