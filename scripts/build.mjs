@@ -5,11 +5,13 @@
 // compiler next to it. The action's dist/ is committed (GitHub runs it as is); `npm test` leaves it
 // alone and a test checks it against a fresh in-memory build instead, so a stale bundle fails CI.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deflateRawSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import { licensesText } from "./bundle-licenses.mjs";
 
@@ -67,36 +69,46 @@ function standalone(pkg, entry, outfile, banner = "") {
 }
 
 /**
- * The provider executable in two parts (issue 14: Terraform starts it three times per plan). main.ts
- * imports ./provider (resources, the API client, the contract's schemas: nine tenths of the code)
- * only after the handshake; this plugin bundles that part on its own and embeds it in base64 inside
- * a comment, which V8 skips at almost no cost where it would otherwise pre-parse every function of
- * it at start. The part is compiled the first time the provider is needed. It shares the launch
- * part's @keyward/terraform-plugin, so there is one DiagnosticError class.
+ * The provider executable in two parts (issue 14: Terraform starts it three times per plan), each a
+ * minified CommonJS bundle kept deflated in base64 inside a comment, which V8 skims at almost no
+ * cost where it would otherwise pre-parse every function, and compiled through a V8 code cache
+ * kept between launches (packages/provider/src/executable/). The launch part is main.ts; it asks
+ * for the provider part (resources, the API client, the contract's schemas: nine tenths of the
+ * code) only at the first call that needs it, and shares its @keyward/terraform-plugin with it.
  */
 const deferredProvider = {
   name: "deferred-provider",
   setup(build) {
     build.onResolve({ filter: /^\.\/provider$/ }, (args) => (args.importer.endsWith(join("packages", "provider", "src", "main.ts")) ? { path: "provider", namespace: "deferred-provider" } : undefined));
-    build.onLoad({ filter: /.*/, namespace: "deferred-provider" }, async () => {
-      const part = await esbuild.build({ ...common, entryPoints: ["packages/provider/src/provider.ts"], format: "cjs", write: false, external: ["@keyward/terraform-plugin"] });
-      const base64 = Buffer.from(part.outputFiles[0].text).toString("base64");
-      const contents = [
-        'import * as plugin from "@keyward/terraform-plugin";',
-        'import { compileFunction } from "node:vm";',
-        // A legal comment (`/*!`), which esbuild keeps where the options say `legalComments: "inline"`.
-        `function deferredSource() {\n/*! ${base64} */\n}`,
-        "const text = deferredSource.toString();",
-        'const code = Buffer.from(text.slice(text.indexOf("/*!") + 3, text.lastIndexOf("*/")), "base64").toString("utf8");',
-        "const part = { exports: {} };",
-        'const partRequire = (id) => (id === "@keyward/terraform-plugin" ? plugin : require(id));',
-        'compileFunction(code, ["exports", "require", "module"], { filename: "terraform-provider-keyward/provider.js" })(part.exports, partRequire, part);',
-        "export const keywardProvider = part.exports.keywardProvider;",
-      ].join("\n");
-      return { contents, loader: "js", resolveDir: `${root}packages/provider/src` };
-    });
+    build.onResolve({ filter: /^keyward-executable:provider-part$/ }, (args) => ({ path: args.path, external: true }));
+    build.onLoad({ filter: /.*/, namespace: "deferred-provider" }, () => ({
+      contents: 'import * as plugin from "@keyward/terraform-plugin";\nimport providerPart from "keyward-executable:provider-part";\nexport const keywardProvider = providerPart(plugin).keywardProvider;\n',
+      loader: "js",
+      resolveDir: `${root}packages/provider/src`,
+    }));
   },
 };
+
+async function executablePart(name, options) {
+  const built = await esbuild.build({ ...common, format: "cjs", minify: true, write: false, ...options });
+  const source = built.outputFiles[0].text;
+  const id = createHash("sha256").update(source).digest("hex").slice(0, 32);
+  // A legal comment (`/*!`), which esbuild keeps where the options say `legalComments: "inline"`.
+  const packed = `function ${name}Part() {\n/*! ${deflateRawSync(source, { level: 9 }).toString("base64")} */\n}`;
+  return { packed, part: `{ name: ${JSON.stringify(name)}, id: ${JSON.stringify(id)}, packed: ${name}Part }` };
+}
+
+/** The executable's entry: the launcher and the two parts it runs. */
+async function providerExecutableEntry() {
+  const provider = await executablePart("provider", { entryPoints: ["packages/provider/src/provider.ts"], external: ["@keyward/terraform-plugin"] });
+  const launch = await executablePart("launch", { entryPoints: ["packages/provider/src/main.ts"], plugins: [deferredProvider], define: { PROVIDER_SCHEMA_ANSWER: JSON.stringify(await providerSchemaAnswer()) } });
+  return [
+    'import { launchExecutable } from "./executable/launcher";',
+    launch.packed,
+    provider.packed,
+    `launchExecutable({ launch: ${launch.part}, provider: ${provider.part} }, require);`,
+  ].join("\n");
+}
 
 /**
  * GetProviderSchema's answer for the provider's sources, base64, computed by running them: main.ts
@@ -133,7 +145,15 @@ export const targets = {
       // `terraform-provider-keyward_v0.1.0` and Node refuses ESM from a file whose name ends in an
       // unknown extension such as `.0`; dist/package.json marks the `.js` as CommonJS, and the
       // small ESM library beside it is `.mjs`.
-      { ...standalone("provider", "main", "terraform-provider-keyward.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" }, plugins: [deferredProvider], legalComments: "inline", define: { PROVIDER_SCHEMA_ANSWER: JSON.stringify(await providerSchemaAnswer()) } },
+      {
+        ...common,
+        outfile: "packages/provider/dist/terraform-provider-keyward.js",
+        stdin: { contents: await providerExecutableEntry(), resolveDir: `${root}packages/provider/src`, loader: "js", sourcefile: "terraform-provider-keyward.js" },
+        format: "cjs",
+        minify: true,
+        banner: { js: "#!/usr/bin/env node" },
+        legalComments: "inline",
+      },
       { ...(await library("provider", ["index"])), outExtension: { ".js": ".mjs" } },
     ],
     declarations: ["index"],
