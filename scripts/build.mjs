@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateRawSync } from "node:zlib";
 import * as esbuild from "esbuild";
@@ -70,7 +70,7 @@ function standalone(pkg, entry, outfile, banner = "") {
 
 /**
  * The provider executable in two parts (issue 14: Terraform starts it three times per plan), each a
- * minified CommonJS bundle kept deflated in base64 inside a comment, which V8 skims at almost no
+ * minified CommonJS bundle kept inside a comment, which V8 skims at almost no
  * cost where it would otherwise pre-parse every function, and compiled through a V8 code cache
  * kept between launches (packages/provider/src/executable/). The launch part is main.ts; it asks
  * for the provider part (resources, the API client, the contract's schemas: nine tenths of the
@@ -89,25 +89,59 @@ const deferredProvider = {
   },
 };
 
-async function executablePart(name, options) {
+/**
+ * One part, packed into the body of a comment: `deflate` (base64 of the deflated source) for the
+ * provider part, which only some launches need, so that every launch skims a fifth of its bytes;
+ * the launch part as it is (`text`: minified, ASCII), so that no launch inflates before the
+ * handshake, each `*\/` of it written `*\/\/*!` (a comment closed and the next opened).
+ */
+async function executablePart(name, encoding, options) {
   const built = await esbuild.build({ ...common, format: "cjs", minify: true, write: false, ...options });
   const source = built.outputFiles[0].text;
   const id = createHash("sha256").update(source).digest("hex").slice(0, 32);
-  // A legal comment (`/*!`), which esbuild keeps where the options say `legalComments: "inline"`.
-  const packed = `function ${name}Part() {\n/*! ${deflateRawSync(source, { level: 9 }).toString("base64")} */\n}`;
-  return { packed, part: `{ name: ${JSON.stringify(name)}, id: ${JSON.stringify(id)}, packed: ${name}Part }` };
+  const asText = encoding === "text" && !source.includes("*//*!") && /^[\x20-\x7e\n\t]*$/.test(source);
+  const body = asText ? source.replaceAll("*/", "*//*!") : deflateRawSync(source, { level: 9 }).toString("base64");
+  const placeholder = `KEYWARD_EXECUTABLE_PART_${name.toUpperCase()}`;
+  return {
+    // esbuild keeps a legal comment (`/*!`) where the options say `legalComments: "inline"`; the
+    // part replaces the placeholder after esbuild has written the file (`executableParts`).
+    packed: `function ${name}Part() {\n/*!${placeholder}*/\n}`,
+    part: `{ name: ${JSON.stringify(name)}, id: ${JSON.stringify(id)}, encoding: ${JSON.stringify(asText ? "text" : "deflate")}, packed: ${name}Part }`,
+    placeholder,
+    body,
+  };
 }
 
-/** The executable's entry: the launcher and the two parts it runs. */
-async function providerExecutableEntry() {
-  const provider = await executablePart("provider", { entryPoints: ["packages/provider/src/provider.ts"], external: ["@keyward/terraform-plugin"] });
-  const launch = await executablePart("launch", { entryPoints: ["packages/provider/src/main.ts"], plugins: [deferredProvider], define: { PROVIDER_SCHEMA_ANSWER: JSON.stringify(await providerSchemaAnswer()) } });
-  return [
+/** Writes each part's body over its placeholder in the executable esbuild wrote. */
+function executableParts(parts) {
+  return {
+    name: "executable-parts",
+    setup(build) {
+      build.onEnd(async (result) => {
+        if (result.errors.length > 0) return;
+        const file = resolve(root, build.initialOptions.outfile);
+        let text = await readFile(file, "utf8");
+        for (const { placeholder, body } of parts) {
+          if (text.split(placeholder).length !== 2) throw new Error(`${build.initialOptions.outfile}: expected the placeholder ${placeholder} once`);
+          text = text.replace(placeholder, () => body);
+        }
+        await writeFile(file, text);
+      });
+    },
+  };
+}
+
+/** The executable's entry (the launcher and the two parts it runs), and the plugin that fills in the parts. */
+async function providerExecutable() {
+  const provider = await executablePart("provider", "deflate", { entryPoints: ["packages/provider/src/provider.ts"], external: ["@keyward/terraform-plugin"] });
+  const launch = await executablePart("launch", "text", { entryPoints: ["packages/provider/src/main.ts"], plugins: [deferredProvider], define: { PROVIDER_SCHEMA_ANSWER: JSON.stringify(await providerSchemaAnswer()) } });
+  const contents = [
     'import { launchExecutable } from "./executable/launcher";',
     launch.packed,
     provider.packed,
     `launchExecutable({ launch: ${launch.part}, provider: ${provider.part} }, require);`,
   ].join("\n");
+  return { contents, plugin: executableParts([launch, provider]) };
 }
 
 /**
@@ -139,23 +173,27 @@ export const targets = {
   // so `keyward --help` loads none of them.
   server: { bundles: async () => [{ ...(await library("server", ["index", "cli"])), splitting: true, chunkNames: "chunks/[name]-[hash]" }], declarations: ["index"] },
   provider: {
-    bundles: async () => [
-      // The executable is the one thing built whole: Terraform runs a copy of it from its plugin
-      // directory, where no node_modules can be found. CommonJS, because that copy is named
-      // `terraform-provider-keyward_v0.1.0` and Node refuses ESM from a file whose name ends in an
-      // unknown extension such as `.0`; dist/package.json marks the `.js` as CommonJS, and the
-      // small ESM library beside it is `.mjs`.
-      {
-        ...common,
-        outfile: "packages/provider/dist/terraform-provider-keyward.js",
-        stdin: { contents: await providerExecutableEntry(), resolveDir: `${root}packages/provider/src`, loader: "js", sourcefile: "terraform-provider-keyward.js" },
-        format: "cjs",
-        minify: true,
-        banner: { js: "#!/usr/bin/env node" },
-        legalComments: "inline",
-      },
-      { ...(await library("provider", ["index"])), outExtension: { ".js": ".mjs" } },
-    ],
+    bundles: async () => {
+      const executable = await providerExecutable();
+      return [
+        // The executable is the one thing built whole: Terraform runs a copy of it from its plugin
+        // directory, where no node_modules can be found. CommonJS, because that copy is named
+        // `terraform-provider-keyward_v0.1.0` and Node refuses ESM from a file whose name ends in an
+        // unknown extension such as `.0`; dist/package.json marks the `.js` as CommonJS, and the
+        // small ESM library beside it is `.mjs`.
+        {
+          ...common,
+          outfile: "packages/provider/dist/terraform-provider-keyward.js",
+          stdin: { contents: executable.contents, resolveDir: `${root}packages/provider/src`, loader: "js", sourcefile: "terraform-provider-keyward.js" },
+          plugins: [executable.plugin],
+          format: "cjs",
+          minify: true,
+          banner: { js: "#!/usr/bin/env node" },
+          legalComments: "inline",
+        },
+        { ...(await library("provider", ["index"])), outExtension: { ".js": ".mjs" } },
+      ];
+    },
     declarations: ["index"],
     declarationExtension: ".d.mts",
   },

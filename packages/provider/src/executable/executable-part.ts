@@ -5,9 +5,8 @@ import { Script } from "node:vm";
 import { inflateRawSync } from "node:zlib";
 
 /**
- * One part of the provider executable (scripts/build.mjs): a CommonJS bundle kept in the file as
- * deflated base64 inside a comment, which V8 skims instead of pre-parsing every function of it, and
- * compiled through a V8 code cache kept between launches (issue 14: Terraform starts the provider
+ * One part of the provider executable (scripts/build.mjs): a CommonJS bundle kept in the file inside
+ * a comment, which V8 skims instead of pre-parsing every function of it, and compiled through a V8 code cache kept between launches (issue 14: Terraform starts the provider
  * three times per plan; Node 20 has no `module.enableCompileCache()`).
  */
 export interface ExecutablePart {
@@ -18,7 +17,9 @@ export interface ExecutablePart {
    * only against the length of the source, so a cache must never be offered for other source.
    */
   readonly id: string;
-  /** A function whose body is one comment holding the deflated source in base64. */
+  /** `text`: the comment holds the source, each `*\/` written `*\/\/*!`; `deflate`: deflated, in base64. */
+  readonly encoding: "text" | "deflate";
+  /** A function whose body is one comment (`/*!…*\/`) holding the source. */
   readonly packed: () => void;
 }
 
@@ -49,7 +50,8 @@ export function codeCacheDirectory(environment: NodeJS.ProcessEnv = process.env)
 /** The part's source text. */
 export function unpack(part: ExecutablePart): string {
   const text = part.packed.toString();
-  return inflateRawSync(Buffer.from(text.slice(text.indexOf("/*!") + 3, text.lastIndexOf("*/")), "base64")).toString("utf8");
+  const body = text.slice(text.indexOf("/*!") + 3, text.lastIndexOf("*/"));
+  return part.encoding === "text" ? body.replaceAll("*//*!", "*/") : inflateRawSync(Buffer.from(body, "base64")).toString("utf8");
 }
 
 function readCache(file: string): Buffer | undefined {
