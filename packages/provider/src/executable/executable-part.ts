@@ -62,9 +62,14 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
+/** Runs a function as the process ends (`process.once("exit")`; a test passes its own). */
+export type AtExit = (listener: () => void) => void;
+
+const atProcessExit: AtExit = (listener) => process.once("exit", listener);
+
 /** Written when the process ends, so the cache holds every function the launch compiled. */
-function writeCacheAtExit(script: Script, file: string): void {
-  process.once("exit", () => {
+function writeCacheAtExit(script: Script, file: string, atExit: AtExit): void {
+  atExit(() => {
     const temporary = `${file}.${process.pid}`;
     try {
       writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
@@ -79,14 +84,14 @@ function writeCacheAtExit(script: Script, file: string): void {
  * Compiles and runs one part as a CommonJS module and returns its exports. `load` answers the
  * part's `require`: Node's own for built-ins, or another part's exports.
  */
-export function runPart(part: ExecutablePart, load: (id: string) => unknown, cache: CodeCacheDirectory): unknown {
+export function runPart(part: ExecutablePart, load: (id: string) => unknown, cache: CodeCacheDirectory, atExit: AtExit = atProcessExit): unknown {
   const file = cache === undefined ? undefined : join(cache, `${part.name}-${part.id}-${process.version}-${process.arch}.v8`);
   const cachedData = file === undefined ? undefined : readCache(file);
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${unpack(part)}\n})`, {
     filename: `terraform-provider-keyward/${part.name}.js`,
     ...(cachedData ? { cachedData } : {}),
   });
-  if (file !== undefined && (cachedData === undefined || script.cachedDataRejected)) writeCacheAtExit(script, file);
+  if (file !== undefined && (cachedData === undefined || script.cachedDataRejected)) writeCacheAtExit(script, file, atExit);
   const module = { exports: {} as unknown };
   const filename = `terraform-provider-keyward/${part.name}.js`;
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, load, module, filename, "terraform-provider-keyward");
