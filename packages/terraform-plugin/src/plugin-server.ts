@@ -1,5 +1,4 @@
 import type * as Grpc from "@grpc/grpc-js";
-import net from "node:net";
 import { checkLaunch, handshakeLine } from "./handshake";
 import { createLogger, logLevelFrom, type Logger } from "./logger";
 import { decodeMessage, encodeMessage, type Message } from "./message-codec";
@@ -27,18 +26,6 @@ const nodeProcess: PluginProcess = {
   exit: (code) => process.exit(code),
   onSignal: (signal, listener) => process.on(signal, listener),
 };
-
-/**
- * grpc-js asks `net.isIPv6` of the address it binds (`subchannelAddressToString`), and the first
- * call compiles Node 20's IPv6 regular expression: 7 ms, the largest single step of a launch after
- * loading code. Every IPv6 address has a colon, so a string without one is answered at once; any
- * other input goes to Node's own check: the answer is the same for every input.
- */
-function skipIpv6RegexForNames(): void {
-  const nodeIsIpv6 = net.isIPv6;
-  if ((nodeIsIpv6 as { keywardColonCheck?: true }).keywardColonCheck) return;
-  net.isIPv6 = Object.assign((input: string) => (typeof input === "string" ? input.includes(":") && nodeIsIpv6(input) : nodeIsIpv6(input)), { keywardColonCheck: true as const });
-}
 
 /** Large states (hundreds of keys) exceed grpc-js's 4 MB default. */
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -147,7 +134,6 @@ export async function servePlugin<Client>(
   // StopProvider; dying on SIGINT would abandon an apply half-way.
   host.onSignal("SIGINT", () => log.info("interrupt received; waiting for Terraform to stop the provider"));
 
-  skipIpv6RegexForNames();
   const grpc = await import("@grpc/grpc-js");
   const certificate = createSelfSignedCertificate();
   // No channelz: nothing here queries it, and it keeps books on every call and session.

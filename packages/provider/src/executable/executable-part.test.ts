@@ -61,6 +61,17 @@ describe("runPart", () => {
     expect(runPart(part, () => 1, work, (listener) => atExit.push(listener))).toEqual({ answer: 2, text: "*/ kept" });
     expect(atExit).toHaveLength(1);
   });
+
+  it("removes the part's caches of earlier builds when it writes its own, and leaves other parts' caches", () => {
+    const stale = `part-old-build-${process.version}-${process.arch}.v8`;
+    const other = `launch-other-${process.version}-${process.arch}.v8`;
+    writeFileSync(join(work, stale), "an earlier build's cache");
+    writeFileSync(join(work, other), "another part's cache");
+    const atExit: Array<() => void> = [];
+    runPart(packedPart(`${SOURCE}// a third source\n`, "text", "new-build"), () => 1, work, (listener) => atExit.push(listener));
+    atExit[0]?.();
+    expect(readdirSync(work).sort()).toEqual([other, `part-new-build-${process.version}-${process.arch}.v8`].sort());
+  });
 });
 
 describe("codeCacheDirectory", () => {

@@ -1,6 +1,6 @@
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 import { inflateRawSync } from "node:zlib";
 
@@ -68,12 +68,16 @@ export type AtExit = (listener: () => void) => void;
 const atProcessExit: AtExit = (listener) => process.once("exit", listener);
 
 /** Written when the process ends, so the cache holds every function the launch compiled. */
-function writeCacheAtExit(script: Script, file: string, atExit: AtExit): void {
+function writeCacheAtExit(script: Script, file: string, partName: string, atExit: AtExit): void {
   atExit(() => {
     const temporary = `${file}.${process.pid}`;
     try {
       writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
       renameSync(temporary, file);
+      // The caches of this part's earlier builds can never be offered again (their source hash differs).
+      for (const name of readdirSync(dirname(file))) {
+        if (name.startsWith(`${partName}-`) && name.endsWith(".v8") && name !== basename(file)) rmSync(join(dirname(file), name), { force: true });
+      }
     } catch {
       // The cache only makes the next launch faster; a launch never fails for it.
     }
@@ -91,7 +95,7 @@ export function runPart(part: ExecutablePart, load: (id: string) => unknown, cac
     filename: `terraform-provider-keyward/${part.name}.js`,
     ...(cachedData ? { cachedData } : {}),
   });
-  if (file !== undefined && (cachedData === undefined || script.cachedDataRejected)) writeCacheAtExit(script, file, atExit);
+  if (file !== undefined && (cachedData === undefined || script.cachedDataRejected)) writeCacheAtExit(script, file, part.name, atExit);
   const module = { exports: {} as unknown };
   const filename = `terraform-provider-keyward/${part.name}.js`;
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, load, module, filename, "terraform-provider-keyward");
