@@ -12,14 +12,18 @@ export interface UsageCount {
 export class UsageStore {
   constructor(private readonly db: Queryable) {}
 
-  /** Adds counts in one statement; counts for keys deleted meanwhile are dropped. */
+  /**
+   * Adds counts in one statement; counts for keys deleted meanwhile are dropped. The keys are found
+   * by `= ANY` on their primary key: a join alone lets the planner hash the whole table, a cost that
+   * grows with the keys stored rather than the keys verified.
+   */
   async add(counts: readonly UsageCount[]): Promise<void> {
     if (counts.length === 0) return;
     await this.db.query(
       `INSERT INTO key_usage (key_id, bucket, code, count)
        SELECT u.key_id, u.bucket, u.code, sum(u.count)
        FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::integer[]) AS u (key_id, bucket, code, count)
-       WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = u.key_id)
+       WHERE u.key_id IN (SELECT id FROM api_keys WHERE id = ANY($1::text[]))
        GROUP BY 1, 2, 3
        ON CONFLICT (key_id, bucket, code) DO UPDATE SET count = key_usage.count + EXCLUDED.count`,
       [counts.map((c) => c.keyId), counts.map((c) => c.bucket.toISOString()), counts.map((c) => c.code), counts.map((c) => c.count)],
