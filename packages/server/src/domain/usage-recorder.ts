@@ -114,6 +114,7 @@ export class UsageRecorder {
     try {
       const changes = await this.storage.transaction(async (stores) => {
         const uses = [...secretUse.values()];
+        await stores.usage.joinByIndex();
         await stores.usage.add(counts);
         // Before the secrets' last use: a use of a replaced secret after its grace started is always written.
         const starts = await stores.secrets.startGraceOnFirstUse(uses);

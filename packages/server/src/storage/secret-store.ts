@@ -137,7 +137,7 @@ export class SecretStore {
     await this.db.query(
       `UPDATE key_secrets AS s SET last_used_at = u.at, last_used_ip = COALESCE(u.ip, s.last_used_ip)
        FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::text[]) AS u (key_id, version, at, ip)
-       WHERE s.key_id = ANY($1::text[]) AND s.key_id = u.key_id AND s.version = u.version
+       WHERE s.key_id = u.key_id AND s.version = u.version
          AND (s.last_used_at IS NULL
               OR (s.last_used_at < u.at
                   AND (s.last_used_at <= u.at - $5::float8 * interval '1 millisecond'
@@ -163,7 +163,7 @@ export class SecretStore {
        ), pending AS (
          SELECT s.digest, s.key_id, s.version, used.at, used.at + s.grace_after_first_use_ms * interval '1 millisecond' AS ends
          FROM key_secrets s JOIN used ON s.key_id = used.key_id AND s.version = used.version
-         WHERE s.grace_after_first_use_ms IS NOT NULL AND s.key_id = ANY($1::text[]) AND s.revoked_at IS NULL
+         WHERE s.grace_after_first_use_ms IS NOT NULL AND s.revoked_at IS NULL
        ), fresh AS (
          UPDATE key_secrets AS s SET grace_after_first_use_ms = NULL FROM pending WHERE s.digest = pending.digest
          RETURNING pending.key_id, pending.version, pending.at, pending.ends

@@ -92,7 +92,7 @@ export class TokenStore {
     if (uses.length === 0) return;
     await this.db.query(
       `UPDATE management_tokens AS t SET last_used_at = u.at FROM unnest($1::text[], $2::timestamptz[]) AS u (id, at)
-       WHERE t.id = ANY($1::text[]) AND t.id = u.id
+       WHERE t.id = u.id
          AND (t.last_used_at IS NULL OR (t.last_used_at < u.at AND t.last_used_at <= u.at - $3::float8 * interval '1 millisecond'))`,
       [uses.map((use) => use.id), uses.map((use) => use.at.toISOString()), resolutionMs],
     );
