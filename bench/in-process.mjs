@@ -89,12 +89,13 @@ async function revocationDelays(admin, verifier, count) {
 }
 
 export async function run({ seconds = 10 } = {}) {
-  const target = await startTarget(["keyward", "0"]);
-  const url = new URL(target.info.url).origin;
-  const admin = new Keyward({ url, token: target.info.rootToken, maxRetries: 0 });
-  const client = new Keyward({ url, token: target.info.token, maxRetries: 0 });
-  const verifier = await client.verifier({ project: "bench", environment: "live", onStale: "fail-closed" });
+  const target = await startTarget({ kind: "keyward" });
+  let verifier;
   try {
+    const url = new URL(target.info.url).origin;
+    const admin = new Keyward({ url, token: target.info.rootToken, maxRetries: 0 });
+    const client = new Keyward({ url, token: target.info.token, maxRetries: 0 });
+    verifier = await client.verifier({ project: "bench", environment: "live", onStale: "fail-closed" });
     const rounds = 3;
     const perRound = Math.max(2, Math.round(seconds / rounds));
     const http = [];
@@ -151,7 +152,7 @@ export async function run({ seconds = 10 } = {}) {
       },
     ];
   } finally {
-    await verifier.close();
+    await verifier?.close();
     await target.stop();
   }
 }

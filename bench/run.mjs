@@ -9,8 +9,15 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
 const rows = [];
 for (const module of modules) {
-  const { run } = await import(module);
-  rows.push(...(await run({ seconds })));
+  // A module that fails still leaves the other rows measured: its row says why, and the run exits 1.
+  try {
+    const { run } = await import(module);
+    rows.push(...(await run({ seconds })));
+  } catch (error) {
+    process.exitCode = 1;
+    process.stderr.write(`${module} failed: ${error.stack ?? error}\n`);
+    rows.push({ row: module.replace(/^\.\/|\.mjs$/g, ""), measure: "(the module failed: see the error above)", value: String(error.message ?? error), ratio: Number.NaN, target: "runs", pass: false });
+  }
 }
 
 const table = [["row", "measure", "value", "ratio", "target", "ok"], ...rows.map((r) => [r.row, r.measure, r.value, r.ratio.toFixed(2), r.target, r.pass ? "yes" : "NO"])];

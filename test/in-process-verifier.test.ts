@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { composeSecret } from "@keyward/contract";
-import { Keyward, UnauthorizedError, UnavailableError, type Verifier, type VerifyResponse } from "@keyward/client";
+import { Keyward, KeywardError, UnauthorizedError, UnavailableError, type Verifier, type VerifyResponse } from "@keyward/client";
 import { startKeyward } from "@keyward/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClock } from "../packages/server/test/keyward-under-test";
@@ -54,9 +54,18 @@ interface Case {
   secret: string;
   scopes?: string[];
   ip?: string;
+  /** Fields the contract does not know, sent beside the others (malformed input). */
+  extra?: Record<string, unknown>;
   /** Verify this many times in a row (rate limits). */
   times?: number;
+  /** Only the server can answer (a rate limit is one count, cluster-wide): the snapshot must decline and `verify()` ask. */
+  server?: true;
 }
+
+/** What a verification ended in: an answer, or the error the SDK raised, as a caller sees it. */
+type Outcome = VerifyResponse | { error: { class: string; code: string; message: string; issues: unknown } };
+
+const checkOf = (c: Case) => ({ ...(c.scopes ? { scopes: c.scopes } : {}), ...(c.ip ? { ip: c.ip } : {}), ...c.extra });
 
 /** Makes every kind of key the rules tell apart; the answer each should get is whatever the server says. */
 async function differentialCases(): Promise<Case[]> {
@@ -95,7 +104,8 @@ async function differentialCases(): Promise<Case[]> {
     { name: "allowlisted IPv6 address", secret: allowlisted.secret, ip: "2001:db8::7" },
     { name: "address outside the allowlist", secret: allowlisted.secret, ip: "192.0.2.1" },
     { name: "allowlist and no address", secret: allowlisted.secret },
-    { name: "rate limit (3 per minute, 5 calls)", secret: limited.secret, times: 5 },
+    { name: "rate limit (3 per minute, 5 calls)", secret: limited.secret, times: 5, server: true },
+    { name: "rate limit, not reached: a scope the key lacks", secret: limited.secret, scopes: ["orders:write"] },
     { name: "rotated: previous secret in its grace period", secret: rotated.secret },
     { name: "rotated: new secret", secret: afterGrace.secret.reveal() },
     { name: "rotated twice: the oldest secret", secret: rotatedTwice.secret },
@@ -111,17 +121,39 @@ async function differentialCases(): Promise<Case[]> {
     { name: "bad checksum", secret: malformedChecksum },
     { name: "not a key at all", secret: "kw_live_nope" },
     { name: "a management token", secret: verifyingToken.secret },
+    // Malformed input: POST /v1/verify answers 400, so the verifier raises the same error.
+    { name: "malformed: a key over 256 characters", secret: `kw_live_${"a".repeat(300)}` },
+    { name: "malformed: a key holding NUL", secret: `${valid.secret.slice(0, 20)}\u0000` },
+    { name: "malformed: a key that is not text", secret: 42 as unknown as string },
+    { name: "malformed: bad scope names", secret: valid.secret, scopes: ["Orders:Read", "orders:read", "orders read"] },
+    { name: "malformed: too many scopes", secret: valid.secret, scopes: Array.from({ length: 257 }, () => "orders:read") },
+    { name: "malformed: not an address", secret: valid.secret, ip: "10.0.0.256" },
+    { name: "malformed: an address with a port", secret: allowlisted.secret, ip: "10.1.2.3:8080" },
+    { name: "malformed: an unknown field", secret: valid.secret, extra: { scope: ["orders:read"] } },
   ];
 }
 
-async function answersOf(ask: (c: Case) => Promise<VerifyResponse>, cases: Case[]): Promise<Record<string, VerifyResponse[]>> {
-  const answers: Record<string, VerifyResponse[]> = {};
+async function answersOf(ask: (c: Case) => Promise<VerifyResponse>, cases: Case[]): Promise<Record<string, Outcome[]>> {
+  const answers: Record<string, Outcome[]> = {};
   for (const c of cases) {
     answers[c.name] = [];
-    for (let i = 0; i < (c.times ?? 1); i += 1) answers[c.name]!.push(await ask(c));
+    for (let i = 0; i < (c.times ?? 1); i += 1) answers[c.name]!.push(await ask(c).catch(outcomeOf));
   }
   return answers;
 }
+
+function outcomeOf(error: unknown): Outcome {
+  if (!(error instanceof KeywardError)) throw error;
+  return { error: { class: error.constructor.name, code: error.code, message: error.message, issues: error.issues } };
+}
+
+/** The in-process side runs one rate-limit window after the HTTP side: its resets are one window later. */
+function shiftedResets(answers: Record<string, Outcome[]>, by: number): Record<string, Outcome[]> {
+  const shift = (outcome: Outcome): Outcome => ("ratelimit" in outcome && outcome.ratelimit ? { ...outcome, ratelimit: { ...outcome.ratelimit, reset: outcome.ratelimit.reset - by } } : outcome);
+  return Object.fromEntries(Object.entries(answers).map(([name, outcomes]) => [name, outcomes.map(shift)]));
+}
+
+const WINDOW_MS = 60_000;
 
 /** A key made after every other change: once the verifier knows it, it has seen everything before it (the stream is ordered). */
 async function syncedWith(verifier: Verifier): Promise<void> {
@@ -137,14 +169,21 @@ describe("the in-process verifier answers exactly what POST /v1/verify answers",
       await syncedWith(verifier);
       for (const phase of ["now", "after 2 hours (expiry and grace periods over)"]) {
         if (phase !== "now") clock.advance(2 * 3_600_000);
-        // Each side counts its own rate-limit window, so both start fresh in this phase's minute.
-        const overHttp = await answersOf((c) => verifying.verify({ key: c.secret, ...(c.scopes ? { scopes: c.scopes } : {}), ...(c.ip ? { ip: c.ip } : {}) }), cases);
-        const inProcess = await answersOf(async (c) => verifier.verifySync(c.secret, { ...(c.scopes ? { scopes: c.scopes } : {}), ...(c.ip ? { ip: c.ip } : {}) }), cases);
-        expect(inProcess, phase).toEqual(overHttp);
-        // The suite covers every code, so agreement above means agreement on each.
-        const codes = new Set(Object.values(overHttp).flat().map((answer) => answer.code));
-        if (phase === "now") expect([...codes].sort()).toEqual(["EXPIRED", "INSUFFICIENT_SCOPE", "IP_NOT_ALLOWED", "NOT_FOUND", "RATE_LIMITED", "REVOKED", "VALID"]);
-        else expect(overHttp["expiring (before, then after, its expiry)"]![0]!.code).toBe("EXPIRED");
+        const overHttp = await answersOf((c) => verifying.verify({ key: c.secret, ...checkOf(c) }), cases);
+        // A key's rate limit is one count, the server's: the in-process side starts in the next window.
+        clock.advance(WINDOW_MS);
+        const inProcess = await answersOf(async (c) => {
+          if (!c.server) return verifier.verifySync(c.secret, checkOf(c));
+          expect(() => verifier.verifySync(c.secret, checkOf(c)), c.name).toThrow(/rate limit is counted by the server/);
+          return verifier.verify(c.secret, checkOf(c));
+        }, cases);
+        expect(inProcess, phase).toEqual(shiftedResets(overHttp, -WINDOW_MS));
+        // The suite covers every code and each kind of malformed input, so agreement above means agreement on each.
+        const codes = new Set(Object.values(overHttp).flat().map((outcome) => ("code" in outcome ? outcome.code : outcome.error.code)));
+        if (phase === "now") expect([...codes].sort()).toEqual(["BAD_REQUEST", "EXPIRED", "INSUFFICIENT_SCOPE", "IP_NOT_ALLOWED", "NOT_FOUND", "RATE_LIMITED", "REVOKED", "VALID"]);
+        else expect(overHttp["expiring (before, then after, its expiry)"]![0]).toMatchObject({ code: "EXPIRED" });
+        const malformed = Object.entries(overHttp).filter(([name]) => name.startsWith("malformed"));
+        for (const [name, [outcome]] of malformed) expect(outcome, name).toMatchObject({ error: { class: "BadRequestError", code: "BAD_REQUEST" } });
       }
     } finally {
       await verifier.close();
@@ -169,6 +208,49 @@ describe("the in-process verifier answers exactly what POST /v1/verify answers",
       }, {});
       return counts.INSUFFICIENT_SCOPE === 1 && (counts.VALID ?? 0) >= 2 && usage.last_used_at !== null;
     });
+  });
+});
+
+describe("usage per secret (SPEC §18), reported by a verifier that answered alone", () => {
+  it("starts a grace waiting for first use at the new secret's first in-process success, and keeps the previous secret's last use", async () => {
+    const HOUR = 3_600_000;
+    const rotation = { every: "30d", grace_period: "1h", grace_starts: "on_first_use" as const };
+    const { key, secret: previous } = await admin.keys.create({ project: PROJECT, environment: "live", name: "first-use-in-process", scopes: [], rotation });
+    const rotated = await admin.keys.rotate(key.id);
+    const rotatedAt = clock.read().getTime();
+    expect(rotated.previous?.expires_at).toBe(new Date(rotatedAt + 7 * 24 * HOUR).toISOString());
+    // Reports only when closed: nothing reaches the server before the clock has moved past the first use.
+    const verifier = await verifying.verifier({ project: PROJECT, environment: "live", clock: clock.read, onStale: "fail-closed", usageReportMs: 3_600_000 });
+    clock.advance(2 * HOUR);
+    const previousUsedAt = clock.read().getTime();
+    await until(() => verifier.verifySync(previous.reveal(), { ip: "198.51.100.7" }).valid);
+    clock.advance(HOUR);
+    const firstUse = clock.read().getTime();
+    expect(verifier.verifySync(rotated.secret, { ip: "203.0.113.9" })).toMatchObject({ valid: true, code: "VALID" });
+    clock.advance(10 * 60_000);
+    expect(verifier.verifySync(rotated.secret, { ip: "203.0.113.9" }).valid).toBe(true);
+    expect(verifier.verifySync(rotated.secret, { scopes: ["orders:read"] }).code).toBe("INSUFFICIENT_SCOPE");
+    clock.advance(20 * 60_000);
+    await verifier.close();
+    // The report arrives half an hour after the first use: the grace still starts at the first use.
+    await until(async () => (await admin.keys.get(key.id)).previous?.expires_at === new Date(firstUse + HOUR).toISOString());
+    expect((await admin.keys.get(key.id)).previous).toEqual({
+      version: 1,
+      last_used_at: new Date(previousUsedAt).toISOString(),
+      last_used_ip: "198.51.100.7",
+      expires_at: new Date(firstUse + HOUR).toISOString(),
+      grace_started_at: new Date(firstUse).toISOString(),
+    });
+    // The change reaches verifiers too: a new one refuses the previous secret once its grace is over.
+    const after = await verifying.verifier({ project: PROJECT, environment: "live", clock: clock.read, onStale: "fail-closed" });
+    try {
+      expect(after.verifySync(previous.reveal()).valid).toBe(true);
+      clock.advance(HOUR);
+      expect(after.verifySync(previous.reveal())).toMatchObject({ valid: false, code: "EXPIRED" });
+      expect(after.verifySync(previous.reveal())).toEqual(await verifying.verify({ key: previous }));
+    } finally {
+      await after.close();
+    }
   });
 });
 

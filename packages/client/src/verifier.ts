@@ -1,13 +1,17 @@
 import { createHmac } from "node:crypto";
-import { isIP } from "node:net";
 import {
+  checkInput,
   type Environment,
   hasValidChecksum,
+  isPlainVerifyRequest,
   judgeVerification,
   KEY_SECRET_PATTERN,
   NOT_FOUND_ANSWER,
+  type RateLimitOutcome,
   routes,
   Secret,
+  summarizeIssues,
+  type TakeRateLimit,
   type VerifiableKey,
   type VerifiableSecret,
   type VerificationCode,
@@ -15,11 +19,10 @@ import {
   VerifierKey,
   VerifierSnapshot,
   type VerifierUsageReport,
-  type VerifyRequest,
+  VerifyRequest,
   type VerifyResponse,
 } from "@keyward/contract";
-import { KeywardError, UnavailableError } from "./keyward-error";
-import { LocalRateLimiter } from "./local-rate-limiter";
+import { BadRequestError, KeywardError, UnavailableError } from "./keyward-error";
 import { serverSentEvents } from "./server-sent-events";
 import type { Transport } from "./transport";
 
@@ -31,6 +34,8 @@ export interface VerifierOptions {
   /**
    * What to do while the snapshot is not trusted (the change stream silent for over `staleAfterMs`):
    * `http` asks `POST /v1/verify`; `fail-closed` throws an `UnavailableError` (code `UNAVAILABLE`).
+   * A trusted snapshot that cannot answer alone (a key with a rate limit, or a secret issued before
+   * verifier digests existed) is always asked of the server by `verify()`.
    * @default "http"
    */
   readonly onStale?: "http" | "fail-closed";
@@ -50,13 +55,38 @@ export type VerifierState = "live" | "stale" | "closed";
 interface Entry {
   readonly key: VerifiableKey;
   readonly secret: VerifiableSecret;
+  /** The secret's version, which usage reports name (SPEC §18: its last use, a grace that starts at first use). */
+  readonly version: number;
 }
 
+/** One secret's verifications since the last report. */
 interface UsageTally {
+  readonly keyId: string;
+  readonly version: number;
   counts: Partial<Record<VerificationCode, number>>;
+  /** The first that answered VALID: a grace waiting for this secret's first use starts then, not at the report. */
+  firstValidAt: Date | null;
   lastAt: Date;
   lastIp: string | null;
 }
+
+/** Why the snapshot gives no answer: it is closed, not trusted, or only the server can answer this secret. */
+type Deferral = "closed" | "stale" | "undigested" | "rate-limited";
+
+const DEFERRAL_REASONS: Readonly<Record<Deferral, string>> = {
+  closed: "the verifier is closed",
+  stale: "its change stream has been silent too long to trust the snapshot",
+  undigested: "a secret issued before verifier digests existed needs the server",
+  "rate-limited": "a key with a rate limit is counted by the server, cluster-wide",
+};
+
+/**
+ * A key's rate limit is one count shared by the server's instances and every verifier (SPEC §16),
+ * so a verification that reaches it is the server's to answer: the rules ask for a spend, and this
+ * outcome marks that they did.
+ */
+const SERVER_COUNTS: RateLimitOutcome = Object.freeze({ allowed: false, limit: 0, remaining: 0, reset: 0 });
+const serverCounts: TakeRateLimit = () => SERVER_COUNTS;
 
 const FIRST_HEARTBEAT_WAIT_MS = 2_000;
 /** Secrets of known keys whose digest is remembered; the oldest is forgotten first. */
@@ -69,8 +99,9 @@ const RECONNECT_MAX_MS = 5_000;
  * known only by its verifier digest, kept current by the server's change stream. It answers exactly
  * what `POST /v1/verify` answers, judged by the same rules (`judgeVerification` of the contract).
  *
- * Rate limits are counted per process, in the same epoch-aligned windows as the server's; the
- * counts are reported to the server every `usageReportMs` as usage.
+ * A key with a rate limit is asked of the server whenever a verification reaches the limit (the
+ * other rules passed): its count is shared cluster-wide, so only the server can answer it exactly.
+ * Verifications answered here are reported to the server every `usageReportMs` as usage, per secret.
  *
  * ```ts
  * const verifier = await keyward.verifier({ project: "billing-api", environment: "live" });
@@ -80,7 +111,6 @@ const RECONNECT_MAX_MS = 5_000;
 export class Verifier {
   readonly #transport: Transport;
   readonly #options: Required<Omit<VerifierOptions, "environment">> & { environment: Environment | undefined };
-  readonly #limiter = new LocalRateLimiter();
   #verifierKey: Buffer = Buffer.alloc(0);
   readonly #keys = new Map<string, readonly string[]>();
   readonly #byDigest = new Map<string, Entry>();
@@ -91,6 +121,8 @@ export class Verifier {
    * of made-up keys cannot churn it).
    */
   readonly #rememberedDigests = new Map<string, string>();
+  /** Secrets without a verifier digest, per key, and their sum. */
+  readonly #undigestedOf = new Map<string, number>();
   #undigested = 0;
   #cursor: string | undefined;
   /** performance.now() of the newest heartbeat; -Infinity until the first. */
@@ -98,7 +130,7 @@ export class Verifier {
   #lastByteAt = 0;
   #closed = false;
   #connection: AbortController | undefined;
-  #usage = new Map<string, UsageTally>();
+  #usage = new Map<Entry, UsageTally>();
   #reporting: Promise<void> = Promise.resolve();
   readonly #timers: NodeJS.Timeout[] = [];
   #following: Promise<void> = Promise.resolve();
@@ -154,20 +186,22 @@ export class Verifier {
 
   /**
    * Answers from the snapshot, synchronously (the fast path). Throws `UnavailableError` while the
-   * snapshot is not trusted, or when it cannot answer alone (a secret issued before verifier
-   * digests existed); `verify()` asks the server then.
+   * snapshot is not trusted, or when it cannot answer alone (a verification that reaches a key's
+   * rate limit, a secret issued before verifier digests existed); `verify()` asks the server then.
+   * Input `POST /v1/verify` refuses with 400 throws the `BadRequestError` the server's answer
+   * would (same code, message and issues).
    */
   verifySync(secret: string | Secret, check: VerifierCheck = {}): VerifyResponse {
     const answer = this.#answer(secret, check);
-    if (answer === undefined) throw this.#unavailable();
+    if (typeof answer === "string") throw this.#unavailable(answer);
     return answer;
   }
 
-  /** As `verifySync`, and while the snapshot is not trusted asks `POST /v1/verify` (or fails closed, by `onStale`). */
+  /** As `verifySync`, and asks `POST /v1/verify` where the snapshot cannot answer (or fails closed while it is stale, by `onStale`). */
   async verify(secret: string | Secret, check: VerifierCheck = {}): Promise<VerifyResponse> {
     const answer = this.#answer(secret, check);
-    if (answer !== undefined) return answer;
-    if (this.#closed || this.#options.onStale === "fail-closed") throw this.#unavailable();
+    if (typeof answer !== "string") return answer;
+    if (answer === "closed" || (answer === "stale" && this.#options.onStale === "fail-closed")) throw this.#unavailable(answer);
     return this.#askServer(secret instanceof Secret ? secret.reveal() : secret, check);
   }
 
@@ -185,18 +219,26 @@ export class Verifier {
 
   // ---- answering ----------------------------------------------------------------------------
 
-  /** The snapshot's answer, or undefined when only the server can answer. */
-  #answer(secret: string | Secret, check: VerifierCheck): VerifyResponse | undefined {
-    const text = secret instanceof Secret ? secret.reveal() : secret;
-    if (typeof text !== "string") throw new TypeError("Invalid secret: expected the API key presented by the caller, as a string or Secret.");
-    if (check.ip !== undefined && isIP(check.ip) === 0) throw new TypeError("Invalid ip: expected an IPv4 or IPv6 address.");
-    if (this.#closed || !this.#live()) return undefined;
-    const entry = this.#entryOf(text);
-    if (!entry) return this.#undigested > 0 && KEY_SECRET_PATTERN.test(text) && hasValidChecksum(text) ? undefined : NOT_FOUND_ANSWER;
+  /** The snapshot's answer, or why it has none. */
+  #answer(secret: string | Secret, check: VerifierCheck): VerifyResponse | Deferral {
+    const text: unknown = secret instanceof Secret ? secret.reveal() : secret;
+    if (!isPlainVerifyRequest(text, check)) this.#refuseMalformed(text, check);
+    if (this.#closed) return "closed";
+    if (!this.#live()) return "stale";
+    const entry = this.#entryOf(text as string);
+    if (!entry) return this.#undigested > 0 && KEY_SECRET_PATTERN.test(text as string) && hasValidChecksum(text as string) ? "undigested" : NOT_FOUND_ANSWER;
     const now = this.#options.clock();
-    const judgement = judgeVerification(entry.key, entry.secret, check, now, this.#limiter.take);
-    this.#count(entry.key.id, judgement.code, now, check.ip ?? null);
+    const judgement = judgeVerification(entry.key, entry.secret, check, now, serverCounts);
+    if (judgement.ratelimit === SERVER_COUNTS) return "rate-limited";
+    this.#count(entry, judgement.code, now, check.ip ?? null);
     return verificationAnswer(entry.key, entry.secret, judgement);
+  }
+
+  /** What `POST /v1/verify` answers 400 to, judged by the same check, raised as the HTTP client raises that answer. */
+  #refuseMalformed(key: unknown, check: VerifierCheck): void {
+    const result = checkInput(VerifyRequest, { key, ...check }, "body");
+    if (result.success) return;
+    throw new BadRequestError({ code: "BAD_REQUEST", message: summarizeIssues(result.issues), details: result.issues });
   }
 
   #entryOf(text: string): Entry | undefined {
@@ -223,9 +265,8 @@ export class Verifier {
     return performance.now() - this.#heardAt <= this.#options.staleAfterMs;
   }
 
-  #unavailable(): KeywardError {
-    const why = this.#closed ? "the verifier is closed" : this.#live() ? "a secret issued before verifier digests existed needs the server" : "its change stream has been silent too long to trust the snapshot";
-    return new UnavailableError({ code: "UNAVAILABLE", message: `the in-process verifier cannot answer: ${why}` });
+  #unavailable(why: Deferral): KeywardError {
+    return new UnavailableError({ code: "UNAVAILABLE", message: `the in-process verifier cannot answer: ${DEFERRAL_REASONS[why]}` });
   }
 
   // ---- the snapshot ---------------------------------------------------------------------------
@@ -240,12 +281,11 @@ export class Verifier {
     this.#verifierKey = verifierKey;
     for (const id of [...this.#keys.keys()]) this.#remove(id);
     for (const key of snapshot.keys) this.#upsert(key);
-    this.#undigested = snapshot.undigested_secrets;
     this.#cursor = snapshot.cursor;
   }
 
   #upsert(wire: VerifierKey): void {
-    this.#remove(wire.id, false);
+    this.#remove(wire.id);
     const key: VerifiableKey = {
       id: wire.id,
       name: wire.name,
@@ -259,16 +299,21 @@ export class Verifier {
       rateLimit: wire.rate_limit,
     };
     const digests = wire.secrets.map((secret) => {
-      this.#byDigest.set(secret.verifier_digest, { key, secret: { expiresAt: dateOrNull(secret.expires_at), revokedAt: dateOrNull(secret.revoked_at) } });
+      this.#byDigest.set(secret.verifier_digest, { key, secret: { expiresAt: dateOrNull(secret.expires_at), revokedAt: dateOrNull(secret.revoked_at) }, version: secret.version });
       return secret.verifier_digest;
     });
     this.#keys.set(wire.id, digests);
+    if (wire.undigested_secrets > 0) {
+      this.#undigestedOf.set(wire.id, wire.undigested_secrets);
+      this.#undigested += wire.undigested_secrets;
+    }
   }
 
-  #remove(id: string, forgetWindow = true): void {
+  #remove(id: string): void {
     for (const digest of this.#keys.get(id) ?? []) this.#byDigest.delete(digest);
     this.#keys.delete(id);
-    if (forgetWindow) this.#limiter.forget(id);
+    this.#undigested -= this.#undigestedOf.get(id) ?? 0;
+    this.#undigestedOf.delete(id);
   }
 
   // ---- the change stream ----------------------------------------------------------------------
@@ -326,10 +371,11 @@ export class Verifier {
 
   // ---- usage ----------------------------------------------------------------------------------
 
-  #count(keyId: string, code: VerificationCode, at: Date, ip: string | null): void {
-    let tally = this.#usage.get(keyId);
-    if (!tally) this.#usage.set(keyId, (tally = { counts: {}, lastAt: at, lastIp: ip }));
+  #count(entry: Entry, code: VerificationCode, at: Date, ip: string | null): void {
+    let tally = this.#usage.get(entry);
+    if (!tally) this.#usage.set(entry, (tally = { keyId: entry.key.id, version: entry.version, counts: {}, firstValidAt: null, lastAt: at, lastIp: ip }));
     tally.counts[code] = (tally.counts[code] ?? 0) + 1;
+    if (code === "VALID" && tally.firstValidAt === null) tally.firstValidAt = at;
     tally.lastAt = at;
     tally.lastIp = ip ?? tally.lastIp;
   }
@@ -340,12 +386,7 @@ export class Verifier {
       if (this.#usage.size === 0) return;
       const batch = this.#usage;
       this.#usage = new Map();
-      const reports: VerifierUsageReport[] = [...batch].map(([keyId, tally]) => ({
-        key_id: keyId,
-        counts: tally.counts,
-        last_at: tally.lastAt.toISOString(),
-        last_ip: tally.lastIp,
-      }));
+      const reports = reportsOf(batch.values());
       try {
         await this.#transport.call(routes.reportVerifierUsage, { body: { reports } }, { maxRetries: 0 });
       } catch (error) {
@@ -356,16 +397,48 @@ export class Verifier {
     return this.#reporting;
   }
 
-  #mergeBack(batch: Map<string, UsageTally>): void {
-    for (const [keyId, old] of batch) {
-      const newer = this.#usage.get(keyId);
+  #mergeBack(batch: Map<Entry, UsageTally>): void {
+    for (const [entry, old] of batch) {
+      const newer = this.#usage.get(entry);
       if (!newer) {
-        this.#usage.set(keyId, old);
+        this.#usage.set(entry, old);
         continue;
       }
       for (const [code, count] of Object.entries(old.counts) as [VerificationCode, number][]) newer.counts[code] = (newer.counts[code] ?? 0) + count;
+      newer.firstValidAt = old.firstValidAt ?? newer.firstValidAt;
+      newer.lastIp = newer.lastIp ?? old.lastIp;
     }
   }
+}
+
+/**
+ * One report per key and secret version. A secret's entry is replaced when its key changes, so
+ * one secret may have several tallies: they are summed, keeping the first success and the latest use.
+ */
+function reportsOf(tallies: Iterable<UsageTally>): VerifierUsageReport[] {
+  const merged = new Map<string, UsageTally>();
+  for (const tally of tallies) {
+    const id = `${tally.keyId}\u0000${tally.version}`;
+    const same = merged.get(id);
+    if (!same) {
+      merged.set(id, { ...tally, counts: { ...tally.counts } });
+      continue;
+    }
+    for (const [code, count] of Object.entries(tally.counts) as [VerificationCode, number][]) same.counts[code] = (same.counts[code] ?? 0) + count;
+    if (tally.firstValidAt && (!same.firstValidAt || tally.firstValidAt < same.firstValidAt)) same.firstValidAt = tally.firstValidAt;
+    if (tally.lastAt > same.lastAt) {
+      same.lastAt = tally.lastAt;
+      same.lastIp = tally.lastIp ?? same.lastIp;
+    }
+  }
+  return [...merged.values()].map((tally) => ({
+    key_id: tally.keyId,
+    version: tally.version,
+    counts: tally.counts,
+    last_at: tally.lastAt.toISOString(),
+    last_ip: tally.lastIp,
+    first_valid_at: tally.firstValidAt?.toISOString() ?? null,
+  }));
 }
 
 function dateOrNull(text: string | null): Date | null {

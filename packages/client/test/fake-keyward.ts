@@ -82,7 +82,8 @@ const verifierKey = {
   revoked_at: null,
   ip_allowlist: null,
   rate_limit: null,
-  secrets: [{ verifier_digest: createHmac("sha256", VERIFIER_KEY).update(verifiedSecret).digest("hex"), expires_at: null, revoked_at: null }],
+  secrets: [{ version: 1, verifier_digest: createHmac("sha256", VERIFIER_KEY).update(verifiedSecret).digest("hex"), expires_at: null, revoked_at: null }],
+  undigested_secrets: 0,
 };
 const one = <T>(item: T) => ({ data: [item], next_cursor: null });
 export const webhookId = "whk_0123456789ABCDEFGHIJ";

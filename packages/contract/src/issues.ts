@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { ValidationIssue } from "./errors";
-import { shownKey } from "./storable-text";
+import { findUnstorableText, shownKey } from "./storable-text";
 
 /** `body.scopes[0]` from `["scopes", 0]` under `body`. */
 function fieldName(location: string, path: readonly PropertyKey[]): string {
@@ -26,4 +26,18 @@ export function describeIssues(location: string, error: z.ZodError): ValidationI
 /** One line for an error message: `body.name: must be …; body.extra: is not a known field`. */
 export function summarizeIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((issue) => `${issue.field}: ${issue.message}`).join("; ");
+}
+
+export type InputCheck<T> = { readonly success: true; readonly data: T } | { readonly success: false; readonly issues: ValidationIssue[] };
+
+/**
+ * How every request part is judged, written once: text the database cannot hold first (SPEC §11),
+ * then the schema. The server's routes answer 400 with these issues; the SDK's in-process verifier
+ * raises the same error for the same input (SPEC §16).
+ */
+export function checkInput<S extends z.ZodType>(schema: S, value: unknown, location: string): InputCheck<z.output<S>> {
+  const unstorable = findUnstorableText(value, location);
+  if (unstorable.length > 0) return { success: false, issues: unstorable };
+  const result = schema.safeParse(value);
+  return result.success ? { success: true, data: result.data } : { success: false, issues: describeIssues(location, result.error) };
 }

@@ -33,6 +33,7 @@ export const VerifierEventsQuery = VerifierScopeQuery.extend({
 export type VerifierEventsQuery = z.infer<typeof VerifierEventsQuery>;
 
 export const VerifierSecret = z.object({
+  version: z.number().int().min(1).describe("The secret's version (1 at creation, one more per rotation): usage reports name it, so a secret's last use and a grace that starts at first use are recorded (SPEC §18)."),
   verifier_digest: VerifierDigest.describe("HMAC-SHA256 of the secret under the verifier key."),
   expires_at: Timestamp.nullable().describe("When this secret stops verifying (the end of a grace period); null for never."),
   revoked_at: Timestamp.nullable().describe("When this secret was revoked; null if it was not."),
@@ -50,7 +51,12 @@ export const VerifierKey = z.object({
   revoked_at: Timestamp.nullable().describe("When the key was revoked; null if it was not."),
   ip_allowlist: z.array(Cidr).nullable().describe("CIDR blocks the key verifies from; null for anywhere."),
   rate_limit: RateLimit.nullable().describe("Verifications allowed per window; null for no limit."),
-  secrets: z.array(VerifierSecret).describe("Every stored secret of the key: the current one, one in its grace period, and older ones that verify as EXPIRED or REVOKED."),
+  secrets: z.array(VerifierSecret).describe("Every stored secret of the key that has a verifier digest: the current one, one in its grace period, and older ones that verify as EXPIRED or REVOKED."),
+  undigested_secrets: z
+    .number()
+    .int()
+    .min(0)
+    .describe("The key's stored secrets issued before verifier digests existed, absent from `secrets`: while a verifier holds any, a secret it does not know must be asked of the server."),
 });
 export type VerifierKey = z.infer<typeof VerifierKey>;
 
@@ -68,7 +74,7 @@ export const VerifierSnapshot = z
       .number()
       .int()
       .min(0)
-      .describe("Stored secrets issued before verifier digests existed: while above 0, a secret the snapshot does not know must be asked of the server."),
+      .describe("Stored secrets issued before verifier digests existed, over all keys (the sum of their `undigested_secrets`): while above 0, a secret the snapshot does not know must be asked of the server."),
   })
   .meta({
     examples: [
@@ -93,20 +99,37 @@ export type VerifierEvent =
 
 export const VerifierUsageReport = z.strictObject({
   key_id: KeyId.describe("The key verified."),
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("The version of the secret presented (from the snapshot), so that secret's last use is kept and a grace waiting for first use starts (SPEC §18); absent, only the key's usage is recorded."),
   counts: z
     .partialRecord(VerificationCode, z.number().int().min(1).max(1_000_000_000))
     .describe("Verifications since the last report, by outcome code.")
-    .meta({ examples: [{ VALID: 1280, RATE_LIMITED: 3 }] }),
+    .meta({ examples: [{ VALID: 1280, INSUFFICIENT_SCOPE: 3 }] }),
   last_at: Timestamp.describe("When the newest of these verifications happened."),
   last_ip: IpAddress.nullable().optional().describe("The address the newest verification came from, if known."),
+  first_valid_at: Timestamp.nullable()
+    .optional()
+    .describe("When the first of these verifications that answered VALID happened (with `version`): a grace that waits for the new secret's first use starts then, not when the report arrives. Never before the secret was issued nor after `last_at`."),
 });
 export type VerifierUsageReport = z.infer<typeof VerifierUsageReport>;
 
 export const VerifierUsageRequest = z
   .strictObject({
-    reports: z.array(VerifierUsageReport).max(10_000, { error: "must hold at most 10000 reports" }).describe("Per-key usage since the last report."),
+    reports: z.array(VerifierUsageReport).max(10_000, { error: "must hold at most 10000 reports" }).describe("Usage since the last report, one per key and secret version."),
   })
-  .meta({ examples: [{ reports: [{ key_id: "key_3Yq8ZpL2mN4vT7wX9bC1", counts: { VALID: 1280, RATE_LIMITED: 3 }, last_at: "2026-06-01T12:00:00Z", last_ip: "203.0.113.7" }] }] });
+  .meta({
+    examples: [
+      {
+        reports: [
+          { key_id: "key_3Yq8ZpL2mN4vT7wX9bC1", version: 2, counts: { VALID: 1280, INSUFFICIENT_SCOPE: 3 }, last_at: "2026-06-01T12:00:00Z", last_ip: "203.0.113.7", first_valid_at: "2026-06-01T11:59:59.120Z" },
+        ],
+      },
+    ],
+  });
 export type VerifierUsageRequest = z.infer<typeof VerifierUsageRequest>;
 
 export const VerifierUsageResponse = z

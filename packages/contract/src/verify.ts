@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IpAddress } from "./common";
-import { Environment, KeyId, KeyName, ProjectName, ScopeName, Timestamp } from "./names";
+import { Environment, KeyId, KeyName, ProjectName, SCOPE_NAME_PATTERN, ScopeName, Timestamp } from "./names";
+import { KEY_SECRET_PATTERN } from "./secret-format";
 
 export const verificationCodes = [
   "VALID",
@@ -14,13 +15,36 @@ export const verificationCodes = [
 export const VerificationCode = z.enum(verificationCodes).meta({ description: "The outcome of a verification: `VALID`, or why not.", examples: ["VALID"] });
 export type VerificationCode = z.infer<typeof VerificationCode>;
 
+const MAX_VERIFY_SCOPES = 256;
+
 export const VerifyRequest = z.strictObject({
   // Any string up to 256 characters is well-formed: a malformed key is an answer (NOT_FOUND), not an error.
   key: z.string().max(256, { error: "must be at most 256 characters" }).describe("The API key secret to check, as the caller presented it."),
-  scopes: z.array(ScopeName).max(256, { error: "must hold at most 256 scopes" }).optional().describe("Scopes the key must all hold; otherwise INSUFFICIENT_SCOPE."),
+  scopes: z.array(ScopeName).max(MAX_VERIFY_SCOPES, { error: "must hold at most 256 scopes" }).optional().describe("Scopes the key must all hold; otherwise INSUFFICIENT_SCOPE."),
   ip: IpAddress.optional().describe("The address the key was presented from, checked against its allowlist."),
 }).meta({ examples: [{ key: "kw_live_3f9Kq2ZrT8mVx1Lp6Wn0Yb4Hc7Ds5Ga9Ue2Jk8Rt1Qx7Qa", scopes: ["invoices:read"], ip: "203.0.113.7" }] });
 export type VerifyRequest = z.infer<typeof VerifyRequest>;
+
+/**
+ * True for the common request (a key shaped like a secret, valid scope names, an address), which
+ * `VerifyRequest` certainly accepts: such text is storable by construction. A hot path may skip the
+ * schema walk for it; anything else goes through `checkInput(VerifyRequest, …)`, which alone
+ * decides and words what is wrong. `check` holds the fields beside `key`.
+ */
+export function isPlainVerifyRequest(key: unknown, check: object): boolean {
+  if (typeof key !== "string" || !KEY_SECRET_PATTERN.test(key)) return false;
+  const { scopes, ip } = check as { scopes?: unknown; ip?: unknown };
+  for (const field in check) {
+    if (field !== "scopes" && field !== "ip") return false;
+  }
+  if (scopes !== undefined) {
+    if (!Array.isArray(scopes) || scopes.length > MAX_VERIFY_SCOPES) return false;
+    for (const scope of scopes) {
+      if (typeof scope !== "string" || !SCOPE_NAME_PATTERN.test(scope)) return false;
+    }
+  }
+  return ip === undefined || (typeof ip === "string" && IpAddress.safeParse(ip).success);
+}
 
 export const VerifyResponse = z.object({
   valid: z.boolean().describe("True only for code `VALID`."),

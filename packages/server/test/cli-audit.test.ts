@@ -1,48 +1,24 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { cleanEnv, runCli, serveCli } from "./built-cli";
 
 /** SPEC §12 through the built `keyward` command: checkpoint, public key, and an exported log checked offline. */
-const bin = fileURLToPath(new URL("../bin/keyward.js", import.meta.url));
-const dist = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "keyward-cli-audit-"));
-const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("KEYWARD_")));
+const env = cleanEnv();
 
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function keyward(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  if (!existsSync(dist)) throw new Error("packages/server/dist/cli.js is missing: run `npm run build` (npm test does) first");
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function serve(dataDir: string): Promise<{ child: ChildProcess; url: string; rootToken: Promise<string>; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [bin, "serve", "--data-dir", dataDir, "--port", "0"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  const rootToken = new Promise<string>((resolve) => createInterface({ input: child.stdout as NodeJS.ReadableStream }).once("line", resolve));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) => {
-      const entry = JSON.parse(line) as { msg: string; url?: string };
-      if (entry.msg === "keyward listening" && entry.url) resolve({ child, url: entry.url, rootToken, exited });
-    });
-    exited.then((code) => reject(new Error(`keyward serve exited with ${code}`)));
-  });
-}
+const keyward = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { ...env, ...extraEnv });
 
 describe("keyward audit", () => {
   it("checkpoints through the service, prints the public key, and checks an exported log offline", async () => {
     const dataDir = join(root, "data");
-    const server = await serve(dataDir);
-    const token = await server.rootToken;
+    const server = await serveCli(dataDir, env);
+    const token = server.stdout[0] as string;
     const client = { KEYWARD_URL: server.url, KEYWARD_TOKEN: token };
     let log: string;
     try {

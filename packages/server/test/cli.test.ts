@@ -1,53 +1,19 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { cleanEnv, runCli, serveCli } from "./built-cli";
 import { openKeywardUnderTest } from "./keyward-under-test";
 
-/** The built `keyward` command, as a user runs it (`npm test` builds it first). */
-const bin = fileURLToPath(new URL("../bin/keyward.js", import.meta.url));
-const dist = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "keyward-cli-"));
-const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("KEYWARD_")));
+const env = cleanEnv();
 
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function keyward(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  if (!existsSync(dist)) throw new Error("packages/server/dist/cli.js is missing: run `npm run build` (npm test does) first");
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-interface Serving {
-  child: ChildProcess;
-  url: string;
-  stdout: string[];
-  exited: Promise<number | null>;
-}
-
-/** `keyward serve` on a free port; resolves once it logs that it listens. */
-function serve(dataDir: string): Promise<Serving> {
-  const child = spawn(process.execPath, [bin, "serve", "--data-dir", dataDir, "--port", "0"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  const stdout: string[] = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => stdout.push(line));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
-    lines.on("line", (line) => {
-      const entry = JSON.parse(line) as { msg: string; url?: string };
-      if (entry.msg === "keyward listening" && entry.url) resolve({ child, url: entry.url, stdout, exited });
-    });
-    exited.then((code) => reject(new Error(`keyward serve exited with ${code}`)));
-  });
-}
+const keyward = (args: string[]) => runCli(args, env);
+const serve = (dataDir: string) => serveCli(dataDir, env);
 
 async function api(url: string, token: string, method: string, path: string, body?: unknown) {
   const answer = await fetch(`${url}${path}`, {

@@ -1,24 +1,21 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresCluster, startPostgresCluster } from "../../../test/postgres/postgres-cluster";
+import { cleanEnv, serveCli } from "./built-cli";
 
 /**
  * SPEC §9 crash safety: `keyward serve` is killed (SIGKILL) while rotations are in flight. After a
  * restart every key still has exactly one current secret that verifies, and retrying each
  * interrupted rotation with its Idempotency-Key rotates at most once.
  */
-const bin = fileURLToPath(new URL("../bin/keyward.js", import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), "keyward-crash-"));
 let cluster: PostgresCluster;
 let databaseUrl: string;
 const env = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("KEYWARD_"))),
+  ...cleanEnv(),
   KEYWARD_PEPPER: "crash-test-pepper-0123456789abcdefghijkl",
 };
 
@@ -31,21 +28,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function serve(): Promise<{ child: ChildProcess; url: string; stdout: string[] }> {
-  const child = spawn(process.execPath, [bin, "serve", "--data-dir", dataDir, "--port", "0"], {
-    env: { ...env, KEYWARD_DATABASE_URL: databaseUrl },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const stdout: string[] = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => stdout.push(line));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) => {
-      const entry = JSON.parse(line) as { msg: string; url?: string };
-      if (entry.msg === "keyward listening" && entry.url) resolve({ child, url: entry.url, stdout });
-    });
-    child.once("exit", (code) => reject(new Error(`keyward serve exited with ${code}`)));
-  });
-}
+const serve = () => serveCli(dataDir, { ...env, KEYWARD_DATABASE_URL: databaseUrl });
 
 async function api(url: string, token: string, method: string, path: string, body?: unknown, idempotencyKey?: string) {
   const answer = await fetch(`${url}${path}`, {
@@ -70,8 +53,13 @@ describe("killing the server mid-rotation", () => {
       keys.push((await api(first.url, rootToken, "POST", "/v1/keys", { project: "crash", environment: "live", name: `k${i}`, scopes: [] })).body.key.id);
     }
     // Each key rotates again and again; the last request sent for each key is the one the kill may cut.
+    // The kill comes once some rotations have been answered (not after a fixed time, which a busy
+    // machine may spend before the first one), while the next ones are in flight.
     const lastSent = new Map<string, string>();
     let stop = false;
+    let answered = 0;
+    let enoughAnswered: () => void = () => {};
+    const someAnswered = new Promise<void>((resolve) => (enoughAnswered = resolve));
     const loops = keys.map(async (id) => {
       for (let n = 0; !stop; n += 1) {
         lastSent.set(id, `${id}-${n}`);
@@ -80,9 +68,11 @@ describe("killing the server mid-rotation", () => {
         } catch {
           return;
         }
+        answered += 1;
+        if (answered >= 3 * keys.length) enoughAnswered();
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await someAnswered;
     first.child.kill("SIGKILL");
     stop = true;
     await Promise.all(loops);
@@ -118,9 +108,8 @@ describe("killing the server mid-rotation", () => {
         expect((await api(second.url, rootToken, "POST", "/v1/verify", { key: retried.body.secret })).body.code).toBe("VALID");
       }
     } finally {
-      const exited = new Promise((resolve) => second.child.once("exit", resolve));
       second.child.kill("SIGTERM");
-      await exited;
+      await second.exited;
     }
   });
 });

@@ -1,13 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresCluster, startPostgresCluster } from "../../../test/postgres/postgres-cluster";
+import { cleanEnv, serveCli } from "./built-cli";
 import { WebhookReceiver } from "./webhook-receiver";
 
 /**
@@ -15,12 +13,11 @@ import { WebhookReceiver } from "./webhook-receiver";
  * (`keyward serve` from the built CLI, on PostgreSQL) is killed with SIGKILL while deliveries wait
  * in the queue; after both come back every event arrives, signed, and the log shows it delivered.
  */
-const bin = fileURLToPath(new URL("../bin/keyward.js", import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), "keyward-webhook-crash-"));
 let cluster: PostgresCluster;
 let databaseUrl: string;
 const env = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("KEYWARD_"))),
+  ...cleanEnv(),
   KEYWARD_PEPPER: "webhook-crash-pepper-0123456789abcdefghij",
   KEYWARD_ALLOW_PRIVATE_WEBHOOKS: "1",
   // Short backoff and attempt budget, so the test does not wait for production delays.
@@ -37,21 +34,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function serve(): Promise<{ child: ChildProcess; url: string; stdout: string[] }> {
-  const child = spawn(process.execPath, [bin, "serve", "--data-dir", dataDir, "--port", "0"], {
-    env: { ...env, KEYWARD_DATABASE_URL: databaseUrl },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const stdout: string[] = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => stdout.push(line));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) => {
-      const entry = JSON.parse(line) as { msg: string; url?: string };
-      if (entry.msg === "keyward listening" && entry.url) resolve({ child, url: entry.url, stdout });
-    });
-    child.once("exit", (code) => reject(new Error(`keyward serve exited with ${code}`)));
-  });
-}
+const serve = () => serveCli(dataDir, { ...env, KEYWARD_DATABASE_URL: databaseUrl });
 
 async function api(url: string, token: string, method: string, path: string, body?: unknown) {
   const answer = await fetch(`${url}${path}`, {
@@ -105,7 +88,7 @@ describe("a webhook queue across SIGKILL", () => {
     expect(before.messages).toHaveLength(4 + 4 + 2 + 1);
     expect(before.pending, "every delivery is still queued when the server is killed").toBe(before.messages.length);
     first.child.kill("SIGKILL");
-    await new Promise((resolve) => first.child.once("exit", resolve));
+    await first.exited;
 
     receiver = await WebhookReceiver.start(port);
     const second = await serve();
@@ -129,9 +112,8 @@ describe("a webhook queue across SIGKILL", () => {
         expect(delivery.attempts[0]).toMatchObject({ status_code: null, error: "connection refused" });
       }
     } finally {
-      const exited = new Promise((resolve) => second.child.once("exit", resolve));
       second.child.kill("SIGTERM");
-      await exited;
+      await second.exited;
       await receiver.close();
     }
   });

@@ -1,37 +1,11 @@
-import { Command, CommanderError } from "commander";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeKeyward, keyId, newKeySecret, newTokenSecret, webhookId } from "../../../client/test/fake-keyward";
-import { registerClientCommands } from "./client-commands";
+import { clientCliAgainst } from "../../test/client-cli-run";
 
 const token = newTokenSecret();
 let fake: FakeKeyward;
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-/** Runs `keyward …args` in process against the fake service. */
-async function keyward(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<Run> {
-  const run: Run = { stdout: "", stderr: "", exitCode: 0 };
-  const program = new Command("keyward").exitOverride().configureOutput({ writeOut: (text) => void (run.stdout += text), writeErr: (text) => void (run.stderr += text) });
-  registerClientCommands(program, {
-    env: options.env ?? { KEYWARD_URL: fake.url, KEYWARD_TOKEN: token },
-    stdout: (text) => void (run.stdout += text),
-    stderr: (text) => void (run.stderr += text),
-    readStdin: async () => options.stdin ?? "",
-    setExitCode: (code) => void (run.exitCode = code),
-    dispatcher: fake.agent,
-  });
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    run.exitCode = error.exitCode;
-  }
-  return run;
-}
+const keyward = clientCliAgainst(() => fake, token);
 
 beforeEach(() => {
   fake = new FakeKeyward();

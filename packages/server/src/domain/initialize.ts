@@ -1,5 +1,6 @@
 import { mutate } from "./mutation";
 import type { Services } from "./services";
+import { newRootToken } from "./tokens/root-token";
 
 export const INITIALIZED_SETTING = "initialized_at";
 
@@ -19,24 +20,13 @@ export async function isInitialized(services: Services): Promise<boolean> {
  * for the one time it is printed; only its digest is stored.
  */
 export async function initialize(services: Services, requestId: string): Promise<string> {
-  const secret = services.issuer.tokenSecret();
+  let secret = "";
   await mutate(services, { caller: null, requestId, sourceIp: null }, async (m) => {
     if (!(await m.stores.settings.claim(INITIALIZED_SETTING, m.now.toISOString()))) throw new AlreadyInitializedError();
-    const token = {
-      id: services.issuer.id("tok"),
-      name: "root",
-      scopes: ["admin" as const],
-      project: null,
-      environment: null,
-      digest: services.pepper.digest(secret.reveal()),
-      hint: secret.hint,
-      expiresAt: null,
-      createdAt: m.now,
-      lastUsedAt: null,
-      revokedAt: null,
-    };
-    await m.stores.tokens.insert(token);
-    await m.audit({ action: "token.create", target: token.id, project: null, environment: null, details: { name: "root", scopes: ["admin"], root: true } });
+    const root = newRootToken(services, "root", m.now);
+    await m.stores.tokens.insert(root.token);
+    await m.audit({ action: "token.create", target: root.token.id, project: null, environment: null, details: { name: "root", scopes: ["admin"], root: true } });
+    secret = root.secret;
   });
-  return secret.reveal();
+  return secret;
 }

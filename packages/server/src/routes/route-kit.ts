@@ -1,4 +1,4 @@
-import { describeIssues, findUnstorableText, type Route, summarizeIssues } from "@keyward/contract";
+import { checkInput, type Route, summarizeIssues } from "@keyward/contract";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { ApiError, unauthorized } from "../domain/api-error";
@@ -42,12 +42,9 @@ declare module "fastify" {
 function validate<S extends z.ZodType | undefined>(schema: S, value: unknown, location: string): Input<S> {
   if (!schema) return undefined as Input<S>;
   // SPEC §11: text the database cannot hold is refused here, once, for every field of every route.
-  const unstorable = findUnstorableText(value, location);
-  if (unstorable.length > 0) throw new ApiError("BAD_REQUEST", summarizeIssues(unstorable), unstorable);
-  const result = schema.safeParse(value);
+  const result = checkInput(schema, value, location);
   if (result.success) return result.data as Input<S>;
-  const issues = describeIssues(location, result.error);
-  throw new ApiError("BAD_REQUEST", summarizeIssues(issues), issues);
+  throw new ApiError("BAD_REQUEST", summarizeIssues(result.issues), result.issues);
 }
 
 /** A POST with no body and no content type means `{}` (e.g. `curl -X POST …/revoke`). */

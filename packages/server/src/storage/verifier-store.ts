@@ -5,6 +5,7 @@ import { type KeyRecord, keyFromRow } from "./key-store";
 /** A secret as a verifier knows it: by its verifier digest, never the storage digest. */
 export interface VerifierSecretRecord {
   keyId: string;
+  version: number;
   /** Null for a secret issued before verifier digests existed. */
   verifierDigest: string | null;
   expiresAt: Date | null;
@@ -17,11 +18,19 @@ export interface VerifierScope {
   environment: Environment | null;
 }
 
+/** Where a key lives, and when each of its secrets (by version) was issued. */
+export interface KeyPlacement {
+  project: string;
+  environment: Environment;
+  issuedAt: Map<number, Date>;
+}
+
 type Row = Record<string, unknown>;
 
 function secretOf(row: Row): VerifierSecretRecord {
   return {
     keyId: row.key_id as string,
+    version: Number(row.version),
     verifierDigest: (row.verifier_digest as string | null) ?? null,
     expiresAt: toDateOrNull(row.expires_at),
     revokedAt: toDateOrNull(row.revoked_at),
@@ -44,7 +53,7 @@ export class VerifierStore {
       scope.environment,
     ]);
     const secrets = await this.db.query<Row>(
-      `SELECT s.key_id, s.verifier_digest, s.expires_at, s.revoked_at FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
+      `SELECT s.key_id, s.version, s.verifier_digest, s.expires_at, s.revoked_at FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
        WHERE k.project = $1 AND ($2::text IS NULL OR k.environment = $2) ORDER BY s.key_id, s.version DESC`,
       [scope.project, scope.environment],
     );
@@ -61,18 +70,32 @@ export class VerifierStore {
     });
   }
 
-  /** Where each of these keys lives, in one query (a usage report names many); deleted keys are absent. */
-  async placements(ids: readonly string[]): Promise<Map<string, { project: string; environment: Environment }>> {
+  /**
+   * Where each of these keys lives and when each of its secrets was issued, in one query (a usage
+   * report names many); deleted keys are absent.
+   */
+  async placements(ids: readonly string[]): Promise<Map<string, KeyPlacement>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.query<Row>("SELECT id, project, environment FROM api_keys WHERE id = ANY($1::text[])", [ids]);
-    return new Map(rows.map((row) => [row.id as string, { project: row.project as string, environment: row.environment as Environment }]));
+    const rows = await this.db.query<Row>(
+      `SELECT k.id, k.project, k.environment, s.version, s.created_at FROM api_keys k LEFT JOIN key_secrets s ON s.key_id = k.id
+       WHERE k.id = ANY($1::text[])`,
+      [ids],
+    );
+    const placements = new Map<string, KeyPlacement>();
+    for (const row of rows) {
+      let placement = placements.get(row.id as string);
+      if (!placement) placements.set(row.id as string, (placement = { project: row.project as string, environment: row.environment as Environment, issuedAt: new Map() }));
+      const issuedAt = toDateOrNull(row.created_at);
+      if (row.version !== null && issuedAt) placement.issuedAt.set(Number(row.version), issuedAt);
+    }
+    return placements;
   }
 
   /** One key with its secrets; undefined once it is deleted. */
   async keyById(id: string): Promise<{ key: KeyRecord; secrets: VerifierSecretRecord[] } | undefined> {
     const [row] = await this.db.query<Row>("SELECT * FROM api_keys WHERE id = $1", [id]);
     if (!row) return undefined;
-    const secrets = await this.db.query<Row>("SELECT key_id, verifier_digest, expires_at, revoked_at FROM key_secrets WHERE key_id = $1 ORDER BY version DESC", [id]);
+    const secrets = await this.db.query<Row>("SELECT key_id, version, verifier_digest, expires_at, revoked_at FROM key_secrets WHERE key_id = $1 ORDER BY version DESC", [id]);
     return { key: keyFromRow(row), secrets: secrets.map(secretOf) };
   }
 }

@@ -1,6 +1,7 @@
 import { isInitialized } from "../initialize";
 import { mutate } from "../mutation";
 import type { Services } from "../services";
+import { newRootToken } from "./root-token";
 
 export class NotInitializedError extends Error {
   constructor() {
@@ -17,23 +18,12 @@ export class NotInitializedError extends Error {
  */
 export async function recoverRootToken(services: Services, requestId: string): Promise<string> {
   if (!(await isInitialized(services))) throw new NotInitializedError();
-  const secret = services.issuer.tokenSecret();
+  let secret = "";
   await mutate(services, { caller: null, requestId, sourceIp: null }, async (m) => {
-    const token = {
-      id: services.issuer.id("tok"),
-      name: "root-recovered",
-      scopes: ["admin" as const],
-      project: null,
-      environment: null,
-      digest: services.pepper.digest(secret.reveal()),
-      hint: secret.hint,
-      expiresAt: null,
-      createdAt: m.now,
-      lastUsedAt: null,
-      revokedAt: null,
-    };
-    await m.stores.tokens.insert(token);
-    await m.audit({ action: "token.recover", target: token.id, project: null, environment: null, details: { name: token.name, scopes: token.scopes } });
+    const root = newRootToken(services, "root-recovered", m.now);
+    await m.stores.tokens.insert(root.token);
+    await m.audit({ action: "token.recover", target: root.token.id, project: null, environment: null, details: { name: root.token.name, scopes: root.token.scopes } });
+    secret = root.secret;
   });
-  return secret.reveal();
+  return secret;
 }

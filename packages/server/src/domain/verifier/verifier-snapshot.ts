@@ -33,9 +33,13 @@ export function presentVerifierKey(key: KeyRecord, secrets: readonly VerifierSec
     revoked_at: key.revokedAt?.toISOString() ?? null,
     ip_allowlist: key.ipAllowlist,
     rate_limit: key.rateLimit,
-    secrets: secrets
-      .filter((secret) => secret.verifierDigest !== null)
-      .map((secret) => ({ verifier_digest: secret.verifierDigest as string, expires_at: secret.expiresAt?.toISOString() ?? null, revoked_at: secret.revokedAt?.toISOString() ?? null })),
+    secrets: secrets.flatMap((secret) =>
+      secret.verifierDigest === null
+        ? []
+        : [{ version: secret.version, verifier_digest: secret.verifierDigest, expires_at: secret.expiresAt?.toISOString() ?? null, revoked_at: secret.revokedAt?.toISOString() ?? null }],
+    ),
+    // Only the secret knows its verifier digest, so none can be added later: the verifier asks the server instead.
+    undigested_secrets: secrets.filter((secret) => secret.verifierDigest === null).length,
   };
 }
 
@@ -47,12 +51,13 @@ export async function verifierSnapshot(services: Services, caller: Caller, query
   const cursor = services.verifierFeed.cursor;
   const scope = visibleScope(caller, query);
   const entries = scope ? await stores.verifier.keysOf(scope) : [];
+  const keys = entries.map((entry) => presentVerifierKey(entry.key, entry.secrets));
   return {
     cursor,
     project: query.project,
     environment: query.environment ?? null,
     verifier_key: verifierKeyOf(services.pepper, query.project).toString("base64url"),
-    keys: entries.map((entry) => presentVerifierKey(entry.key, entry.secrets)),
-    undigested_secrets: entries.reduce((sum, entry) => sum + entry.secrets.filter((secret) => secret.verifierDigest === null).length, 0),
+    keys,
+    undigested_secrets: keys.reduce((sum, key) => sum + key.undigested_secrets, 0),
   };
 }
