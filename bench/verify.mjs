@@ -92,42 +92,47 @@ async function verifyRows([bare, floor, keyward, stored], rounds, seconds) {
   }
 }
 
+/**
+ * Creation at 100 / 10k / 100k stored, and paging 100k keys with and without `?project=`. Both are
+ * sequential requests whose time the neighbours' load moves by tens of percent, so each is sampled
+ * in many short rounds, alternating the targets within a round, and judged by the median of the
+ * per-round ratios (as the throughput rows are), not by a ratio of medians taken at different times.
+ */
 async function creationAndPaging(targets, rounds, perRound) {
-  {
-    let serial = 0;
-    const create = async (info) => {
-      const before = await statsOf(info);
-      const started = performance.now();
-      for (let i = 0; i < perRound; i += 1) {
-        const answer = await fetch(`${info.base}/v1/keys`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${info.token}` },
-          body: JSON.stringify({ project: "bench", environment: "live", name: `created-${serial++}`, scopes: ["bench:read"] }),
-        });
-        if (answer.status !== 201) throw new Error(`key creation answered ${answer.status}`);
-        await answer.arrayBuffer();
-      }
-      const after = await statsOf(info);
-      return { mean: (performance.now() - started) / perRound, cpuUsPerRequest: (after.cpuUs - before.cpuUs) / perRound };
-    };
-    const creation = await alternate(targets.map((info) => () => create(info)), rounds);
-    const page = async (info, query) => {
-      const started = performance.now();
-      let cursor;
-      let seen = 0;
-      do {
-        const answer = await fetch(`${info.base}/v1/keys?limit=100${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { headers: { authorization: `Bearer ${info.token}` } });
-        const body = await answer.json();
-        seen += body.data.length;
-        cursor = body.next_cursor ?? undefined;
-      } while (cursor);
-      return { ms: performance.now() - started, seen };
-    };
-    const large = targets[2];
-    const unfiltered = await page(large, "");
-    const filtered = await page(large, "&project=bench");
-    return { creation, paging: { unfiltered, filtered } };
-  }
+  let serial = 0;
+  const create = async (info) => {
+    const before = await statsOf(info);
+    const started = performance.now();
+    for (let i = 0; i < perRound; i += 1) {
+      const answer = await fetch(`${info.base}/v1/keys`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${info.token}` },
+        body: JSON.stringify({ project: "bench", environment: "live", name: `created-${serial++}`, scopes: ["bench:read"] }),
+      });
+      if (answer.status !== 201) throw new Error(`key creation answered ${answer.status}`);
+      await answer.arrayBuffer();
+    }
+    const after = await statsOf(info);
+    return { mean: (performance.now() - started) / perRound, cpuUsPerRequest: (after.cpuUs - before.cpuUs) / perRound };
+  };
+  // One unmeasured round first: each server's first creations warm its plans and pages.
+  for (const info of targets) await create(info);
+  const creation = await alternate(targets.map((info) => () => create(info)), rounds);
+  const page = async (info, query) => {
+    const started = performance.now();
+    let cursor;
+    let seen = 0;
+    do {
+      const answer = await fetch(`${info.base}/v1/keys?limit=100${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { headers: { authorization: `Bearer ${info.token}` } });
+      const body = await answer.json();
+      seen += body.data.length;
+      cursor = body.next_cursor ?? undefined;
+    } while (cursor);
+    return { ms: performance.now() - started, seen };
+  };
+  const large = targets[2];
+  const [unfiltered, filtered] = await alternate([() => page(large, ""), () => page(large, "&project=bench")], 3);
+  return { creation, paging: { unfiltered, filtered } };
 }
 
 /** Memory of the verification state: a server with a small cache on 100,000 keys, before and after verifying more keys than it holds. */
@@ -226,7 +231,7 @@ export async function run({ seconds = 10, only } = {}) {
     [{ kind: "bare" }, { kind: "floor" }, { kind: "keyward" }, { kind: "keyward", stored: STORED }, { kind: "keyward", stored: 10_000 }],
     async ([bare, floor, keyward, stored, tenThousand]) => ({
       ...(await verifyRows([bare, floor, keyward, stored], rounds, perRound)),
-      ...(await creationAndPaging([keyward, tenThousand, stored], rounds, 40)),
+      ...(await creationAndPaging([keyward, tenThousand, stored], 7, 20)),
     }),
   );
   const [, floor, , , firstUse] = runs;
@@ -240,11 +245,12 @@ export async function run({ seconds = 10, only } = {}) {
   const row = (measure, value, ratio, target, pass, detail) => rows.push({ row: "verify", measure, value, ratio, target, pass, ...(detail ? { detail } : {}) });
   const firstRatio = vsFloor(firstUse);
   row(`first verify of keys drawn from all ${STORED} stored vs floor`, `${fixed(s.rps)} req/s, ${sum(firstUse, "lookups")} lookups in ${sum(firstUse, "requests")} requests; ${cpu(firstUse, s)}`, firstRatio, "≥ 0.5", firstRatio >= 0.5, { firstUse });
-  const creationRatio = c100k.mean / c100.mean;
+  const creationRatio = ratioOf(creation[2], creation[0], "mean");
   row("key creation at 100 / 10k / 100k stored", `${fixed(c100.mean, 2)} / ${fixed(c10k.mean, 2)} / ${fixed(c100k.mean, 2)} ms each (server CPU ${fixed(c100.cpu)} / ${fixed(c10k.cpu)} / ${fixed(c100k.cpu)} µs)`, creationRatio, "100k ≤ 1.2× 100", creationRatio <= 1.2, { creation });
-  const pagingRatio = paging.filtered.ms / paging.unfiltered.ms;
-  const pagedAll = paging.filtered.seen >= STORED && paging.unfiltered.seen >= STORED;
-  row(`paging ${STORED} keys with ?project= vs unfiltered`, `${fixed(paging.filtered.ms)} vs ${fixed(paging.unfiltered.ms)} ms (${paging.filtered.seen} / ${paging.unfiltered.seen} keys)`, pagingRatio, "≤ 1.2", pagedAll && pagingRatio <= 1.2, { paging });
+  const pagingRatio = ratioOf(paging.filtered, paging.unfiltered, "ms");
+  const pagedAll = [...paging.filtered, ...paging.unfiltered].every((pass) => pass.seen >= STORED);
+  const [filteredMs, unfilteredMs] = [paging.filtered, paging.unfiltered].map((passes) => median(passes.map((pass) => pass.ms)));
+  row(`paging ${STORED} keys with ?project= vs unfiltered`, `${fixed(filteredMs)} vs ${fixed(unfilteredMs)} ms (median of ${paging.filtered.length} alternated passes, ${paging.filtered[0].seen} / ${paging.unfiltered[0].seen} keys)`, pagingRatio, "≤ 1.2", pagedAll && pagingRatio <= 1.2, { paging });
   const grown = memory.after.heap - memory.before.heap;
   const bounded = memory.after.cacheSize <= memory.capacity + 10 && grown < 32 * 2 ** 20;
   row(

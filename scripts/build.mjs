@@ -5,11 +5,13 @@
 // compiler next to it. The action's dist/ is committed (GitHub runs it as is); `npm test` leaves it
 // alone and a test checks it against a fresh in-memory build instead, so a stale bundle fails CI.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deflateRawSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import { licensesText } from "./bundle-licenses.mjs";
 
@@ -67,36 +69,80 @@ function standalone(pkg, entry, outfile, banner = "") {
 }
 
 /**
- * The provider executable in two parts (issue 14: Terraform starts it three times per plan). main.ts
- * imports ./provider (resources, the API client, the contract's schemas: nine tenths of the code)
- * only after the handshake; this plugin bundles that part on its own and embeds it in base64 inside
- * a comment, which V8 skips at almost no cost where it would otherwise pre-parse every function of
- * it at start. The part is compiled the first time the provider is needed. It shares the launch
- * part's @keyward/terraform-plugin, so there is one DiagnosticError class.
+ * The provider executable in two parts (issue 14: Terraform starts it three times per plan), each a
+ * minified CommonJS bundle kept inside a comment, which V8 skims at almost no cost where it would
+ * otherwise pre-parse every function, and compiled through a V8 code cache
+ * kept between launches (packages/provider/src/executable/). The launch part is main.ts; it asks
+ * for the provider part (resources, the API client, the contract's schemas: 1.6 MB of the 2.2 MB
+ * of minified code) only at the first call that needs it, and shares its @keyward/terraform-plugin with it.
  */
 const deferredProvider = {
   name: "deferred-provider",
   setup(build) {
     build.onResolve({ filter: /^\.\/provider$/ }, (args) => (args.importer.endsWith(join("packages", "provider", "src", "main.ts")) ? { path: "provider", namespace: "deferred-provider" } : undefined));
-    build.onLoad({ filter: /.*/, namespace: "deferred-provider" }, async () => {
-      const part = await esbuild.build({ ...common, entryPoints: ["packages/provider/src/provider.ts"], format: "cjs", write: false, external: ["@keyward/terraform-plugin"] });
-      const base64 = Buffer.from(part.outputFiles[0].text).toString("base64");
-      const contents = [
-        'import * as plugin from "@keyward/terraform-plugin";',
-        'import { compileFunction } from "node:vm";',
-        // A legal comment (`/*!`), which esbuild keeps where the options say `legalComments: "inline"`.
-        `function deferredSource() {\n/*! ${base64} */\n}`,
-        "const text = deferredSource.toString();",
-        'const code = Buffer.from(text.slice(text.indexOf("/*!") + 3, text.lastIndexOf("*/")), "base64").toString("utf8");',
-        "const part = { exports: {} };",
-        'const partRequire = (id) => (id === "@keyward/terraform-plugin" ? plugin : require(id));',
-        'compileFunction(code, ["exports", "require", "module"], { filename: "terraform-provider-keyward/provider.js" })(part.exports, partRequire, part);',
-        "export const keywardProvider = part.exports.keywardProvider;",
-      ].join("\n");
-      return { contents, loader: "js", resolveDir: `${root}packages/provider/src` };
-    });
+    build.onResolve({ filter: /^keyward-executable:provider-part$/ }, (args) => ({ path: args.path, external: true }));
+    build.onLoad({ filter: /.*/, namespace: "deferred-provider" }, () => ({
+      contents: 'import * as plugin from "@keyward/terraform-plugin";\nimport providerPart from "keyward-executable:provider-part";\nexport const keywardProvider = providerPart(plugin).keywardProvider;\n',
+      loader: "js",
+      resolveDir: `${root}packages/provider/src`,
+    }));
   },
 };
+
+/**
+ * One part, packed into the body of a comment: `deflate` (base64 of the deflated source) for the
+ * provider part, which only some launches need, so that every launch skims 0.6 MB for its 1.6 MB;
+ * the launch part as it is (`text`: minified, ASCII), so that no launch inflates before the
+ * handshake, each `*\/` of it written `*\/\/*!` (a comment closed and the next opened).
+ */
+async function executablePart(name, encoding, options) {
+  const built = await esbuild.build({ ...common, format: "cjs", minify: true, write: false, ...options });
+  const source = built.outputFiles[0].text;
+  const id = createHash("sha256").update(source).digest("hex").slice(0, 32);
+  const asText = encoding === "text" && !source.includes("*//*!") && /^[\x20-\x7e\n\t]*$/.test(source);
+  const body = asText ? source.replaceAll("*/", "*//*!") : deflateRawSync(source, { level: 9 }).toString("base64");
+  const placeholder = `KEYWARD_EXECUTABLE_PART_${name.toUpperCase()}`;
+  return {
+    // esbuild keeps a legal comment (`/*!`) where the options say `legalComments: "inline"`; the
+    // part replaces the placeholder after esbuild has written the file (`executableParts`).
+    packed: `function ${name}Part() {\n/*!${placeholder}*/\n}`,
+    part: `{ name: ${JSON.stringify(name)}, id: ${JSON.stringify(id)}, encoding: ${JSON.stringify(asText ? "text" : "deflate")}, packed: ${name}Part }`,
+    placeholder,
+    body,
+  };
+}
+
+/** Writes each part's body over its placeholder in the executable esbuild wrote. */
+function executableParts(parts) {
+  return {
+    name: "executable-parts",
+    setup(build) {
+      build.onEnd(async (result) => {
+        if (result.errors.length > 0) return;
+        const file = resolve(root, build.initialOptions.outfile);
+        let text = await readFile(file, "utf8");
+        for (const { placeholder, body } of parts) {
+          if (text.split(placeholder).length !== 2) throw new Error(`${build.initialOptions.outfile}: expected the placeholder ${placeholder} once`);
+          text = text.replace(placeholder, () => body);
+        }
+        await writeFile(file, text);
+      });
+    },
+  };
+}
+
+/** The executable's entry (the launcher and the two parts it runs), and the plugin that fills in the parts. */
+async function providerExecutable() {
+  const provider = await executablePart("provider", "deflate", { entryPoints: ["packages/provider/src/provider.ts"], external: ["@keyward/terraform-plugin"] });
+  const launch = await executablePart("launch", "text", { entryPoints: ["packages/provider/src/main.ts"], plugins: [deferredProvider], define: { PROVIDER_SCHEMA_ANSWER: JSON.stringify(await providerSchemaAnswer()) } });
+  const contents = [
+    'import { launchExecutable } from "./executable/launcher";',
+    launch.packed,
+    provider.packed,
+    `launchExecutable({ launch: ${launch.part}, provider: ${provider.part} }, require);`,
+  ].join("\n");
+  return { contents, plugin: executableParts([launch, provider]) };
+}
 
 /**
  * GetProviderSchema's answer for the provider's sources, base64, computed by running them: main.ts
@@ -127,15 +173,27 @@ export const targets = {
   // so `keyward --help` loads none of them.
   server: { bundles: async () => [{ ...(await library("server", ["index", "cli"])), splitting: true, chunkNames: "chunks/[name]-[hash]" }], declarations: ["index"] },
   provider: {
-    bundles: async () => [
-      // The executable is the one thing built whole: Terraform runs a copy of it from its plugin
-      // directory, where no node_modules can be found. CommonJS, because that copy is named
-      // `terraform-provider-keyward_v0.1.0` and Node refuses ESM from a file whose name ends in an
-      // unknown extension such as `.0`; dist/package.json marks the `.js` as CommonJS, and the
-      // small ESM library beside it is `.mjs`.
-      { ...standalone("provider", "main", "terraform-provider-keyward.js"), format: "cjs", banner: { js: "#!/usr/bin/env node" }, plugins: [deferredProvider], legalComments: "inline", define: { PROVIDER_SCHEMA_ANSWER: JSON.stringify(await providerSchemaAnswer()) } },
-      { ...(await library("provider", ["index"])), outExtension: { ".js": ".mjs" } },
-    ],
+    bundles: async () => {
+      const executable = await providerExecutable();
+      return [
+        // The executable is the one thing built whole: Terraform runs a copy of it from its plugin
+        // directory, where no node_modules can be found. CommonJS, because that copy is named
+        // `terraform-provider-keyward_v0.1.0` and Node refuses ESM from a file whose name ends in an
+        // unknown extension such as `.0`; dist/package.json marks the `.js` as CommonJS, and the
+        // small ESM library beside it is `.mjs`.
+        {
+          ...common,
+          outfile: "packages/provider/dist/terraform-provider-keyward.js",
+          stdin: { contents: executable.contents, resolveDir: `${root}packages/provider/src`, loader: "js", sourcefile: "terraform-provider-keyward.js" },
+          plugins: [executable.plugin],
+          format: "cjs",
+          minify: true,
+          banner: { js: "#!/usr/bin/env node" },
+          legalComments: "inline",
+        },
+        { ...(await library("provider", ["index"])), outExtension: { ".js": ".mjs" } },
+      ];
+    },
     declarations: ["index"],
     declarationExtension: ".d.mts",
   },

@@ -32,7 +32,7 @@ export const ClientSuppliedSecret = z
 export const PreviousSecret = z
   .object({
     version: z.number().int().min(1).describe("The previous secret's version."),
-    last_used_at: Timestamp.nullable().describe("When the previous secret last verified; null if never."),
+    last_used_at: Timestamp.nullable().describe("When the previous secret last verified; null if never. Kept to the minute: a use within a minute after the recorded one is not written (a use after the grace started always is)."),
     last_used_ip: z.string().nullable().describe("The source IP of that verification, when the verifier named one."),
     expires_at: Timestamp.nullable().describe("When the previous secret stops verifying."),
     grace_started_at: Timestamp.nullable().describe("When its grace period started: at the rotation, or (grace_starts on_first_use) at the new secret's first successful verification; null while waiting for it."),
@@ -60,7 +60,7 @@ export const ApiKey = z.object({
   destinations: DestinationList.describe("Where the key's secret is delivered whenever it is issued (locations and names, never values)."),
   created_at: Timestamp.describe("When the key was created."),
   updated_at: Timestamp.describe("When the key was last changed."),
-  last_used_at: Timestamp.nullable().describe("When a secret of the key last verified successfully; null if never."),
+  last_used_at: Timestamp.nullable().describe("When a secret of the key last verified successfully; null if never. Kept to the minute: a use within a minute after the recorded one is not written."),
   previous: PreviousSecret.nullable().optional().describe("GET /v1/keys/{id} only: the secret the latest rotation replaced while it still verifies; null when none."),
 });
 export type ApiKey = z.infer<typeof ApiKey>;

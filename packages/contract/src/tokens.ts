@@ -29,7 +29,7 @@ export const ManagementToken = z.object({
   hint: z.string().describe("The secret's prefix and last 4 characters.").meta({ examples: ["kwm_…9fXe"] }),
   expires_at: Timestamp.nullable().describe("When the token stops working; null for never."),
   created_at: Timestamp.describe("When the token was created."),
-  last_used_at: Timestamp.nullable().describe("When the token last authenticated a request; null if never."),
+  last_used_at: Timestamp.nullable().describe("When the token last authenticated a request; null if never. Kept to the minute: a use within a minute after the recorded one is not written."),
 });
 export type ManagementToken = z.infer<typeof ManagementToken>;
 

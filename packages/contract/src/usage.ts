@@ -18,7 +18,7 @@ export const KeyUsage = z.object({
   key_id: KeyId.describe("The key's id."),
   granularity: z.enum(["hour", "day"]).describe("Bucket size."),
   buckets: z.array(UsageBucket).describe("Buckets oldest first; a bucket with no verification is absent."),
-  last_used_at: Timestamp.nullable().describe("When a secret of the key last verified successfully; null if never."),
+  last_used_at: Timestamp.nullable().describe("When a secret of the key last verified successfully; null if never. Kept to the minute: a use within a minute after the recorded one is not written."),
   last_used_ip: IpAddress.nullable().describe("The address that verification came from; null if never used or unknown."),
 });
 export type KeyUsage = z.infer<typeof KeyUsage>;

@@ -15,6 +15,7 @@ import { LocalRateLimiter, type RateLimiter } from "./domain/rate-limiter";
 import { SecretIssuer } from "./domain/secret-issuer";
 import { SharedRateLimiter } from "./domain/shared-rate-limiter";
 import type { Services } from "./domain/services";
+import { auditGraceStarts } from "./domain/keys/audit-grace-starts";
 import { UsageRecorder } from "./domain/usage-recorder";
 import { DEFAULT_EXPIRING_DAYS, ExpiryWatch } from "./domain/webhooks/expiry-watch";
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from "./domain/webhooks/retry-schedule";
@@ -109,7 +110,13 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     allDigests: () => storage.stores.secrets.allDigests(),
     digestsOf: (keyId) => storage.stores.secrets.digestsOf(keyId),
   });
-  const usage = new UsageRecorder(storage, (error) => logger.error({ err: error }, "could not write usage counts"), (change) => cache.apply(change));
+  const usage = new UsageRecorder(
+    storage,
+    (error) => logger.error({ err: error }, "could not write usage counts"),
+    (change) => cache.apply(change),
+    // Flushes start once the services exist (`usage.start` below).
+    (stores, starts) => auditGraceStarts(stores, services, starts),
+  );
   const pepper = new Pepper(pepperBytes ?? cryptoRandom(32));
   const clock = options.clock ?? systemClock;
   const checkpointPath = options.auditCheckpointFile ?? (options.dataDir ? defaultCheckpointPath(options.dataDir) : undefined);

@@ -56,5 +56,10 @@ describe("DynamicValue codec", () => {
 
   it("rejects a value of the wrong type, naming where", () => {
     expect(() => conform({ rotation: { every: 5 } }, type)).toThrow("expected a string at rotation.every");
+    expect(() => conform({ tags: ["a", 7] }, type)).toThrow("expected a string at tags[1]");
+    expect(() => conform({ labels: { "a.b": true } }, type)).toThrow('expected a string at labels["a.b"]');
+    expect(() => conform({ count: "many" }, type)).toThrow("expected a number at count");
+    expect(() => conform([{ every: [] }], ["list", ["object", { every: "string" }]], "rules")).toThrow("expected a string at rules[0].every");
+    expect(() => conform("x", type)).toThrow("expected an object at the root");
   });
 });

@@ -29,44 +29,91 @@ export class ValueTypeError extends Error {
   }
 }
 
-function toNumber(raw: unknown, path: string): number {
+/**
+ * A value that does not fit its type, thrown from deep inside `conform` and given its path on the
+ * way out: the path is built only for a value that does not fit, not for every attribute of every
+ * value Terraform sends (issue 14: a plan of 200 keys conforms some thousand values).
+ */
+class Misfit {
+  readonly segments: string[] = [];
+  constructor(readonly expected: string) {}
+}
+
+function toNumber(raw: unknown): number {
   if (typeof raw === "number") return raw;
   if (typeof raw === "bigint") return Number(raw);
   // cty sends numbers that do not fit a float64 as decimal strings.
   if (typeof raw === "string" && raw.trim() !== "" && !Number.isNaN(Number(raw))) return Number(raw);
-  throw new ValueTypeError("a number", path);
+  throw new Misfit("a number");
 }
 
-/** Shapes decoded (or hand-built) data into `type`: fills absent attributes with null. */
-export function conform(raw: unknown, type: CtyType, path = ""): Value {
+/** Where a part sits in its value: an attribute, a list or set index, or a map key. */
+type Segment = { readonly attribute: string } | { readonly index: number } | { readonly key: string };
+
+function segmentText(segment: Segment): string {
+  if ("attribute" in segment) return `.${segment.attribute}`;
+  if ("index" in segment) return `[${segment.index}]`;
+  return `[${JSON.stringify(segment.key)}]`;
+}
+
+/** `conformValue` of a part of a value, whose segment is named only should the part not fit. */
+function conformPart(raw: unknown, type: CtyType, segment: () => Segment): Value {
+  try {
+    return conformValue(raw, type);
+  } catch (error) {
+    if (error instanceof Misfit) error.segments.push(segmentText(segment()));
+    throw error;
+  }
+}
+
+function conformValue(raw: unknown, type: CtyType): Value {
   if (raw === null || raw === undefined) return null;
   if (raw instanceof ExtData || isUnknown(raw)) return UNKNOWN;
   if (type === "dynamic") return raw as Value;
   if (type === "string") {
-    if (typeof raw !== "string") throw new ValueTypeError("a string", path);
+    if (typeof raw !== "string") throw new Misfit("a string");
     return raw;
   }
-  if (type === "number") return toNumber(raw, path);
+  if (type === "number") return toNumber(raw);
   if (type === "bool") {
-    if (typeof raw !== "boolean") throw new ValueTypeError("a bool", path);
+    if (typeof raw !== "boolean") throw new Misfit("a bool");
     return raw;
   }
   const [kind, element] = type;
   if (kind === "list" || kind === "set") {
-    if (!Array.isArray(raw)) throw new ValueTypeError(`a ${kind}`, path);
-    return raw.map((item, index) => conform(item, element, `${path}[${index}]`));
+    if (!Array.isArray(raw)) throw new Misfit(`a ${kind}`);
+    const items: Value[] = [];
+    for (let index = 0; index < raw.length; index++) {
+      const item: unknown = raw[index];
+      items.push(item === null || item === undefined ? null : conformPart(item, element, () => ({ index })));
+    }
+    return items;
   }
-  if (typeof raw !== "object" || Array.isArray(raw)) throw new ValueTypeError(kind === "map" ? "a map" : "an object", path);
+  if (typeof raw !== "object" || Array.isArray(raw)) throw new Misfit(kind === "map" ? "a map" : "an object");
   const source = raw as Record<string, unknown>;
   const result: ObjectValue = {};
   if (kind === "map") {
-    for (const [key, item] of Object.entries(source)) result[key] = conform(item, element, `${path}[${JSON.stringify(key)}]`);
+    for (const key of Object.keys(source)) result[key] = conformPart(source[key], element, () => ({ key }));
     return result;
   }
-  for (const [attribute, attributeType] of Object.entries(element)) {
-    result[attribute] = conform(source[attribute], attributeType, path ? `${path}.${attribute}` : attribute);
+  for (const attribute in element) {
+    const item = source[attribute];
+    const attributeType = element[attribute] as CtyType;
+    // Strings and nulls, most of any state, need no frame of their own.
+    result[attribute] = item === null || item === undefined ? null : attributeType === "string" && typeof item === "string" ? item : conformPart(item, attributeType, () => ({ attribute }));
   }
   return result;
+}
+
+/** Shapes decoded (or hand-built) data into `type`: fills absent attributes with null. */
+export function conform(raw: unknown, type: CtyType, path = ""): Value {
+  try {
+    return conformValue(raw, type);
+  } catch (error) {
+    if (!(error instanceof Misfit)) throw error;
+    const inner = error.segments.reverse().join("");
+    throw new ValueTypeError(error.expected, `${path}${inner}`.replace(/^\./, ""));
+  }
 }
 
 export function decodeDynamicValue(dynamicValue: DynamicValue | undefined, type: CtyType): Value {

@@ -23,6 +23,19 @@ describe("protobuf message codec", () => {
     expect(decoded.diagnostics).toEqual([]);
   });
 
+  it("round-trips lengths and numbers of one to ten varint bytes", () => {
+    const { request } = providerService.ValidateResourceConfig;
+    for (const size of [0, 1, 127, 128, 300, 16_383, 16_384, 2_097_152]) {
+      const typeName = "x".repeat(size);
+      expect(decodeMessage<Record<string, unknown>>(request, encodeMessage(request, { typeName })).typeName).toBe(typeName);
+    }
+    const { response } = providerService.GetProviderSchema;
+    for (const version of [1, 127, 128, 2 ** 31 - 1, 2 ** 31, 2 ** 53 - 1, -1, -(2 ** 40)]) {
+      const encoded = encodeMessage(response, { provider: { version, block: { version: 0, attributes: [] } } });
+      expect(Number((decodeMessage<Record<string, any>>(response, encoded).provider as { version: number }).version)).toBe(version);
+    }
+  });
+
   it("keeps a oneof member that holds its default value (list index 0)", () => {
     const { response } = providerService.PlanResourceChange;
     const encoded = encodeMessage(response, { requiresReplace: [{ steps: [{ attributeName: "scopes" }, { elementKeyInt: 0 }] }] });

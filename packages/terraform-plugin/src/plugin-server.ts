@@ -136,7 +136,8 @@ export async function servePlugin<Client>(
 
   const grpc = await import("@grpc/grpc-js");
   const certificate = createSelfSignedCertificate();
-  const server = new grpc.Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES, "grpc.max_send_message_length": MAX_MESSAGE_BYTES });
+  // No channelz: nothing here queries it, and it keeps books on every call and session.
+  const server = new grpc.Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES, "grpc.max_send_message_length": MAX_MESSAGE_BYTES, "grpc.enable_channelz": 0 });
   let providerServer: Promise<ProviderServer<Client>> | undefined;
   const provider = () => (providerServer ??= loadProvider().then((definition) => new ProviderServer(definition, log, host.environment)));
   server.addService(serviceDefinition("tfplugin6.Provider", providerService), providerHandlers(grpc, log, provider, options.schemaAnswer));

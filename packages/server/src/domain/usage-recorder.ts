@@ -1,11 +1,21 @@
 import type { VerificationCode } from "@keyward/contract";
 import { DatabaseUnavailableError } from "../storage/database-error";
-import type { SecretUse } from "../storage/secret-store";
+import type { GraceStart, SecretUse } from "../storage/secret-store";
 import type { Storage } from "../storage/storage";
+import type { Stores } from "../storage/stores";
 import type { UsageCount } from "../storage/usage-store";
 import { CHANGES_CHANNEL, type Change, encodeChange } from "./verification-cache";
 
 const HOUR = 3_600_000;
+/**
+ * Last-use times (of keys, secrets and management tokens) are kept to this resolution: a time is
+ * written when it moves on by a minute or more, so a key in steady use costs one row write a minute
+ * instead of one a flush. A use of a replaced secret after its grace started is always written.
+ */
+export const LAST_USE_RESOLUTION_MS = 60_000;
+
+/** Runs in the flush's transaction for the graces it started, so their audit events commit with them. */
+export type GraceStartsHandler = (stores: Stores, starts: readonly GraceStart[]) => Promise<void>;
 
 /** One key's verifications in the current hour, by code, and its latest use. */
 interface KeyTally {
@@ -33,6 +43,7 @@ export class UsageRecorder {
     private readonly onError: (error: unknown) => void,
     /** Told, after the write commits, of keys whose secrets the write changed (a grace that started at first use). */
     private readonly onChange: (change: Change) => void = () => {},
+    private readonly onGraceStarts: GraceStartsHandler = async () => {},
   ) {}
 
   start(intervalMs: number): void {
@@ -102,11 +113,16 @@ export class UsageRecorder {
     this.secretUse = new Map();
     try {
       const changes = await this.storage.transaction(async (stores) => {
+        const uses = [...secretUse.values()];
+        await stores.usage.joinByIndex();
         await stores.usage.add(counts);
-        await stores.keys.recordLastUse([...keyUse].map(([id, use]) => ({ id, ...use })));
-        await stores.tokens.recordLastUse([...tokenUse].map(([id, at]) => ({ id, at })));
-        await stores.secrets.recordLastUse([...secretUse.values()]);
-        const started: Change[] = (await stores.secrets.startGraceOnFirstUse([...secretUse.values()])).map((id) => ({ kind: "key", id }));
+        // Before the secrets' last use: a use of a replaced secret after its grace started is always written.
+        const starts = await stores.secrets.startGraceOnFirstUse(uses);
+        if (starts.length > 0) await this.onGraceStarts(stores, starts);
+        await stores.keys.recordLastUse([...keyUse].map(([id, use]) => ({ id, ...use })), LAST_USE_RESOLUTION_MS);
+        await stores.tokens.recordLastUse([...tokenUse].map(([id, at]) => ({ id, at })), LAST_USE_RESOLUTION_MS);
+        await stores.secrets.recordLastUse(uses, LAST_USE_RESOLUTION_MS);
+        const started: Change[] = [...new Set(starts.map((start) => start.keyId))].map((id) => ({ kind: "key", id }));
         for (const change of started) await stores.notify(CHANGES_CHANNEL, encodeChange(change));
         return started;
       });

@@ -118,6 +118,18 @@ describe("grace that starts at first use (SPEC §18)", () => {
     const firstUse = rotatedAt + 2 * DAY;
     const shown = (await k.call("GET", `/v1/keys/${id}`)).json().previous;
     expect(shown).toMatchObject({ expires_at: new Date(firstUse + 3_600_000).toISOString(), grace_started_at: new Date(firstUse).toISOString() });
+    const audited = (await k.call("GET", "/v1/audit?action=key.grace_start")).json().data;
+    expect(audited).toEqual([
+      expect.objectContaining({
+        action: "key.grace_start",
+        actor: null,
+        target: id,
+        project: "billing",
+        environment: "live",
+        details: { version: 1, by_version: 2, started_at: new Date(firstUse).toISOString(), expires_at: new Date(firstUse + 3_600_000).toISOString() },
+      }),
+    ]);
+    expect((await k.call("GET", "/v1/audit/verify")).json()).toMatchObject({ ok: true });
     k.clock.advance(3_600_000 - 1);
     expect(await verify(previous)).toBe("VALID");
     k.clock.advance(1);

@@ -176,14 +176,19 @@ export class KeyStore {
     return rows.length;
   }
 
-  /** Last verification time and caller IP of many keys, in one statement; never moves a time backwards. */
-  async recordLastUse(uses: readonly { id: string; at: Date; ip: string | null }[]): Promise<void> {
+  /**
+   * Last verification time and caller IP of many keys, in one statement. A time is written only when
+   * it moves on by at least `resolutionMs` (never backwards), so a key verified all day costs one
+   * write per resolution, not one per flush.
+   */
+  async recordLastUse(uses: readonly { id: string; at: Date; ip: string | null }[], resolutionMs = 0): Promise<void> {
     if (uses.length === 0) return;
     await this.db.query(
       `UPDATE api_keys AS k SET last_used_at = u.at, last_used_ip = COALESCE(u.ip, k.last_used_ip)
        FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u (id, at, ip)
-       WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`,
-      [uses.map((use) => use.id), uses.map((use) => use.at.toISOString()), uses.map((use) => use.ip)],
+       WHERE k.id = u.id
+         AND (k.last_used_at IS NULL OR (k.last_used_at < u.at AND k.last_used_at <= u.at - $4::float8 * interval '1 millisecond'))`,
+      [uses.map((use) => use.id), uses.map((use) => use.at.toISOString()), uses.map((use) => use.ip), resolutionMs],
     );
   }
 }

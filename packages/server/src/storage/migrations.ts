@@ -4,6 +4,7 @@ import { keyPoliciesMigration } from "./migrations/key-policies";
 import { trustPoliciesMigration } from "./migrations/trust-policies";
 import { webhookMigration } from "./webhook-migration";
 import { verifierDigestsMigration } from "./migrations/verifier-digests";
+import { usageFlushMigration } from "./migrations/usage-flush";
 
 /**
  * The one schema both backends run. Append a migration; never edit one that has shipped.
@@ -129,6 +130,7 @@ export const migrations: readonly string[] = [
   verifierDigestsMigration,
   rateLimitWindowsMigration,
   keyPoliciesMigration,
+  usageFlushMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */

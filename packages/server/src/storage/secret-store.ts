@@ -30,6 +30,20 @@ export interface SecretUse {
   firstValidAt: Date | null;
 }
 
+/** A replaced secret whose grace period a new secret's first use started (SPEC §18). */
+export interface GraceStart {
+  keyId: string;
+  project: string;
+  environment: Environment;
+  /** The replaced secret. */
+  version: number;
+  /** The secret whose first successful verification started it. */
+  byVersion: number;
+  startedAt: Date;
+  /** When the replaced secret now stops verifying. */
+  expiresAt: Date | null;
+}
+
 type SecretRow = Record<string, unknown>;
 
 /** A secret that can verify, with only what verification reads of its key. */
@@ -113,26 +127,36 @@ export class SecretStore {
     await this.db.query("UPDATE key_secrets SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL", [keyId, at.toISOString()]);
   }
 
-  /** Each secret's latest use (SPEC §18: who still uses the previous secret). */
-  async recordLastUse(uses: readonly SecretUse[]): Promise<void> {
+  /**
+   * Each secret's latest use (SPEC §18: who still uses the previous secret), in one statement, at the
+   * resolution of `KeyStore.recordLastUse`. A use after the secret's grace started is always written,
+   * however soon after the one before: it is what tells a team the old secret is still in use.
+   */
+  async recordLastUse(uses: readonly SecretUse[], resolutionMs = 0): Promise<void> {
     if (uses.length === 0) return;
     await this.db.query(
       `UPDATE key_secrets AS s SET last_used_at = u.at, last_used_ip = COALESCE(u.ip, s.last_used_ip)
        FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::text[]) AS u (key_id, version, at, ip)
-       WHERE s.key_id = u.key_id AND s.version = u.version AND (s.last_used_at IS NULL OR s.last_used_at < u.at)`,
-      [uses.map((use) => use.keyId), uses.map((use) => use.version), uses.map((use) => use.at.toISOString()), uses.map((use) => use.ip)],
+       WHERE s.key_id = u.key_id AND s.version = u.version
+         AND (s.last_used_at IS NULL
+              OR (s.last_used_at < u.at
+                  AND (s.last_used_at <= u.at - $5::float8 * interval '1 millisecond'
+                       OR (s.last_used_at < s.grace_started_at AND u.at >= s.grace_started_at))))`,
+      [uses.map((use) => use.keyId), uses.map((use) => use.version), uses.map((use) => use.at.toISOString()), uses.map((use) => use.ip), resolutionMs],
     );
   }
 
   /**
    * SPEC §18 `grace_starts = "on_first_use"`: a new secret's first successful verification ends the
    * previous secret's validity one grace period later (never later than the cap it already has).
-   * Answers the keys whose previous secret changed, so their cache entries are evicted.
+   * Answers each previous secret whose grace this started, so its key's cache entries are evicted
+   * and the start is audited. Only secrets still waiting for a first use are looked at (a partial
+   * index of them), so the cost follows those, not every secret verified.
    */
-  async startGraceOnFirstUse(uses: readonly SecretUse[]): Promise<string[]> {
+  async startGraceOnFirstUse(uses: readonly SecretUse[]): Promise<GraceStart[]> {
     const first = uses.flatMap((use) => (use.firstValidAt ? [{ ...use, at: use.firstValidAt }] : []));
     if (first.length === 0) return [];
-    const started = await this.db.query<{ key_id: string }>(
+    const started = await this.db.query<Record<string, unknown>>(
       `WITH used AS (
          SELECT u.key_id, u.version, min(u.at) AS at FROM unnest($1::text[], $2::integer[], $3::timestamptz[]) AS u (key_id, version, at)
          GROUP BY u.key_id, u.version
@@ -144,12 +168,21 @@ export class SecretStore {
          UPDATE key_secrets AS s SET grace_after_first_use_ms = NULL FROM pending WHERE s.digest = pending.digest
          RETURNING pending.key_id, pending.version, pending.at, pending.ends
        )
-       UPDATE key_secrets AS p SET expires_at = LEAST(p.expires_at, fresh.ends), grace_started_at = fresh.at FROM fresh
+       UPDATE key_secrets AS p SET expires_at = LEAST(p.expires_at, fresh.ends), grace_started_at = fresh.at
+       FROM fresh JOIN api_keys AS k ON k.id = fresh.key_id
        WHERE p.key_id = fresh.key_id AND p.version < fresh.version AND p.revoked_at IS NULL
-       RETURNING p.key_id`,
+       RETURNING p.key_id, k.project, k.environment, p.version, fresh.version AS by_version, fresh.at AS started_at, p.expires_at`,
       [first.map((use) => use.keyId), first.map((use) => use.version), first.map((use) => use.at.toISOString())],
     );
-    return started.map((row) => row.key_id);
+    return started.map((row) => ({
+      keyId: row.key_id as string,
+      project: row.project as string,
+      environment: row.environment as Environment,
+      version: toNumber(row.version),
+      byVersion: toNumber(row.by_version),
+      startedAt: toDate(row.started_at),
+      expiresAt: toDateOrNull(row.expires_at),
+    }));
   }
 
   /**

@@ -11,8 +11,13 @@ export interface StorageLocation {
   databaseUrl?: string;
 }
 
+/**
+ * Planner statistics, and on PGlite dead rows too: it has no autovacuum, and the usage flush
+ * rewrites last-use rows all day, so without a VACUUM its tables and indexes only grow. Measured on
+ * 100k keys, `VACUUM (ANALYZE)` costs about what `ANALYZE` alone does. PostgreSQL vacuums itself.
+ */
 function analyze(database: Database): Promise<void> {
-  return database.script("ANALYZE");
+  return database.script(database.backend === "pglite" ? "VACUUM (ANALYZE)" : "ANALYZE");
 }
 
 let memoryTemplate: Promise<Blob> | undefined;
@@ -58,7 +63,7 @@ export class Storage {
     return new Storage(database);
   }
 
-  /** Refreshes the planner's statistics (SPEC §16; PGlite never gathers them on its own). */
+  /** Refreshes the planner's statistics (SPEC §16; PGlite never gathers them on its own) and, on PGlite, reclaims dead rows. */
   analyze(): Promise<void> {
     return analyze(this.database);
   }

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresCluster, startPostgresCluster } from "../../../../test/postgres/postgres-cluster";
+import type { Database, Queryable } from "../storage/database";
+import type { KeyRecord } from "../storage/key-store";
+import type { GraceStart } from "../storage/secret-store";
+import { Storage } from "../storage/storage";
+import { LAST_USE_RESOLUTION_MS, UsageRecorder } from "./usage-recorder";
+
+let cluster: PostgresCluster;
+beforeAll(async () => {
+  cluster = await startPostgresCluster();
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const backends = [
+  { name: "PGlite", open: async () => Storage.open({}) },
+  { name: "PostgreSQL", open: async (label: string) => Storage.open({ databaseUrl: await cluster.createDatabase(label) }) },
+];
+
+const t0 = new Date("2026-03-01T10:00:00.000Z");
+const at = (ms: number) => new Date(t0.getTime() + ms);
+const MANY = 100_000;
+
+function key(id: string, overrides: Partial<KeyRecord> = {}): KeyRecord {
+  return {
+    id, project: "billing", environment: "live", name: id, scopes: [], version: 1, hint: "kw_live_…abcd", expiresAt: null, rotation: null,
+    rotatedAt: null, nextRotationAt: null, ipAllowlist: null, rateLimit: null, metadata: {}, destinations: [], createdAt: t0, updatedAt: t0,
+    lastUsedAt: null, lastUsedIp: null, revokedAt: null, ...overrides,
+  };
+}
+
+/** The database as the recorder sees it, with every statement its transactions run written down. */
+function recording(database: Database): { database: Database; statements: string[] } {
+  const statements: string[] = [];
+  const counted = (tx: Queryable): Queryable => ({
+    query: (sql, params) => {
+      statements.push(sql.trim().split(/\s+/).slice(0, 3).join(" "));
+      return tx.query(sql, params);
+    },
+    script: (sql) => tx.script(sql),
+  });
+  return { database: { ...database, transaction: (work) => database.transaction((tx) => work(counted(tx))), listen: database.listen.bind(database), close: database.close.bind(database) }, statements };
+}
+
+describe.each(backends)("usage recorder on $name", ({ name, open }) => {
+  let storage: Storage;
+  const failures: unknown[] = [];
+  const recorder = (onGraceStarts?: (starts: readonly GraceStart[]) => Promise<void>, target = storage) =>
+    new UsageRecorder(target, (error) => failures.push(error), () => {}, onGraceStarts && ((_stores, starts) => onGraceStarts(starts)));
+
+  beforeAll(async () => {
+    storage = await open(`usage_${name.toLowerCase()}`);
+    await storage.stores.projects.insert({ name: "billing", description: null, createdAt: t0 });
+  });
+  afterAll(async () => {
+    await storage?.close();
+    expect(failures).toEqual([]);
+  });
+
+  async function seed(id: string, versions: { version: number; graceAfterFirstUseMs?: number; expiresAt?: Date }[] = [{ version: 1 }]) {
+    await storage.stores.keys.insert(key(id, { version: Math.max(...versions.map((v) => v.version)) }));
+    for (const v of versions) {
+      await storage.stores.secrets.insert({
+        digest: `${id}-${v.version}`, keyId: id, version: v.version, hint: "kw_live_…abcd", expiresAt: v.expiresAt ?? null, revokedAt: null, createdAt: t0,
+        graceAfterFirstUseMs: v.graceAfterFirstUseMs ?? null,
+      });
+    }
+  }
+  const secretOf = async (id: string, version: number) => (await storage.stores.secrets.listForKey(id)).find((s) => s.version === version);
+
+  it("writes a key's and its secret's last use only when it moves on by the resolution", async () => {
+    await seed("key_resolution00000001");
+    const usage = recorder();
+    const use = async (ms: number, ip: string) => {
+      usage.recordVerification("key_resolution00000001", "VALID", at(ms), ip, 1, 1);
+      await usage.flush();
+      const [found, secret] = [await storage.stores.keys.get("key_resolution00000001"), await secretOf("key_resolution00000001", 1)];
+      return [found?.lastUsedAt?.getTime(), found?.lastUsedIp, secret?.lastUsedAt?.getTime(), secret?.lastUsedIp];
+    };
+    expect(await use(0, "192.0.2.1")).toEqual([t0.getTime(), "192.0.2.1", t0.getTime(), "192.0.2.1"]);
+    expect(await use(LAST_USE_RESOLUTION_MS - 1, "192.0.2.2")).toEqual([t0.getTime(), "192.0.2.1", t0.getTime(), "192.0.2.1"]);
+    expect(await use(LAST_USE_RESOLUTION_MS, "192.0.2.3")).toEqual([at(LAST_USE_RESOLUTION_MS).getTime(), "192.0.2.3", at(LAST_USE_RESOLUTION_MS).getTime(), "192.0.2.3"]);
+    // Never backwards, even by more than the resolution.
+    expect((await use(-LAST_USE_RESOLUTION_MS * 5, "192.0.2.4"))[0]).toBe(at(LAST_USE_RESOLUTION_MS).getTime());
+    // Counts are never skipped.
+    expect(await storage.stores.usage.summarize("key_resolution00000001", at(-3_600_000), "hour")).toEqual([
+      { keyId: "key_resolution00000001", bucket: at(-3_600_000), code: "VALID", count: 1 },
+      { keyId: "key_resolution00000001", bucket: t0, code: "VALID", count: 3 },
+    ]);
+  });
+
+  it("writes a use of the replaced secret after its grace started, however soon after the last one", async () => {
+    await seed("key_graceuse0000000001", [{ version: 1, expiresAt: at(7 * 86_400_000) }, { version: 2, graceAfterFirstUseMs: 3_600_000 }]);
+    const usage = recorder();
+    usage.recordVerification("key_graceuse0000000001", "VALID", at(0), null, 1, 1);
+    await usage.flush();
+    usage.recordVerification("key_graceuse0000000001", "VALID", at(10_000), null, 1, 2);
+    usage.recordVerification("key_graceuse0000000001", "VALID", at(20_000), "198.51.100.1", 1, 1);
+    await usage.flush();
+    expect(await secretOf("key_graceuse0000000001", 1)).toMatchObject({ lastUsedAt: at(20_000), lastUsedIp: "198.51.100.1", graceStartedAt: at(10_000), expiresAt: at(10_000 + 3_600_000) });
+  });
+
+  it("starts and audits a grace in one transaction: a failing audit leaves the grace waiting", async () => {
+    await seed("key_graceaudit00000001", [{ version: 1, expiresAt: at(7 * 86_400_000) }, { version: 2, graceAfterFirstUseMs: 3_600_000 }]);
+    const failing = recorder(async () => {
+      throw new Error("audit refused");
+    });
+    failing.recordVerification("key_graceaudit00000001", "VALID", at(5_000), null, 1, 2);
+    await failing.flush();
+    expect(failures.splice(0)).toMatchObject([{ message: "audit refused" }]);
+    expect(await secretOf("key_graceaudit00000001", 1)).toMatchObject({ expiresAt: at(7 * 86_400_000), graceStartedAt: null });
+    expect(await secretOf("key_graceaudit00000001", 2)).toMatchObject({ graceAfterFirstUseMs: 3_600_000 });
+
+    const audited: GraceStart[] = [];
+    const usage = recorder(async (starts) => {
+      audited.push(...starts);
+    });
+    usage.recordVerification("key_graceaudit00000001", "VALID", at(6_000), null, 1, 2);
+    await usage.flush();
+    expect(audited).toEqual([{ keyId: "key_graceaudit00000001", project: "billing", environment: "live", version: 1, byVersion: 2, startedAt: at(6_000), expiresAt: at(6_000 + 3_600_000) }]);
+    usage.recordVerification("key_graceaudit00000001", "VALID", at(7_000), null, 1, 2);
+    await usage.flush();
+    expect(audited).toHaveLength(1);
+  });
+
+  it("deletes a key's usage counts with the key", async () => {
+    await seed("key_deleted00000000001");
+    const usage = recorder();
+    usage.recordVerification("key_deleted00000000001", "VALID", t0, null, 2, 1);
+    await usage.flush();
+    expect(await storage.stores.usage.summarize("key_deleted00000000001", t0, "hour")).toHaveLength(1);
+    await storage.stores.keys.delete("key_deleted00000000001");
+    expect(await storage.database.query("SELECT 1 FROM key_usage WHERE key_id = $1", ["key_deleted00000000001"])).toEqual([]);
+  });
+
+  it(`flushes ${MANY} distinct keys verified for the first time with one statement per table`, { timeout: 300_000 }, async () => {
+    await storage.database.query(
+      `INSERT INTO api_keys (id, project, environment, name, scopes, version, hint, metadata, created_at, updated_at)
+       SELECT 'key_many' || lpad(i::text, 14, '0'), 'billing', 'test', 'many-' || i, '[]'::jsonb, 1, 'h', '{}'::jsonb, $1, $1 FROM generate_series(1, $2::integer) AS i`,
+      [t0.toISOString(), MANY],
+    );
+    // Each secret's foreign-key check is planned on the table as its statistics say: refresh them first.
+    await storage.analyze();
+    await storage.database.query(
+      `INSERT INTO key_secrets (digest, key_id, version, hint, created_at)
+       SELECT 'many-' || i, 'key_many' || lpad(i::text, 14, '0'), 1, 'h', $1 FROM generate_series(1, $2::integer) AS i`,
+      [t0.toISOString(), MANY],
+    );
+    await storage.analyze();
+    const { database, statements } = recording(storage.database);
+    const usage = recorder(undefined, new Storage(database));
+    for (let i = 1; i <= MANY; i += 1) usage.recordVerification(`key_many${String(i).padStart(14, "0")}`, "VALID", at(i), null, 1, 1);
+    await usage.flush();
+    expect(statements).toEqual(["SELECT set_config('enable_hashjoin', 'off',", "INSERT INTO key_usage", "WITH used AS", "UPDATE api_keys AS", "UPDATE key_secrets AS"]);
+    const [written] = await storage.database.query<{ keys: string | number; secrets: string | number; counts: string | number }>(
+      `SELECT (SELECT count(*) FROM api_keys WHERE id LIKE 'key_many%' AND last_used_at IS NOT NULL) AS keys,
+              (SELECT count(*) FROM key_secrets WHERE digest LIKE 'many-%' AND last_used_at IS NOT NULL) AS secrets,
+              (SELECT sum(count) FROM key_usage WHERE key_id LIKE 'key_many%') AS counts`,
+    );
+    expect([written?.keys, written?.secrets, written?.counts].map(Number)).toEqual([MANY, MANY, MANY]);
+  });
+});
