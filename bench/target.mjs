@@ -1,11 +1,13 @@
 // One server under load, in its own process so the load generator does not share its event loop.
 // `node --expose-gc bench/target.mjs '<json options>'` prints one JSON line when ready:
 // {url, statsUrl, token?, requests}. Options: {kind: "bare"|"floor"|"keyward", stored?, cacheSize?,
-// databaseUrl?, pepper?, join?}. `statsUrl` answers the target's own CPU time, heap, and how many
-// database queries and secret lookups it ran, so rows can count work instead of guessing it.
+// databaseUrl?, pepper?, join?}. `statsUrl` answers the target's own CPU time, heap, how many
+// database queries and secret lookups it ran, and its event-loop delay since the previous read, so
+// rows can count work instead of guessing it.
 import { createHmac } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listen, openKeyward } from "../packages/server/dist/index.js";
@@ -15,6 +17,10 @@ const options = JSON.parse(process.argv[2] ?? "{}");
 const counters = { queries: 0, lookups: 0, cacheSize: () => 0 };
 const ready = (info) => process.stdout.write(`${JSON.stringify(info)}\n`);
 const ANSWER = { valid: true, code: "VALID" };
+// How long the event loop was held up (a stall delays every request queued behind it): p99 and max
+// in ms since the previous stats read.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 
 async function listenOn(handler) {
   const server = createServer(handler);
@@ -29,7 +35,9 @@ async function statsServer() {
       globalThis.gc?.();
       globalThis.gc?.();
     }
-    const body = JSON.stringify({ cpu: process.cpuUsage(), heap: process.memoryUsage().heapUsed, queries: counters.queries, lookups: counters.lookups, cacheSize: counters.cacheSize() });
+    const loop = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+    loopDelay.reset();
+    const body = JSON.stringify({ cpu: process.cpuUsage(), heap: process.memoryUsage().heapUsed, queries: counters.queries, lookups: counters.lookups, cacheSize: counters.cacheSize(), loop });
     response.writeHead(200, { "content-type": "application/json" });
     response.end(body);
   });

@@ -65,6 +65,8 @@ function freePort() {
 
 /** Bare, the floor, cached, unknown and first-use verification: one alternation, so the ratios share their noise. */
 async function verifyRows([bare, floor, keyward, stored], rounds, seconds) {
+  // Every unknown secret is new: a counter numbers them, across rounds too, and `load` builds each
+  // run's bodies before it starts, enough that none repeats within the run (it fails a run that did).
   let unknownCounter = 0;
   const unknown = () => ({ key: benchSecret("unknown", unknownCounter++), scopes: ["bench:read"] });
   // Uniform draws from all stored keys, on a server that has just started on them: no key was verified before.
@@ -75,15 +77,14 @@ async function verifyRows([bare, floor, keyward, stored], rounds, seconds) {
   {
     await expectCode(keyward, keyward.requests.slice(0, 3), "VALID");
     await expectCode(keyward, [unknown(), unknown()], "NOT_FOUND");
-    const firstUse = [drawn(), drawn(), drawn()];
-    await expectCode(stored, firstUse, "VALID");
+    if (stored) await expectCode(stored, [drawn(), drawn(), drawn()], "VALID");
     const runs = await alternate(
       [
         (round) => load(bare, { seconds, warmup: round === 0 ? 2 : 1 }),
         (round) => load(floor, { seconds, warmup: round === 0 ? 2 : 1 }),
         (round) => load(keyward, { seconds, warmup: round === 0 ? 2 : 1 }),
         () => load(keyward, { seconds, warmup: 0, next: unknown }),
-        () => load(stored, { seconds, warmup: 0, next: drawn }),
+        ...(stored ? [() => load(stored, { seconds, warmup: 0, next: drawn })] : []),
       ],
       rounds,
     );
@@ -185,7 +186,44 @@ async function scaleOut(rounds, seconds) {
   }
 }
 
-export async function run({ seconds = 10 } = {}) {
+/** Ratios to the floor, by throughput and by server CPU per request. */
+function comparing(floor) {
+  const f = summary(floor);
+  const vsFloor = (top) => ratioOf(top, floor);
+  const cpu = (top, summaryOf) => `server CPU ${fixed(summaryOf.cpuUsPerRequest)} vs ${fixed(f.cpuUsPerRequest)} µs/req (${fixed(cpuRatioOf(top, floor), 2)}×)`;
+  return { vsFloor, cpu };
+}
+
+/** The rows of the HTTP verify alternation up to the unknown secrets: bare, floor, cached (throughput, latency), unknown. */
+function httpVerifyTable([bare, floor, cached, unknown]) {
+  const [b, f, c, u] = [bare, floor, cached, unknown].map(summary);
+  const { vsFloor, cpu } = comparing(floor);
+  const rows = [];
+  const row = (measure, value, ratio, target, pass, detail) => rows.push({ row: "verify", measure, value, ratio, target, pass, ...(detail ? { detail } : {}) });
+  row("bare node:http constant body (c=32)", `${fixed(b.rps)} req/s, p99 ${b.p99} ms, ${fixed(b.cpuUsPerRequest)} µs CPU/req`, 1, "(the machine)", true, { bare });
+  const floorRatio = ratioOf(floor, bare);
+  row("floor: node:http parse + HMAC + Map lookup + serialise vs bare", `${fixed(f.rps)} vs ${fixed(b.rps)} req/s`, floorRatio, "(the limit)", floorRatio > 0, { floor });
+  const cachedRatio = vsFloor(cached);
+  row("cached verify vs floor (c=32)", `${fixed(c.rps)} vs ${fixed(f.rps)} req/s; ${cpu(cached, c)}`, cachedRatio, "≥ 0.85", cachedRatio >= 0.85, { cached });
+  const stall = (runs) => fixed(Math.max(...runs.map((run) => run.loopMax)), 1);
+  row("cached verify latency p50 / p99 (c=32)", `${c.p50} / ${c.p99} ms (floor ${f.p50} / ${f.p99} ms); longest event-loop stall ${stall(cached)} ms (floor ${stall(floor)} ms)`, c.p99 / Math.max(f.p99, 1), "p99 ≤ 5 ms", c.p99 <= 5);
+  const unknownRatio = vsFloor(unknown);
+  const unknownLookups = sum(unknown, "lookups");
+  row("unknown well-formed secrets, all distinct, vs floor", `${fixed(u.rps)} req/s, ${unknownLookups} database lookups in ${sum(unknown, "requests")} requests; ${cpu(unknown, u)}`, unknownRatio, "≥ 0.85, 0 lookups", unknownRatio >= 0.85 && unknownLookups === 0, { unknown });
+  return rows;
+}
+
+/** Only the HTTP verify rows of a cache-sized server (bare, floor, cached, unknown): a quick run while working on that path. */
+async function httpVerifyRows(seconds) {
+  const rounds = 3;
+  const { runs } = await withTargets([{ kind: "bare" }, { kind: "floor" }, { kind: "keyward" }], (targets) => verifyRows(targets, rounds, Math.max(1, Math.round(seconds / rounds))));
+  return httpVerifyTable(runs);
+}
+
+/** `only: "http-verify"` runs just the rows of `httpVerifyRows`; by default every row runs. */
+export async function run({ seconds = 10, only } = {}) {
+  if (only === "http-verify") return httpVerifyRows(seconds);
+  if (only !== undefined) throw new Error(`bench/verify.mjs: unknown \`only\` ${JSON.stringify(only)}, expected "http-verify"`);
   const rounds = 3;
   const perRound = Math.max(1, Math.round(seconds / rounds));
   // One set of targets for the verify, creation and paging rows: a 100,000-key server takes a while to fill.
@@ -196,25 +234,15 @@ export async function run({ seconds = 10 } = {}) {
       ...(await creationAndPaging([keyward, tenThousand, stored], 7, 20)),
     }),
   );
-  const [bare, floor, cached, unknown, firstUse] = runs;
-  const [b, f, c, u, s] = runs.map(summary);
+  const [, floor, , , firstUse] = runs;
+  const s = summary(firstUse);
   const [c100, c10k, c100k] = creation.map((runs) => ({ mean: median(runs.map((run) => run.mean)), cpu: median(runs.map((run) => run.cpuUsPerRequest)) }));
   const memory = await memoryRow();
   const scale = await scaleOut(rounds, perRound);
 
-  const vsFloor = (top) => ratioOf(top, floor);
-  const cpu = (top, summaryOf) => `server CPU ${fixed(summaryOf.cpuUsPerRequest)} vs ${fixed(f.cpuUsPerRequest)} µs/req (${fixed(cpuRatioOf(top, floor), 2)}×)`;
-  const rows = [];
+  const { vsFloor, cpu } = comparing(floor);
+  const rows = httpVerifyTable(runs);
   const row = (measure, value, ratio, target, pass, detail) => rows.push({ row: "verify", measure, value, ratio, target, pass, ...(detail ? { detail } : {}) });
-  row("bare node:http constant body (c=32)", `${fixed(b.rps)} req/s, p99 ${b.p99} ms, ${fixed(b.cpuUsPerRequest)} µs CPU/req`, 1, "(the machine)", true, { bare });
-  const floorRatio = ratioOf(floor, bare);
-  row("floor: node:http parse + HMAC + Map lookup + serialise vs bare", `${fixed(f.rps)} vs ${fixed(b.rps)} req/s`, floorRatio, "(the limit)", floorRatio > 0, { floor });
-  const cachedRatio = vsFloor(cached);
-  row("cached verify vs floor (c=32)", `${fixed(c.rps)} vs ${fixed(f.rps)} req/s; ${cpu(cached, c)}`, cachedRatio, "≥ 0.85", cachedRatio >= 0.85, { cached });
-  row("cached verify latency p50 / p99 (c=32)", `${c.p50} / ${c.p99} ms (floor ${f.p50} / ${f.p99} ms)`, c.p99 / Math.max(f.p99, 1), "p99 ≤ 5 ms", c.p99 <= 5);
-  const unknownRatio = vsFloor(unknown);
-  const unknownLookups = sum(unknown, "lookups");
-  row("unknown well-formed secrets, all distinct, vs floor", `${fixed(u.rps)} req/s, ${unknownLookups} database lookups in ${sum(unknown, "requests")} requests; ${cpu(unknown, u)}`, unknownRatio, "≥ 0.85, 0 lookups", unknownRatio >= 0.85 && unknownLookups === 0, { unknown });
   const firstRatio = vsFloor(firstUse);
   row(`first verify of keys drawn from all ${STORED} stored vs floor`, `${fixed(s.rps)} req/s, ${sum(firstUse, "lookups")} lookups in ${sum(firstUse, "requests")} requests; ${cpu(firstUse, s)}`, firstRatio, "≥ 0.5", firstRatio >= 0.5, { firstUse });
   const creationRatio = ratioOf(creation[2], creation[0], "mean");

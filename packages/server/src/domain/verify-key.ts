@@ -4,6 +4,7 @@ import {
   KEY_SECRET_PATTERN,
   NOT_FOUND_ANSWER,
   type TakeRateLimit,
+  type VerificationCode,
   verificationAnswer,
   type VerifyRequest,
   type VerifyResponse,
@@ -34,21 +35,44 @@ export async function verifyKey(services: Services, caller: Caller, request: Ver
 
 const standIn: TakeRateLimit = (_keyId, limit) => ({ allowed: true, limit: limit.requests, remaining: limit.requests, reset: 0 });
 
+/** A verification answer and its JSON text, as the hot path sends it. */
+export interface AnswerText {
+  readonly code: VerificationCode;
+  readonly text: string;
+}
+
+const NOT_FOUND_TEXT: AnswerText = Object.freeze({ code: NOT_FOUND_ANSWER.code, text: JSON.stringify(NOT_FOUND_ANSWER) });
+
+/**
+ * The text of each code's answer for a cached entry, made once: without a rate limit in it, the
+ * answer is a function of the entry and the code alone (the rules still judge every request).
+ * At most one short text per code per entry, held only as long as the entry object itself: a
+ * change to the key evicts that object from the cache and the next read stores a new one, so a
+ * text never outlives the key as it was when made.
+ */
+const answerTexts = new WeakMap<KeyEntry, Partial<Record<VerificationCode, string>>>();
+
 /**
  * The hot path, without a promise: a pattern and checksum test, one HMAC, and the cache or the
  * index of stored digests. Undefined when only the database can answer (a stored key not cached).
+ * `now` is the request's instant, read once by the caller.
  */
-export function verifyKeyFromMemory(services: Services, caller: Caller, request: VerifyRequest): VerifyResponse | undefined {
+export function verifyKeyFromMemory(services: Services, caller: Caller, request: VerifyRequest, now: Date): AnswerText | undefined {
   const digest = digestOf(services, request.key);
-  if (digest === undefined) return NOT_FOUND_ANSWER;
+  if (digest === undefined) return NOT_FOUND_TEXT;
   const entry = services.cache.peekKey(digest);
   if (entry === undefined) return undefined;
   // Another project's or environment's key verifies exactly as an unknown one (SPEC §10).
-  if (entry === null || !sees(caller, entry.key)) return NOT_FOUND_ANSWER;
-  const now = services.clock();
+  if (entry === null || !sees(caller, entry.key)) return NOT_FOUND_TEXT;
   const limit = entry.key.rateLimit;
   if (limit && !services.rateLimiter.ready(entry.key.id, limit, now.getTime())) return undefined;
-  return judge(services, request, entry, now);
+  const judgement = judgeVerification(entry.key, entry.secret, request, now, services.rateLimiter.take);
+  record(services, request, entry, judgement.code, now);
+  if (judgement.ratelimit) return { code: judgement.code, text: JSON.stringify(verificationAnswer(entry.key, entry.secret, judgement)) };
+  let texts = answerTexts.get(entry);
+  if (!texts) answerTexts.set(entry, (texts = {}));
+  const text = (texts[judgement.code] ??= JSON.stringify(verificationAnswer(entry.key, entry.secret, judgement)));
+  return { code: judgement.code, text };
 }
 
 /** A mistyped or forged key is rejected offline, before any lookup (SPEC §2). */
@@ -59,6 +83,10 @@ function digestOf(services: Services, key: string): string | undefined {
 
 function judge(services: Services, request: VerifyRequest, entry: KeyEntry, now: Date, take: TakeRateLimit = services.rateLimiter.take): VerifyResponse {
   const judgement = judgeVerification(entry.key, entry.secret, request, now, take);
-  services.usage.recordVerification(entry.key.id, judgement.code, now, request.ip ?? null, 1, entry.secret.version);
+  record(services, request, entry, judgement.code, now);
   return verificationAnswer(entry.key, entry.secret, judgement);
+}
+
+function record(services: Services, request: VerifyRequest, entry: KeyEntry, code: VerificationCode, now: Date): void {
+  services.usage.recordVerification(entry.key.id, code, now, request.ip ?? null, 1, entry.secret.version);
 }

@@ -84,3 +84,43 @@ describe("POST /v1/verify over a socket and through the regular route", () => {
     expect(auditAfterSocket - auditBefore).toBe(auditAfterInject - auditAfterSocket);
   });
 });
+
+describe("POST /v1/verify over a socket, from memory", () => {
+  const verify = async (body: unknown) => {
+    const answer = await fetch(`${url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${tokens.verifier}` }, body: JSON.stringify(body) });
+    return (await answer.json()) as { code: string };
+  };
+
+  it("answers a changed key as it is now, not as its answer was first written", async () => {
+    const { id, secret } = await seedKey(k, { project: "alpha", environment: "live", name: "before", scopes: ["a:read"], metadata: { tier: "free" } });
+    const first = await verify({ key: secret, scopes: ["a:read"] });
+    expect(first).toMatchObject({ code: "VALID", key: { name: "before", metadata: { tier: "free" } } });
+    expect(await verify({ key: secret, scopes: ["a:read"] })).toEqual(first);
+    expect((await k.call("PATCH", `/v1/keys/${id}`, { body: { name: "after", metadata: { tier: "paid" } } })).statusCode).toBe(200);
+    // The first answer after the change reads the key again; the next ones come from memory.
+    for (let i = 0; i < 2; i += 1) expect(await verify({ key: secret, scopes: ["a:read"] })).toMatchObject({ code: "VALID", key: { name: "after", metadata: { tier: "paid" } } });
+    expect(await verify({ key: secret, scopes: ["a:write"] })).toMatchObject({ code: "INSUFFICIENT_SCOPE", valid: false, key: { name: "after" } });
+    await k.call("POST", `/v1/keys/${id}/revoke`);
+    expect(await verify({ key: secret })).toMatchObject({ code: "REVOKED", valid: false });
+  });
+
+  it("counts its answers in /metrics exactly once per request, by code", async () => {
+    const { secret } = await seedKey(k, { project: "alpha", environment: "live", name: "counted", scopes: [] });
+    const series = async () => {
+      const text = (await k.call("GET", "/metrics", { token: null })).body;
+      const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+      return {
+        valid: value(/^keyward_verifications_total\{code="VALID"\} (\d+)$/m),
+        notFound: value(/^keyward_verifications_total\{code="NOT_FOUND"\} (\d+)$/m),
+        answered: value(/^keyward_http_requests_total\{method="POST",route="\/v1\/verify",status="200"\} (\d+)$/m),
+      };
+    };
+    const before = await series();
+    for (let i = 0; i < 3; i += 1) expect((await verify({ key: secret })).code).toBe("VALID");
+    expect((await verify({ key: `kw_live_${"0".repeat(49)}` })).code).toBe("NOT_FOUND");
+    const after = await series();
+    expect([after.valid - before.valid, after.notFound - before.notFound, after.answered - before.answered]).toEqual([3, 1, 4]);
+    // A second read adds nothing: the tallies went into the series once.
+    expect(await series()).toEqual(after);
+  });
+});
