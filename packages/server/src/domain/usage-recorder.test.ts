@@ -1,23 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PostgresCluster, startPostgresCluster } from "../../../../test/postgres/postgres-cluster";
+import { bothBackends } from "../../test/storage-backends";
 import type { Database, Queryable } from "../storage/database";
 import type { KeyRecord } from "../storage/key-store";
 import type { GraceStart } from "../storage/secret-store";
 import { Storage } from "../storage/storage";
 import { LAST_USE_RESOLUTION_MS, UsageRecorder } from "./usage-recorder";
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgresCluster();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
-
-const backends = [
-  { name: "PGlite", open: async () => Storage.open({}) },
-  { name: "PostgreSQL", open: async (label: string) => Storage.open({ databaseUrl: await cluster.createDatabase(label) }) },
-];
+const { backends, postgres } = bothBackends();
 
 const t0 = new Date("2026-03-01T10:00:00.000Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);

@@ -1,20 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PostgresCluster, startPostgresCluster } from "../../../../test/postgres/postgres-cluster";
+import { bothBackends } from "../../test/storage-backends";
 import type { KeyRecord } from "./key-store";
 import { Storage } from "./storage";
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgresCluster();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
-
-const backends = [
-  { name: "PGlite", open: async () => Storage.open({}) },
-  { name: "PostgreSQL", open: async (label: string) => Storage.open({ databaseUrl: await cluster.createDatabase(label) }) },
-];
+const { backends, postgres } = bothBackends();
 
 const t0 = new Date("2026-01-01T00:00:00.000Z");
 const later = (ms: number) => new Date(t0.getTime() + ms);
@@ -159,7 +148,7 @@ describe.each(backends)("storage on $name", ({ name, open }) => {
 });
 
 it("migrates an existing PostgreSQL database again without changing it, even from two processes at once", async () => {
-  const url = await cluster.createDatabase("storage_remigrate");
+  const url = await postgres().createDatabase("storage_remigrate");
   const first = await Storage.open({ databaseUrl: url });
   await first.stores.projects.insert({ name: "billing", description: null, createdAt: t0 });
   const [second, third] = await Promise.all([Storage.open({ databaseUrl: url }), Storage.open({ databaseUrl: url })]);
