@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type ErrorBody, findUnstorableText, httpStatusOf, KEY_SECRET_PATTERN, routes, SCOPE_NAME_PATTERN, type VerificationCode, VerifyRequest } from "@keyward/contract";
+import { checkInput, type ErrorBody, httpStatusOf, isPlainVerifyRequest, routes, type VerificationCode, VerifyRequest } from "@keyward/contract";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { holds } from "../domain/authorization";
@@ -119,15 +119,18 @@ function send(request: IncomingMessage, response: ServerResponse, answer: Answer
   record(answer.code, requestId, performance.now() - started);
 }
 
-/** The verify request in a body, or undefined when only the regular route may answer it (invalid, unstorable, odd). */
+/**
+ * The verify request in a body, or undefined when only the regular route may answer it (invalid,
+ * unstorable, odd). The common body is recognised by the contract's own test, the one the SDK's
+ * in-process verifier uses; anything else is judged by `checkInput`, as the regular route judges it.
+ */
 function inputOf(body: Buffer): VerifyRequest | undefined {
   const parsed = parseJson(body);
   if (parsed === undefined) return undefined;
-  const plain = plainVerifyRequest(parsed);
-  // A key shaped like a secret and scope names that match their pattern are storable by construction.
-  if (plain && KEY_SECRET_PATTERN.test(plain.key)) return plain;
-  if (findUnstorableText(parsed, "body").length > 0) return undefined;
-  return plain ?? parseVerifyRequest(parsed);
+  const { key, ...check } = parsed as Record<string, unknown>;
+  if (isPlainVerifyRequest(key, check)) return parsed as VerifyRequest;
+  const checked = checkInput(VerifyRequest, parsed, "body");
+  return checked.success ? checked.data : undefined;
 }
 
 /** The last resort: an answer in the error envelope, never a destroyed socket (SPEC §11). */
@@ -165,35 +168,6 @@ function parseJson(body: Buffer): object | undefined {
   } catch {
     return undefined;
   }
-}
-
-const VERIFY_FIELDS = new Set(["key", "scopes", "ip"]);
-const MAX_KEY_LENGTH = 256;
-const MAX_SCOPES = 256;
-
-/**
- * The common body, `{key, scopes?}`, tested directly: exactly what `VerifyRequest` accepts for
- * such a body, without the schema walk. Anything else (an `ip`, or a body that may be invalid)
- * answers undefined and goes through the schema, so the answer is always the schema's.
- */
-function plainVerifyRequest(value: object): VerifyRequest | undefined {
-  const body = value as Record<string, unknown>;
-  for (const field in body) {
-    if (!VERIFY_FIELDS.has(field) || field === "ip") return undefined;
-  }
-  const { key, scopes } = body;
-  if (typeof key !== "string" || key.length > MAX_KEY_LENGTH) return undefined;
-  if (!("scopes" in body)) return { key };
-  if (!Array.isArray(scopes) || scopes.length > MAX_SCOPES) return undefined;
-  for (const scope of scopes) {
-    if (typeof scope !== "string" || !SCOPE_NAME_PATTERN.test(scope)) return undefined;
-  }
-  return { key, scopes: scopes as string[] };
-}
-
-function parseVerifyRequest(value: object): VerifyRequest | undefined {
-  const input = VerifyRequest.safeParse(value);
-  return input.success ? input.data : undefined;
 }
 
 /** Hands a request whose body was already read to the regular route, and relays its answer. */
