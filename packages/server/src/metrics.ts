@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Aggregator, type LabelValues, type Metric, type MetricObjectWithValues, type MetricValueWithName, Registry } from "prom-client";
 import type { KeyCount } from "./storage/key-store";
 
 /** A scrape counts keys at most this often: many Prometheus replicas must not mean many count queries. */
@@ -38,17 +38,19 @@ export class AnsweredTally {
   }
 }
 
+const LATENCY = { name: "keyward_http_request_duration_seconds", help: "HTTP request latency by method and route" } as const;
+
 /** The latency buckets (seconds) of `keyward_http_request_duration_seconds`. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
 
 /**
  * The latencies of one route answered outside the framework, counted per bucket in plain numbers
- * and added to `keyward_http_request_duration_seconds` whenever it is read: prom-client's own
+ * and shown in `keyward_http_request_duration_seconds` whenever it is read: prom-client's own
  * `observe` validates and hashes the labels on every call, which cost the verify fast path more
  * than its HMAC. A scrape shows exactly what per-request observations would have.
  */
 export class LatencyTally {
-  /** Observations not yet added, per bucket: index i counts values in (bucket i-1, bucket i]. */
+  /** Observations per bucket since start: index i counts values in (bucket i-1, bucket i]. */
   readonly counts: number[] = LATENCY_BUCKETS.map(() => 0);
   sum = 0;
   count = 0;
@@ -63,21 +65,62 @@ export class LatencyTally {
     this.sum += seconds;
     this.count += 1;
   }
+
+  /** The series' values as a histogram reports them: cumulative buckets (`le`), `+Inf`, sum, count. */
+  values(name: string): MetricValueWithName<string>[] {
+    let below = 0;
+    const buckets = LATENCY_BUCKETS.map((bound, index) => {
+      below += this.counts[index] as number;
+      return { metricName: `${name}_bucket`, labels: { le: bound, ...this.labels }, value: below };
+    });
+    return [
+      ...buckets,
+      { metricName: `${name}_bucket`, labels: { le: "+Inf", ...this.labels }, value: this.count },
+      { metricName: `${name}_sum`, labels: { ...this.labels }, value: this.sum },
+      { metricName: `${name}_count`, labels: { ...this.labels }, value: this.count },
+    ];
+  }
 }
 
-/** The part of prom-client's histogram a tally is added to: one entry per label set. */
-interface HistogramEntry {
-  labels: Record<string, string>;
-  bucketValues: Record<number, number>;
-  sum: number;
-  count: number;
+/**
+ * `keyward_http_request_duration_seconds` as the registry reads it: the histogram observed the
+ * regular way, plus the tallies' series, through the metric interface the registry reads (`get`).
+ */
+class TalliedLatency {
+  readonly tallies: LatencyTally[] = [];
+  readonly type = "histogram";
+  readonly aggregator: Aggregator = "sum";
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly histogram: Histogram<"method" | "route">,
+  ) {}
+
+  async get(): Promise<MetricObjectWithValues<MetricValueWithName<string>>> {
+    const read = await this.histogram.get();
+    const values: MetricValueWithName<string>[] = [...read.values];
+    for (const tally of this.tallies) {
+      if (tally.count === 0) continue;
+      for (const value of tally.values(read.name)) {
+        const same = values.find((other) => other.metricName === value.metricName && sameLabels(other.labels, value.labels));
+        if (same) same.value += value.value;
+        else values.push(value);
+      }
+    }
+    return { ...read, values };
+  }
+}
+
+function sameLabels(a: LabelValues<string>, b: LabelValues<string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => String(a[key]) === String(b[key]));
 }
 
 /** Prometheus metrics of one server (its own registry: tests run several servers in one process). */
 export class Metrics {
   readonly registry = new Registry();
   private readonly tallies: AnsweredTally[] = [];
-  private readonly latencyTallies: LatencyTally[] = [];
   readonly requests = new Counter({
     name: "keyward_http_requests_total",
     help: "HTTP requests by method, route and status",
@@ -85,14 +128,15 @@ export class Metrics {
     registers: [this.registry],
     collect: () => this.addTallies(),
   });
+  /** Observed the regular way; the registry reads it with the tallies, through `latencyRead`. */
   readonly latency = new Histogram({
-    name: "keyward_http_request_duration_seconds",
-    help: "HTTP request latency by method and route",
+    name: LATENCY.name,
+    help: LATENCY.help,
     labelNames: ["method", "route"] as const,
     buckets: [...LATENCY_BUCKETS],
-    registers: [this.registry],
-    collect: () => this.addLatencies(),
+    registers: [],
   });
+  private readonly latencyRead = new TalliedLatency(LATENCY.name, LATENCY.help, this.latency);
   readonly verifications = new Counter({
     name: "keyward_verifications_total",
     help: "Key verifications by outcome code",
@@ -108,6 +152,8 @@ export class Metrics {
   constructor(sources: MetricsSources) {
     // Node.js process metrics: CPU, memory, heap, event-loop lag, handles, GC (prom-client's defaults).
     collectDefaultMetrics({ register: this.registry });
+    // The registry reads any metric through `get`; prom-client's types name only its own classes.
+    this.registry.registerMetric(this.latencyRead as unknown as Metric);
     this.cacheEntries = new Gauge({
       name: "keyward_verification_cache_entries",
       help: "Secrets and tokens held in the verification cache",
@@ -154,39 +200,8 @@ export class Metrics {
   /** A latency tally for a route answered outside the framework; its counts join the histogram when read. */
   latencyTallyOf(method: string, route: string): LatencyTally {
     const tally = new LatencyTally({ method, route });
-    this.latencyTallies.push(tally);
+    this.latencyRead.tallies.push(tally);
     return tally;
-  }
-
-  private addLatencies(): void {
-    for (const tally of this.latencyTallies) {
-      if (tally.count === 0) continue;
-      const entry = this.histogramEntryOf(tally.labels);
-      for (const [index, bound] of LATENCY_BUCKETS.entries()) entry.bucketValues[bound] = (entry.bucketValues[bound] ?? 0) + (tally.counts[index] as number);
-      entry.sum += tally.sum;
-      entry.count += tally.count;
-      tally.counts.fill(0);
-      tally.sum = 0;
-      tally.count = 0;
-    }
-  }
-
-  /**
-   * The histogram's stored counts for one label set (prom-client keeps no public way to add counts
-   * in bulk). `zero` creates it, with every bucket at 0, when that set was never observed.
-   */
-  private histogramEntryOf(labels: { readonly method: string; readonly route: string }): HistogramEntry {
-    const find = () => {
-      const { hashMap } = this.latency as unknown as { hashMap?: Record<string, HistogramEntry> };
-      if (typeof hashMap !== "object" || hashMap === null) throw new Error("prom-client's Histogram no longer keeps `hashMap`: latency tallies cannot be added");
-      return Object.values(hashMap).find((entry) => entry.labels.method === labels.method && entry.labels.route === labels.route);
-    };
-    const found = find();
-    if (found) return found;
-    this.latency.zero({ ...labels });
-    const created = find();
-    if (!created) throw new Error("prom-client's Histogram did not store a zeroed label set: latency tallies cannot be added");
-    return created;
   }
 
   private addTallies(): void {
