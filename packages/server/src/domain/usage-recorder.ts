@@ -114,12 +114,11 @@ export class UsageRecorder {
     try {
       const changes = await this.storage.transaction(async (stores) => {
         await stores.usage.joinByIndex();
-        await stores.usage.add(counts);
         // Before the last uses: a use of a replaced secret after its grace started is always written.
         const starts = await stores.secrets.startGraceOnFirstUse(uses);
         if (starts.length > 0) await this.onGraceStarts(stores, starts);
         await stores.tokens.recordLastUse([...tokenUse].map(([id, at]) => ({ id, at })), LAST_USE_RESOLUTION_MS);
-        await stores.lastUses.record(uses, LAST_USE_RESOLUTION_MS);
+        await stores.usage.add(counts, uses, LAST_USE_RESOLUTION_MS);
         const started: Change[] = [...new Set(starts.map((start) => start.keyId))].map((id) => ({ kind: "key", id }));
         for (const change of started) await stores.notify(CHANGES_CHANNEL, encodeChange(change));
         return started;

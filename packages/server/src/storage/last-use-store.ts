@@ -30,16 +30,24 @@ export class LastUseStore {
   async record(uses: readonly LastUse[], resolutionMs = 0): Promise<void> {
     if (uses.length === 0) return;
     await this.db.query(
-      `INSERT INTO key_last_uses AS l (key_id, version, at, ip)
-       SELECT u.key_id, u.version, u.at, u.ip
-       FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::text[]) AS u (key_id, version, at, ip)
-       WHERE u.key_id IN (SELECT id FROM api_keys)
-       ON CONFLICT (key_id, version) DO UPDATE SET at = EXCLUDED.at, ip = COALESCE(EXCLUDED.ip, l.ip)
-       WHERE l.at < EXCLUDED.at
-         AND (l.at <= EXCLUDED.at - $5::float8 * interval '1 millisecond'
-              OR EXISTS (SELECT 1 FROM key_secrets AS s
-                         WHERE s.key_id = l.key_id AND s.version = l.version AND l.at < s.grace_started_at AND EXCLUDED.at >= s.grace_started_at))`,
+      `${insertLastUses(`(SELECT u.* FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::text[]) AS u (key_id, version, at, ip)
+                          WHERE u.key_id IN (SELECT id FROM api_keys)) AS u`, "$5")}`,
       [uses.map((use) => use.keyId), uses.map((use) => use.version), uses.map((use) => use.at.toISOString()), uses.map((use) => use.ip), resolutionMs],
     );
   }
+}
+
+/**
+ * The statement that writes last uses from `source` (rows of key_id, version, at, ip; at most one
+ * per key and version, of keys that exist), at the resolution in milliseconds that `resolution`
+ * (a parameter) gives; see `LastUseStore.record`. Also written beside usage counts (`UsageStore.add`).
+ */
+export function insertLastUses(source: string, resolution: string): string {
+  return `INSERT INTO key_last_uses AS l (key_id, version, at, ip)
+    SELECT u.key_id, u.version, u.at, u.ip FROM ${source}
+    ON CONFLICT (key_id, version) DO UPDATE SET at = EXCLUDED.at, ip = COALESCE(EXCLUDED.ip, l.ip)
+    WHERE l.at < EXCLUDED.at
+      AND (l.at <= EXCLUDED.at - ${resolution}::float8 * interval '1 millisecond'
+           OR EXISTS (SELECT 1 FROM key_secrets AS s
+                      WHERE s.key_id = l.key_id AND s.version = l.version AND l.at < s.grace_started_at AND EXCLUDED.at >= s.grace_started_at))`;
 }

@@ -1,5 +1,6 @@
 import type { VerificationCode } from "@keyward/contract";
 import { type Queryable, toDate, toNumber } from "./database";
+import { insertLastUses, type LastUse } from "./last-use-store";
 
 export interface UsageCount {
   keyId: string;
@@ -22,17 +23,27 @@ export class UsageStore {
     await this.db.query("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)");
   }
 
-  /** Adds counts in one statement; counts for keys deleted meanwhile are dropped. */
-  async add(counts: readonly UsageCount[]): Promise<void> {
-    if (counts.length === 0) return;
+  /**
+   * Adds counts, and writes last uses (see `LastUseStore.record`, at `resolutionMs`), in one
+   * statement that looks each key up once: a key verified for the first time costs one probe and
+   * two row inserts. Counts and uses of keys deleted meanwhile are dropped.
+   */
+  async add(counts: readonly UsageCount[], uses: readonly LastUse[] = [], resolutionMs = 0): Promise<void> {
+    if (counts.length === 0 && uses.length === 0) return;
+    const rows = rowsByKey(counts, uses);
     await this.db.query(
-      `INSERT INTO key_usage (key_id, bucket, code, count)
-       SELECT u.key_id, u.bucket, u.code, sum(u.count)
-       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::integer[]) AS u (key_id, bucket, code, count)
-       WHERE u.key_id IN (SELECT id FROM api_keys)
-       GROUP BY 1, 2, 3
-       ON CONFLICT (key_id, bucket, code) DO UPDATE SET count = key_usage.count + EXCLUDED.count`,
-      [counts.map((c) => c.keyId), counts.map((c) => c.bucket.toISOString()), counts.map((c) => c.code), counts.map((c) => c.count)],
+      `WITH u AS MATERIALIZED (
+         SELECT u.* FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::integer[], $5::integer[], $6::timestamptz[], $7::text[])
+           AS u (key_id, bucket, code, count, version, at, ip)
+         WHERE u.key_id IN (SELECT id FROM api_keys)
+       ), counted AS (
+         INSERT INTO key_usage (key_id, bucket, code, count)
+         SELECT u.key_id, u.bucket, u.code, sum(u.count) FROM u WHERE u.code IS NOT NULL
+         GROUP BY 1, 2, 3
+         ON CONFLICT (key_id, bucket, code) DO UPDATE SET count = key_usage.count + EXCLUDED.count
+       )
+       ${insertLastUses("u WHERE u.version IS NOT NULL", "$8")}`,
+      [rows.keyIds, rows.buckets, rows.codes, rows.counts, rows.versions, rows.ats, rows.ips, resolutionMs],
     );
   }
 
@@ -50,4 +61,34 @@ export class UsageStore {
       count: toNumber(row.count),
     }));
   }
+}
+
+/** Statement parameters: a key's counts and uses side by side, so each row looks its key up once. */
+function rowsByKey(counts: readonly UsageCount[], uses: readonly LastUse[]) {
+  const byKey = new Map<string, { counts: UsageCount[]; uses: LastUse[] }>();
+  const of = (keyId: string) => {
+    let rows = byKey.get(keyId);
+    if (!rows) byKey.set(keyId, (rows = { counts: [], uses: [] }));
+    return rows;
+  };
+  for (const count of counts) of(count.keyId).counts.push(count);
+  for (const use of uses) of(use.keyId).uses.push(use);
+  const rows = {
+    keyIds: [] as string[], buckets: [] as (string | null)[], codes: [] as (string | null)[], counts: [] as (number | null)[],
+    versions: [] as (number | null)[], ats: [] as (string | null)[], ips: [] as (string | null)[],
+  };
+  for (const [keyId, held] of byKey) {
+    for (let i = 0; i < Math.max(held.counts.length, held.uses.length); i += 1) {
+      const count = held.counts[i];
+      const use = held.uses[i];
+      rows.keyIds.push(keyId);
+      rows.buckets.push(count ? count.bucket.toISOString() : null);
+      rows.codes.push(count ? count.code : null);
+      rows.counts.push(count ? count.count : null);
+      rows.versions.push(use ? use.version : null);
+      rows.ats.push(use ? use.at.toISOString() : null);
+      rows.ips.push(use ? use.ip : null);
+    }
+  }
+  return rows;
 }
