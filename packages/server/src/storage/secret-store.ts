@@ -137,8 +137,8 @@ export class SecretStore {
    * index of them), so the cost follows those, not every secret verified.
    */
   async startGraceOnFirstUse(uses: readonly SecretUse[]): Promise<GraceStart[]> {
+    if (!uses.some((use) => use.firstValidAt) || !(await this.anyAwaitsFirstUse())) return [];
     const first = uses.flatMap((use) => (use.firstValidAt ? [{ ...use, at: use.firstValidAt }] : []));
-    if (first.length === 0 || !(await this.anyAwaitsFirstUse())) return [];
     const started = await this.db.query<Record<string, unknown>>(
       `WITH used AS (
          SELECT u.key_id, u.version, min(u.at) AS at FROM unnest($1::text[], $2::integer[], $3::timestamptz[]) AS u (key_id, version, at)

@@ -63,32 +63,47 @@ export class UsageStore {
   }
 }
 
-/** Statement parameters: a key's counts and uses side by side, so each row looks its key up once. */
+/**
+ * Statement parameters: each count beside a last use of the same key where there is one, so each
+ * row looks its key up once. A key's uses come together (the recorder gathers them per key).
+ */
 function rowsByKey(counts: readonly UsageCount[], uses: readonly LastUse[]) {
-  const byKey = new Map<string, { counts: UsageCount[]; uses: LastUse[] }>();
-  const of = (keyId: string) => {
-    let rows = byKey.get(keyId);
-    if (!rows) byKey.set(keyId, (rows = { counts: [], uses: [] }));
-    return rows;
-  };
-  for (const count of counts) of(count.keyId).counts.push(count);
-  for (const use of uses) of(use.keyId).uses.push(use);
   const rows = {
     keyIds: [] as string[], buckets: [] as (string | null)[], codes: [] as (string | null)[], counts: [] as (number | null)[],
     versions: [] as (number | null)[], ats: [] as (string | null)[], ips: [] as (string | null)[],
   };
-  for (const [keyId, held] of byKey) {
-    for (let i = 0; i < Math.max(held.counts.length, held.uses.length); i += 1) {
-      const count = held.counts[i];
-      const use = held.uses[i];
-      rows.keyIds.push(keyId);
-      rows.buckets.push(count ? count.bucket.toISOString() : null);
-      rows.codes.push(count ? count.code : null);
-      rows.counts.push(count ? count.count : null);
-      rows.versions.push(use ? use.version : null);
-      rows.ats.push(use ? use.at.toISOString() : null);
-      rows.ips.push(use ? use.ip : null);
+  /** Each key's first row whose count is still free. */
+  const free = new Map<string, number>();
+  for (const [row, use] of uses.entries()) {
+    rows.keyIds.push(use.keyId);
+    rows.buckets.push(null);
+    rows.codes.push(null);
+    rows.counts.push(null);
+    rows.versions.push(use.version);
+    rows.ats.push(use.at.toISOString());
+    rows.ips.push(use.ip);
+    if (!free.has(use.keyId)) free.set(use.keyId, row);
+  }
+  const bucketTexts = new Map<number, string>();
+  for (const count of counts) {
+    const time = count.bucket.getTime();
+    let bucket = bucketTexts.get(time);
+    if (bucket === undefined) bucketTexts.set(time, (bucket = count.bucket.toISOString()));
+    const row = free.get(count.keyId);
+    if (row !== undefined && row < uses.length && rows.keyIds[row] === count.keyId) {
+      rows.buckets[row] = bucket;
+      rows.codes[row] = count.code;
+      rows.counts[row] = count.count;
+      free.set(count.keyId, row + 1);
+      continue;
     }
+    rows.keyIds.push(count.keyId);
+    rows.buckets.push(bucket);
+    rows.codes.push(count.code);
+    rows.counts.push(count.count);
+    rows.versions.push(null);
+    rows.ats.push(null);
+    rows.ips.push(null);
   }
   return rows;
 }
