@@ -26,7 +26,9 @@ export class UsageStore {
   /**
    * Adds counts, and writes last uses (see `LastUseStore.record`, at `resolutionMs`), in one
    * statement that looks each key up once: a key verified for the first time costs one probe and
-   * two row inserts. Counts and uses of keys deleted meanwhile are dropped.
+   * two row inserts. Counts and uses of keys deleted meanwhile are dropped. Rows are written in key
+   * order, so two instances flushing the same keys on one PostgreSQL wait for each other instead of
+   * deadlocking (a deadlock would lose the batch).
    */
   async add(counts: readonly UsageCount[], uses: readonly LastUse[] = [], resolutionMs = 0): Promise<void> {
     if (counts.length === 0 && uses.length === 0) return;
@@ -39,10 +41,10 @@ export class UsageStore {
        ), counted AS (
          INSERT INTO key_usage (key_id, bucket, code, count)
          SELECT u.key_id, u.bucket, u.code, sum(u.count) FROM u WHERE u.code IS NOT NULL
-         GROUP BY 1, 2, 3
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
          ON CONFLICT (key_id, bucket, code) DO UPDATE SET count = key_usage.count + EXCLUDED.count
        )
-       ${insertLastUses("u WHERE u.version IS NOT NULL", "$8")}`,
+       ${insertLastUses("u WHERE u.version IS NOT NULL ORDER BY u.key_id, u.version", "$8")}`,
       [rows.keyIds, rows.buckets, rows.codes, rows.counts, rows.versions, rows.ats, rows.ips, resolutionMs],
     );
   }
