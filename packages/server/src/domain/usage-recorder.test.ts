@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bothBackends } from "../../test/storage-backends";
 import type { Database, Queryable } from "../storage/database";
+import { DatabaseUnavailableError } from "../storage/database-error";
 import type { KeyRecord } from "../storage/key-store";
 import type { GraceStart } from "../storage/secret-store";
 import { Storage } from "../storage/storage";
@@ -114,6 +115,51 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(audited).toHaveLength(1);
   });
 
+  it("writes one flush's counts of several codes and hours, each secret's last use and a use that named none, exactly", async () => {
+    await seed("key_mixedflush00000001", [{ version: 1, expiresAt: at(7 * 86_400_000) }, { version: 2 }]);
+    const usage = recorder();
+    usage.recordVerification("key_mixedflush00000001", "VALID", at(-60_000), "192.0.2.1", 1, 1);
+    usage.recordVerification("key_mixedflush00000001", "VALID", at(1_000), null, 2, 2);
+    usage.recordVerification("key_mixedflush00000001", "INSUFFICIENT_SCOPE", at(2_000), "192.0.2.2", 1, 2);
+    usage.recordVerification("key_mixedflush00000001", "VALID", at(3_000), "203.0.113.3", 4);
+    await usage.flush();
+    expect(await storage.stores.usage.summarize("key_mixedflush00000001", at(-3_600_000), "hour")).toEqual([
+      { keyId: "key_mixedflush00000001", bucket: at(-3_600_000), code: "VALID", count: 1 },
+      { keyId: "key_mixedflush00000001", bucket: t0, code: "INSUFFICIENT_SCOPE", count: 1 },
+      { keyId: "key_mixedflush00000001", bucket: t0, code: "VALID", count: 6 },
+    ]);
+    expect((await storage.stores.secrets.listForKey("key_mixedflush00000001")).map((s) => [s.version, s.lastUsedAt, s.lastUsedIp])).toEqual([
+      [2, at(2_000), "192.0.2.2"],
+      [1, at(-60_000), "192.0.2.1"],
+    ]);
+    expect(await storage.stores.keys.get("key_mixedflush00000001")).toMatchObject({ lastUsedAt: at(3_000), lastUsedIp: "203.0.113.3" });
+  });
+
+  it("keeps a batch the database could not take for the next write: counts exact, the first use's time starts the grace", async () => {
+    await seed("key_putback00000000001", [{ version: 1, expiresAt: at(7 * 86_400_000) }, { version: 2, graceAfterFirstUseMs: 3_600_000 }]);
+    let down = true;
+    const flaky = new Storage({
+      ...storage.database,
+      transaction: (work) => (down ? Promise.reject(new DatabaseUnavailableError(1)) : storage.database.transaction(work)),
+      listen: storage.database.listen.bind(storage.database),
+      close: storage.database.close.bind(storage.database),
+    });
+    const usage = recorder(undefined, flaky);
+    usage.recordVerification("key_putback00000000001", "VALID", at(1_000), "192.0.2.1", 1, 2);
+    usage.recordVerification("key_putback00000000001", "VALID", at(2_000), null, 1, 1);
+    await usage.flush();
+    usage.recordVerification("key_putback00000000001", "VALID", at(3_000), null, 2, 2);
+    down = false;
+    await usage.flush();
+    expect(await storage.stores.usage.summarize("key_putback00000000001", t0, "hour")).toEqual([{ keyId: "key_putback00000000001", bucket: t0, code: "VALID", count: 4 }]);
+    const secrets = await storage.stores.secrets.listForKey("key_putback00000000001");
+    expect(secrets.map((s) => [s.version, s.lastUsedAt, s.lastUsedIp])).toEqual([
+      [2, at(3_000), "192.0.2.1"],
+      [1, at(2_000), null],
+    ]);
+    expect(secrets[1]).toMatchObject({ graceStartedAt: at(1_000), expiresAt: at(1_000 + 3_600_000) });
+  });
+
   it("deletes a key's usage counts with the key", async () => {
     await seed("key_deleted00000000001");
     const usage = recorder();
@@ -124,7 +170,7 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(await storage.database.query("SELECT 1 FROM key_usage WHERE key_id = $1", ["key_deleted00000000001"])).toEqual([]);
   });
 
-  it(`flushes ${MANY} distinct keys verified for the first time with one statement per table`, { timeout: 300_000 }, async () => {
+  it(`flushes ${MANY} distinct keys verified for the first time with one row write per table`, { timeout: 300_000 }, async () => {
     await storage.database.query(
       `INSERT INTO api_keys (id, project, environment, name, scopes, version, hint, metadata, created_at, updated_at)
        SELECT 'key_many' || lpad(i::text, 14, '0'), 'billing', 'test', 'many-' || i, '[]'::jsonb, 1, 'h', '{}'::jsonb, $1, $1 FROM generate_series(1, $2::integer) AS i`,
@@ -142,12 +188,14 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     const usage = recorder(undefined, new Storage(database));
     for (let i = 1; i <= MANY; i += 1) usage.recordVerification(`key_many${String(i).padStart(14, "0")}`, "VALID", at(i), null, 1, 1);
     await usage.flush();
-    expect(statements).toEqual(["SELECT set_config('enable_hashjoin', 'off',", "INSERT INTO key_usage", "WITH used AS", "UPDATE api_keys AS", "UPDATE key_secrets AS"]);
-    const [written] = await storage.database.query<{ keys: string | number; secrets: string | number; counts: string | number }>(
-      `SELECT (SELECT count(*) FROM api_keys WHERE id LIKE 'key_many%' AND last_used_at IS NOT NULL) AS keys,
-              (SELECT count(*) FROM key_secrets WHERE digest LIKE 'many-%' AND last_used_at IS NOT NULL) AS secrets,
+    // No secret waits for its first use, so none of them is sent to be matched; counts and last uses in one statement.
+    expect(statements).toEqual(["SELECT set_config('enable_hashjoin', 'off',", "SELECT EXISTS (SELECT", "WITH u AS"]);
+    const [written] = await storage.database.query<{ uses: string | number; counts: string | number }>(
+      `SELECT (SELECT count(*) FROM key_last_uses WHERE key_id LIKE 'key_many%' AND version = 1) AS uses,
               (SELECT sum(count) FROM key_usage WHERE key_id LIKE 'key_many%') AS counts`,
     );
-    expect([written?.keys, written?.secrets, written?.counts].map(Number)).toEqual([MANY, MANY, MANY]);
+    expect([written?.uses, written?.counts].map(Number)).toEqual([MANY, MANY]);
+    const [last, secret] = [await storage.stores.keys.get(`key_many${String(MANY).padStart(14, "0")}`), await secretOf(`key_many${String(MANY).padStart(14, "0")}`, 1)];
+    expect([last?.lastUsedAt, secret?.lastUsedAt]).toEqual([at(MANY), at(MANY)]);
   });
 });

@@ -1,5 +1,6 @@
 import type { VerificationCode } from "@keyward/contract";
 import { DatabaseUnavailableError } from "../storage/database-error";
+import { NO_SECRET_VERSION } from "../storage/last-use-store";
 import type { GraceStart, SecretUse } from "../storage/secret-store";
 import type { Storage } from "../storage/storage";
 import type { Stores } from "../storage/stores";
@@ -17,12 +18,12 @@ export const LAST_USE_RESOLUTION_MS = 60_000;
 /** Runs in the flush's transaction for the graces it started, so their audit events commit with them. */
 export type GraceStartsHandler = (stores: Stores, starts: readonly GraceStart[]) => Promise<void>;
 
-/** One key's verifications in the current hour, by code, and its latest use. */
+/** One key's verifications in the current hour, by code, and the latest use of each secret presented. */
 interface KeyTally {
   bucket: number;
   counts: Partial<Record<VerificationCode, number>>;
-  at: Date;
-  ip: string | null;
+  /** Usually one: the key's current secret. */
+  uses: SecretUse[];
 }
 
 /**
@@ -34,7 +35,6 @@ export class UsageRecorder {
   private finished: UsageCount[] = [];
   private tallies = new Map<string, KeyTally>();
   private tokenUse = new Map<string, Date>();
-  private secretUse = new Map<string, SecretUse>();
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
 
@@ -54,15 +54,18 @@ export class UsageRecorder {
   /**
    * On every verification: one Map lookup and a counter, no allocation for a key seen this hour.
    * `times` > 1: a batch reported by an in-process verifier (SPEC §16). `version`: the secret that
-   * was presented, whose own last use is kept too (SPEC §18).
+   * was presented, whose own last use is kept too (SPEC §18); without one, the key's use is kept
+   * under `NO_SECRET_VERSION`. The latest use wins, but the first successful one is kept: it starts
+   * a grace waiting for first use.
    */
   recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null, times = 1, version?: number): void {
-    if (version !== undefined) this.recordSecretUse(keyId, version, at, ip, code === "VALID" ? at : null);
     const time = at.getTime();
     const bucket = time - (time % HOUR);
+    const secretVersion = version ?? NO_SECRET_VERSION;
+    const firstValidAt = code === "VALID" && version !== undefined ? at : null;
     const tally = this.tallies.get(keyId);
     if (!tally) {
-      this.tallies.set(keyId, { bucket, counts: { [code]: times }, at, ip });
+      this.tallies.set(keyId, { bucket, counts: { [code]: times }, uses: [{ keyId, version: secretVersion, at, ip, firstValidAt }] });
       return;
     }
     if (tally.bucket !== bucket) {
@@ -71,23 +74,14 @@ export class UsageRecorder {
       tally.counts = {};
     }
     tally.counts[code] = (tally.counts[code] ?? 0) + times;
-    tally.at = at;
-    if (ip !== null) tally.ip = ip;
-  }
-
-  /** The latest use wins, but the first successful one is kept: it starts a grace waiting for first use. */
-  private recordSecretUse(keyId: string, version: number, at: Date, ip: string | null, firstValidAt: Date | null): void {
-    const id = `${keyId}\u0000${version}`;
-    const earlier = this.secretUse.get(id);
-    if (earlier === undefined) {
-      this.secretUse.set(id, { keyId, version, at, ip, firstValidAt });
+    const use = useOf(tally, secretVersion);
+    if (!use) {
+      tally.uses.push({ keyId, version: secretVersion, at, ip, firstValidAt });
       return;
     }
-    // Updated in place, no new object per verification: a write takes the whole map away first,
-    // so an entry found here belongs to no batch being written.
-    earlier.at = at;
-    if (ip !== null) earlier.ip = ip;
-    earlier.firstValidAt ??= firstValidAt;
+    use.at = at;
+    if (ip !== null) use.ip = ip;
+    use.firstValidAt ??= firstValidAt;
   }
 
   recordTokenUse(tokenId: string, at: Date): void {
@@ -108,28 +102,23 @@ export class UsageRecorder {
   private async write(): Promise<void> {
     if (this.finished.length === 0 && this.tallies.size === 0 && this.tokenUse.size === 0) return;
     const counts = this.finished;
-    const keyUse = new Map<string, { at: Date; ip: string | null }>();
+    const uses: SecretUse[] = [];
     for (const [keyId, tally] of this.tallies) {
       counts.push(...countsOf(keyId, tally));
-      keyUse.set(keyId, { at: tally.at, ip: tally.ip });
+      uses.push(...tally.uses);
     }
     const tokenUse = this.tokenUse;
-    const secretUse = this.secretUse;
     this.finished = [];
     this.tallies = new Map();
     this.tokenUse = new Map();
-    this.secretUse = new Map();
     try {
       const changes = await this.storage.transaction(async (stores) => {
-        const uses = [...secretUse.values()];
         await stores.usage.joinByIndex();
-        await stores.usage.add(counts);
-        // Before the secrets' last use: a use of a replaced secret after its grace started is always written.
+        // Before the last uses: a use of a replaced secret after its grace started is always written.
         const starts = await stores.secrets.startGraceOnFirstUse(uses);
         if (starts.length > 0) await this.onGraceStarts(stores, starts);
-        await stores.keys.recordLastUse([...keyUse].map(([id, use]) => ({ id, ...use })), LAST_USE_RESOLUTION_MS);
         await stores.tokens.recordLastUse([...tokenUse].map(([id, at]) => ({ id, at })), LAST_USE_RESOLUTION_MS);
-        await stores.secrets.recordLastUse(uses, LAST_USE_RESOLUTION_MS);
+        await stores.usage.add(counts, uses, LAST_USE_RESOLUTION_MS);
         const started: Change[] = [...new Set(starts.map((start) => start.keyId))].map((id) => ({ kind: "key", id }));
         for (const change of started) await stores.notify(CHANGES_CHANNEL, encodeChange(change));
         return started;
@@ -137,30 +126,35 @@ export class UsageRecorder {
       for (const change of changes) this.onChange(change);
     } catch (error) {
       // While the database is down the batch waits for the next write instead of being lost.
-      if (error instanceof DatabaseUnavailableError) this.putBack(counts, keyUse, tokenUse, secretUse);
+      if (error instanceof DatabaseUnavailableError) this.putBack(counts, uses, tokenUse);
       else this.onError(error);
     }
   }
 
   /** The storage sums counts of one key, hour and code, so a batch put back may repeat them. */
-  private putBack(
-    counts: UsageCount[],
-    keyUse: Map<string, { at: Date; ip: string | null }>,
-    tokenUse: Map<string, Date>,
-    secretUse: Map<string, SecretUse>,
-  ): void {
+  private putBack(counts: UsageCount[], uses: SecretUse[], tokenUse: Map<string, Date>): void {
     this.finished.push(...counts);
-    for (const [id, use] of keyUse) {
-      const tally = this.tallies.get(id);
-      if (!tally) this.tallies.set(id, { bucket: use.at.getTime() - (use.at.getTime() % HOUR), counts: {}, at: use.at, ip: use.ip });
-      else if (tally.ip === null) tally.ip = use.ip;
+    for (const use of uses) {
+      const tally = this.tallies.get(use.keyId);
+      if (!tally) {
+        this.tallies.set(use.keyId, { bucket: use.at.getTime() - (use.at.getTime() % HOUR), counts: {}, uses: [use] });
+        continue;
+      }
+      const newer = useOf(tally, use.version);
+      if (!newer) {
+        tally.uses.push(use);
+        continue;
+      }
+      if (newer.ip === null) newer.ip = use.ip;
+      newer.firstValidAt = use.firstValidAt ?? newer.firstValidAt;
     }
     for (const [id, at] of tokenUse) if (!this.tokenUse.has(id)) this.tokenUse.set(id, at);
-    for (const [id, use] of secretUse) {
-      const newer = this.secretUse.get(id);
-      this.secretUse.set(id, newer ? { ...newer, firstValidAt: use.firstValidAt ?? newer.firstValidAt } : use);
-    }
   }
+}
+
+function useOf(tally: KeyTally, version: number): SecretUse | undefined {
+  for (const use of tally.uses) if (use.version === version) return use;
+  return undefined;
 }
 
 function countsOf(keyId: string, tally: KeyTally): UsageCount[] {

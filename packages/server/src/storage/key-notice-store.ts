@@ -1,5 +1,5 @@
 import type { Queryable } from "./database";
-import { type KeyRecord, keyFromRow } from "./key-store";
+import { KEY_LAST_USE_JOIN, type KeyRecord, keyFromRow } from "./key-store";
 
 /** Notices the expiry watch sends at most once per key, threshold and due time. */
 export class KeyNoticeStore {
@@ -20,7 +20,7 @@ export class KeyNoticeStore {
    */
   async expiringUnannounced(now: Date, thresholdsDays: readonly number[], limit: number): Promise<KeyRecord[]> {
     const rows = await this.db.query<Record<string, unknown>>(
-      `SELECT k.* FROM api_keys AS k
+      `SELECT k.*, last_use.* FROM api_keys AS k ${KEY_LAST_USE_JOIN}
        WHERE k.revoked_at IS NULL AND k.expires_at > $1::timestamptz
          AND k.expires_at <= $1::timestamptz + (SELECT max(d) FROM unnest($2::int[]) AS d) * interval '1 day'
          AND NOT EXISTS (
@@ -36,7 +36,7 @@ export class KeyNoticeStore {
   /** Keys not revoked whose rotation was due by `now` and that have not been announced for that due time. */
   async rotationOverdue(now: Date, limit: number): Promise<KeyRecord[]> {
     const rows = await this.db.query<Record<string, unknown>>(
-      `SELECT k.* FROM api_keys AS k
+      `SELECT k.*, last_use.* FROM api_keys AS k ${KEY_LAST_USE_JOIN}
        WHERE k.revoked_at IS NULL AND k.next_rotation_at <= $1
          AND (k.expires_at IS NULL OR k.expires_at > $1)
          AND NOT EXISTS (SELECT 1 FROM key_notices AS n WHERE n.key_id = k.id AND n.notice = 'rotation_overdue' AND n.due_at = k.next_rotation_at)

@@ -1,5 +1,6 @@
 import type { Destination, Environment, KeyStatus, RateLimit, Rotation } from "@keyward/contract";
 import { type Queryable, toDate, toDateOrNull, toNumber } from "./database";
+import { LastUseStore, NO_SECRET_VERSION } from "./last-use-store";
 
 export interface KeyRecord {
   id: string;
@@ -75,20 +76,32 @@ export function keyFromRow(row: KeyRow, prefix = ""): KeyRecord {
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
+/**
+ * Where a read of keys finds each key's last use: its newest row in `key_last_uses` (each secret's,
+ * version 0 for uses that named none), at a tie the one that named none. Select `k.*, last_use.*`.
+ */
+export const KEY_LAST_USE_JOIN = `LEFT JOIN LATERAL (
+    SELECT at AS last_used_at, ip AS last_used_ip FROM key_last_uses WHERE key_id = k.id ORDER BY at DESC, version LIMIT 1
+  ) AS last_use ON true`;
+
+/** Every column of `keyFromRow`, for `WHERE` clauses on `k`. */
+export const KEYS_WITH_LAST_USE = `SELECT k.*, last_use.* FROM api_keys AS k ${KEY_LAST_USE_JOIN}`;
+
 export class KeyStore {
   constructor(private readonly db: Queryable) {}
 
   async insert(key: KeyRecord): Promise<void> {
     await this.db.query(
       `INSERT INTO api_keys (id, project, environment, name, scopes, version, hint, expires_at, rotation, rotated_at,
-         next_rotation_at, ip_allowlist, rate_limit, metadata, created_at, updated_at, last_used_at, last_used_ip, revoked_at, destinations)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+         next_rotation_at, ip_allowlist, rate_limit, metadata, created_at, updated_at, revoked_at, destinations)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
       [
         key.id, key.project, key.environment, key.name, json(key.scopes), key.version, key.hint, iso(key.expiresAt), json(key.rotation),
         iso(key.rotatedAt), iso(key.nextRotationAt), json(key.ipAllowlist), json(key.rateLimit), json(key.metadata),
-        iso(key.createdAt), iso(key.updatedAt), iso(key.lastUsedAt), key.lastUsedIp, iso(key.revokedAt), json(key.destinations),
+        iso(key.createdAt), iso(key.updatedAt), iso(key.revokedAt), json(key.destinations),
       ],
     );
+    if (key.lastUsedAt) await new LastUseStore(this.db).record([{ keyId: key.id, version: NO_SECRET_VERSION, at: key.lastUsedAt, ip: key.lastUsedIp }]);
   }
 
   /** Writes every field a mutation may change. */
@@ -108,13 +121,13 @@ export class KeyStore {
 
   /** `lock` holds the row until the transaction ends, so two rotations cannot interleave. */
   async get(id: string, options: { lock?: boolean } = {}): Promise<KeyRecord | undefined> {
-    const [row] = await this.db.query<KeyRow>(`SELECT * FROM api_keys WHERE id = $1${options.lock ? " FOR UPDATE" : ""}`, [id]);
+    const [row] = await this.db.query<KeyRow>(`${KEYS_WITH_LAST_USE} WHERE k.id = $1${options.lock ? " FOR UPDATE OF k" : ""}`, [id]);
     return row && keyFromRow(row);
   }
 
   async list(filter: KeyFilter): Promise<KeyRecord[]> {
     const rows = await this.db.query<KeyRow>(
-      `SELECT * FROM api_keys
+      `${KEYS_WITH_LAST_USE}
        WHERE ($1::text IS NULL OR project = $1)
          AND ($2::text IS NULL OR environment = $2)
          AND ($3::text IS NULL
@@ -137,7 +150,7 @@ export class KeyStore {
   /** The key that is not revoked with this name, if any: names are unique per project and environment. */
   async findActiveByName(project: string, environment: Environment, name: string): Promise<KeyRecord | undefined> {
     const [row] = await this.db.query<KeyRow>(
-      "SELECT * FROM api_keys WHERE project = $1 AND environment = $2 AND name = $3 AND revoked_at IS NULL",
+      `${KEYS_WITH_LAST_USE} WHERE k.project = $1 AND k.environment = $2 AND k.name = $3 AND k.revoked_at IS NULL`,
       [project, environment, name],
     );
     return row && keyFromRow(row);
@@ -174,21 +187,5 @@ export class KeyStore {
   async purgeRevoked(before: Date): Promise<number> {
     const rows = await this.db.query("DELETE FROM api_keys WHERE revoked_at < $1 RETURNING id", [before.toISOString()]);
     return rows.length;
-  }
-
-  /**
-   * Last verification time and caller IP of many keys, in one statement. A time is written only when
-   * it moves on by at least `resolutionMs` (never backwards), so a key verified all day costs one
-   * write per resolution, not one per flush.
-   */
-  async recordLastUse(uses: readonly { id: string; at: Date; ip: string | null }[], resolutionMs = 0): Promise<void> {
-    if (uses.length === 0) return;
-    await this.db.query(
-      `UPDATE api_keys AS k SET last_used_at = u.at, last_used_ip = COALESCE(u.ip, k.last_used_ip)
-       FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u (id, at, ip)
-       WHERE k.id = u.id
-         AND (k.last_used_at IS NULL OR (k.last_used_at < u.at AND k.last_used_at <= u.at - $4::float8 * interval '1 millisecond'))`,
-      [uses.map((use) => use.id), uses.map((use) => use.at.toISOString()), uses.map((use) => use.ip), resolutionMs],
-    );
   }
 }

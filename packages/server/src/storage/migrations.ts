@@ -5,6 +5,7 @@ import { trustPoliciesMigration } from "./migrations/trust-policies";
 import { webhookMigration } from "./webhook-migration";
 import { verifierDigestsMigration } from "./migrations/verifier-digests";
 import { usageFlushMigration } from "./migrations/usage-flush";
+import { keyLastUsesMigration } from "./migrations/key-last-uses";
 
 /**
  * The one schema both backends run. Append a migration; never edit one that has shipped.
@@ -131,6 +132,7 @@ export const migrations: readonly string[] = [
   rateLimitWindowsMigration,
   keyPoliciesMigration,
   usageFlushMigration,
+  keyLastUsesMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */

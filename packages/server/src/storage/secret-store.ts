@@ -1,6 +1,7 @@
 import type { Environment, RateLimit, VerifiableKey, VerifiableSecret } from "@keyward/contract";
 import { type Queryable, toDate, toDateOrNull, toNumber } from "./database";
-import { type KeyRecord, keyFromRow } from "./key-store";
+import { KEY_LAST_USE_JOIN, type KeyRecord, keyFromRow } from "./key-store";
+import type { LastUse } from "./last-use-store";
 
 /** One issued secret of a key, known only by its digest. */
 export interface SecretRecord {
@@ -20,12 +21,8 @@ export interface SecretRecord {
   graceStartedAt?: Date | null;
 }
 
-/** One verification of a secret, as the usage recorder gathers it. */
-export interface SecretUse {
-  keyId: string;
-  version: number;
-  at: Date;
-  ip: string | null;
+/** The uses of a secret, as the usage recorder gathers them: the latest, and the first successful one. */
+export interface SecretUse extends LastUse {
   /** The first successful verification among these, which starts a grace waiting for first use; null for none. */
   firstValidAt: Date | null;
 }
@@ -58,8 +55,8 @@ type VerifiableRow = [string, number, string | null, string, string, string, Env
 const PAGE = 20_000;
 
 const LOOKUP = `SELECT s.digest AS s_digest, s.key_id AS s_key_id, s.version AS s_version, s.hint AS s_hint, s.expires_at AS s_expires_at,
-       s.revoked_at AS s_revoked_at, s.created_at AS s_created_at, k.*
-  FROM key_secrets s JOIN api_keys k ON k.id = s.key_id`;
+       s.revoked_at AS s_revoked_at, s.created_at AS s_created_at, k.*, last_use.*
+  FROM key_secrets s JOIN api_keys k ON k.id = s.key_id ${KEY_LAST_USE_JOIN}`;
 
 function secretFromRow(row: SecretRow, prefix = ""): SecretRecord {
   const get = (column: string) => row[prefix + column];
@@ -110,7 +107,12 @@ export class SecretStore {
 
   /** Newest first. */
   async listForKey(keyId: string): Promise<SecretRecord[]> {
-    const rows = await this.db.query<SecretRow>("SELECT * FROM key_secrets WHERE key_id = $1 ORDER BY version DESC", [keyId]);
+    const rows = await this.db.query<SecretRow>(
+      `SELECT s.*, l.at AS last_used_at, l.ip AS last_used_ip FROM key_secrets AS s
+       LEFT JOIN key_last_uses AS l ON l.key_id = s.key_id AND l.version = s.version
+       WHERE s.key_id = $1 ORDER BY s.version DESC`,
+      [keyId],
+    );
     return rows.map((row) => secretFromRow(row));
   }
 
@@ -128,25 +130,6 @@ export class SecretStore {
   }
 
   /**
-   * Each secret's latest use (SPEC §18: who still uses the previous secret), in one statement, at the
-   * resolution of `KeyStore.recordLastUse`. A use after the secret's grace started is always written,
-   * however soon after the one before: it is what tells a team the old secret is still in use.
-   */
-  async recordLastUse(uses: readonly SecretUse[], resolutionMs = 0): Promise<void> {
-    if (uses.length === 0) return;
-    await this.db.query(
-      `UPDATE key_secrets AS s SET last_used_at = u.at, last_used_ip = COALESCE(u.ip, s.last_used_ip)
-       FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::text[]) AS u (key_id, version, at, ip)
-       WHERE s.key_id = u.key_id AND s.version = u.version
-         AND (s.last_used_at IS NULL
-              OR (s.last_used_at < u.at
-                  AND (s.last_used_at <= u.at - $5::float8 * interval '1 millisecond'
-                       OR (s.last_used_at < s.grace_started_at AND u.at >= s.grace_started_at))))`,
-      [uses.map((use) => use.keyId), uses.map((use) => use.version), uses.map((use) => use.at.toISOString()), uses.map((use) => use.ip), resolutionMs],
-    );
-  }
-
-  /**
    * SPEC §18 `grace_starts = "on_first_use"`: a new secret's first successful verification ends the
    * previous secret's validity one grace period later (never later than the cap it already has).
    * Answers each previous secret whose grace this started, so its key's cache entries are evicted
@@ -154,8 +137,8 @@ export class SecretStore {
    * index of them), so the cost follows those, not every secret verified.
    */
   async startGraceOnFirstUse(uses: readonly SecretUse[]): Promise<GraceStart[]> {
+    if (!uses.some((use) => use.firstValidAt) || !(await this.anyAwaitsFirstUse())) return [];
     const first = uses.flatMap((use) => (use.firstValidAt ? [{ ...use, at: use.firstValidAt }] : []));
-    if (first.length === 0) return [];
     const started = await this.db.query<Record<string, unknown>>(
       `WITH used AS (
          SELECT u.key_id, u.version, min(u.at) AS at FROM unnest($1::text[], $2::integer[], $3::timestamptz[]) AS u (key_id, version, at)
@@ -183,6 +166,15 @@ export class SecretStore {
       startedAt: toDate(row.started_at),
       expiresAt: toDateOrNull(row.expires_at),
     }));
+  }
+
+  /**
+   * Whether any secret waits for its first use, from the partial index of those: when none does (as
+   * almost always), a flush of thousands of first uses skips sending them all to be matched.
+   */
+  private async anyAwaitsFirstUse(): Promise<boolean> {
+    const [row] = await this.db.query<{ waiting: boolean }>("SELECT EXISTS (SELECT 1 FROM key_secrets WHERE grace_after_first_use_ms IS NOT NULL) AS waiting");
+    return row?.waiting === true;
   }
 
   /**

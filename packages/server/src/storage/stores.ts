@@ -3,6 +3,7 @@ import type { Queryable } from "./database";
 import { IdempotencyStore } from "./idempotency-store";
 import { KeyNoticeStore } from "./key-notice-store";
 import { KeyStore } from "./key-store";
+import { LastUseStore } from "./last-use-store";
 import { ProjectPolicyStore } from "./project-policy-store";
 import { ProjectStore } from "./project-store";
 import { RateLimitStore } from "./rate-limit-store";
@@ -25,6 +26,7 @@ export class Stores {
   readonly tokens: TokenStore;
   readonly audit: AuditStore;
   readonly usage: UsageStore;
+  readonly lastUses: LastUseStore;
   readonly idempotency: IdempotencyStore;
   readonly settings: SettingsStore;
   readonly trustPolicies: TrustPolicyStore;
@@ -43,6 +45,7 @@ export class Stores {
     this.tokens = new TokenStore(db);
     this.audit = new AuditStore(db);
     this.usage = new UsageStore(db);
+    this.lastUses = new LastUseStore(db);
     this.idempotency = new IdempotencyStore(db);
     this.settings = new SettingsStore(db);
     this.trustPolicies = new TrustPolicyStore(db);

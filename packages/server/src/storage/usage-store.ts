@@ -1,5 +1,6 @@
 import type { VerificationCode } from "@keyward/contract";
 import { type Queryable, toDate, toNumber } from "./database";
+import { insertLastUses, type LastUse } from "./last-use-store";
 
 export interface UsageCount {
   keyId: string;
@@ -22,17 +23,29 @@ export class UsageStore {
     await this.db.query("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)");
   }
 
-  /** Adds counts in one statement; counts for keys deleted meanwhile are dropped. */
-  async add(counts: readonly UsageCount[]): Promise<void> {
-    if (counts.length === 0) return;
+  /**
+   * Adds counts, and writes last uses (see `LastUseStore.record`, at `resolutionMs`), in one
+   * statement that looks each key up once: a key verified for the first time costs one probe and
+   * two row inserts. Counts and uses of keys deleted meanwhile are dropped. Rows are written in key
+   * order, so two instances flushing the same keys on one PostgreSQL wait for each other instead of
+   * deadlocking (a deadlock would lose the batch).
+   */
+  async add(counts: readonly UsageCount[], uses: readonly LastUse[] = [], resolutionMs = 0): Promise<void> {
+    if (counts.length === 0 && uses.length === 0) return;
+    const rows = rowsByKey(counts, uses);
     await this.db.query(
-      `INSERT INTO key_usage (key_id, bucket, code, count)
-       SELECT u.key_id, u.bucket, u.code, sum(u.count)
-       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::integer[]) AS u (key_id, bucket, code, count)
-       WHERE u.key_id IN (SELECT id FROM api_keys)
-       GROUP BY 1, 2, 3
-       ON CONFLICT (key_id, bucket, code) DO UPDATE SET count = key_usage.count + EXCLUDED.count`,
-      [counts.map((c) => c.keyId), counts.map((c) => c.bucket.toISOString()), counts.map((c) => c.code), counts.map((c) => c.count)],
+      `WITH u AS MATERIALIZED (
+         SELECT u.* FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::integer[], $5::integer[], $6::timestamptz[], $7::text[])
+           AS u (key_id, bucket, code, count, version, at, ip)
+         WHERE u.key_id IN (SELECT id FROM api_keys)
+       ), counted AS (
+         INSERT INTO key_usage (key_id, bucket, code, count)
+         SELECT u.key_id, u.bucket, u.code, sum(u.count) FROM u WHERE u.code IS NOT NULL
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+         ON CONFLICT (key_id, bucket, code) DO UPDATE SET count = key_usage.count + EXCLUDED.count
+       )
+       ${insertLastUses("u WHERE u.version IS NOT NULL ORDER BY u.key_id, u.version", "$8")}`,
+      [rows.keyIds, rows.buckets, rows.codes, rows.counts, rows.versions, rows.ats, rows.ips, resolutionMs],
     );
   }
 
@@ -50,4 +63,49 @@ export class UsageStore {
       count: toNumber(row.count),
     }));
   }
+}
+
+/**
+ * Statement parameters: each count beside a last use of the same key where there is one, so each
+ * row looks its key up once. A key's uses come together (the recorder gathers them per key).
+ */
+function rowsByKey(counts: readonly UsageCount[], uses: readonly LastUse[]) {
+  const rows = {
+    keyIds: [] as string[], buckets: [] as (string | null)[], codes: [] as (string | null)[], counts: [] as (number | null)[],
+    versions: [] as (number | null)[], ats: [] as (string | null)[], ips: [] as (string | null)[],
+  };
+  /** Each key's first row whose count is still free. */
+  const free = new Map<string, number>();
+  for (const [row, use] of uses.entries()) {
+    rows.keyIds.push(use.keyId);
+    rows.buckets.push(null);
+    rows.codes.push(null);
+    rows.counts.push(null);
+    rows.versions.push(use.version);
+    rows.ats.push(use.at.toISOString());
+    rows.ips.push(use.ip);
+    if (!free.has(use.keyId)) free.set(use.keyId, row);
+  }
+  const bucketTexts = new Map<number, string>();
+  for (const count of counts) {
+    const time = count.bucket.getTime();
+    let bucket = bucketTexts.get(time);
+    if (bucket === undefined) bucketTexts.set(time, (bucket = count.bucket.toISOString()));
+    const row = free.get(count.keyId);
+    if (row !== undefined && row < uses.length && rows.keyIds[row] === count.keyId) {
+      rows.buckets[row] = bucket;
+      rows.codes[row] = count.code;
+      rows.counts[row] = count.count;
+      free.set(count.keyId, row + 1);
+      continue;
+    }
+    rows.keyIds.push(count.keyId);
+    rows.buckets.push(bucket);
+    rows.codes.push(count.code);
+    rows.counts.push(count.count);
+    rows.versions.push(null);
+    rows.ats.push(null);
+    rows.ips.push(null);
+  }
+  return rows;
 }

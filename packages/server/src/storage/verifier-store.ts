@@ -1,6 +1,6 @@
 import type { Environment } from "@keyward/contract";
 import { type Queryable, toDateOrNull } from "./database";
-import { type KeyRecord, keyFromRow } from "./key-store";
+import { KEYS_WITH_LAST_USE, type KeyRecord, keyFromRow } from "./key-store";
 
 /** A secret as a verifier knows it: by its verifier digest, never the storage digest. */
 export interface VerifierSecretRecord {
@@ -48,7 +48,7 @@ export class VerifierStore {
 
   /** Every key of the scope with every stored secret, oldest key first. */
   async keysOf(scope: VerifierScope): Promise<{ key: KeyRecord; secrets: VerifierSecretRecord[] }[]> {
-    const keys = await this.db.query<Row>("SELECT * FROM api_keys WHERE project = $1 AND ($2::text IS NULL OR environment = $2) ORDER BY id", [
+    const keys = await this.db.query<Row>(`${KEYS_WITH_LAST_USE} WHERE k.project = $1 AND ($2::text IS NULL OR k.environment = $2) ORDER BY k.id`, [
       scope.project,
       scope.environment,
     ]);
@@ -93,7 +93,7 @@ export class VerifierStore {
 
   /** One key with its secrets; undefined once it is deleted. */
   async keyById(id: string): Promise<{ key: KeyRecord; secrets: VerifierSecretRecord[] } | undefined> {
-    const [row] = await this.db.query<Row>("SELECT * FROM api_keys WHERE id = $1", [id]);
+    const [row] = await this.db.query<Row>(`${KEYS_WITH_LAST_USE} WHERE k.id = $1`, [id]);
     if (!row) return undefined;
     const secrets = await this.db.query<Row>("SELECT key_id, version, verifier_digest, expires_at, revoked_at FROM key_secrets WHERE key_id = $1 ORDER BY version DESC", [id]);
     return { key: keyFromRow(row), secrets: secrets.map(secretOf) };
