@@ -38,10 +38,46 @@ export class AnsweredTally {
   }
 }
 
+/** The latency buckets (seconds) of `keyward_http_request_duration_seconds`. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
+
+/**
+ * The latencies of one route answered outside the framework, counted per bucket in plain numbers
+ * and added to `keyward_http_request_duration_seconds` whenever it is read: prom-client's own
+ * `observe` validates and hashes the labels on every call, which cost the verify fast path more
+ * than its HMAC. A scrape shows exactly what per-request observations would have.
+ */
+export class LatencyTally {
+  /** Observations not yet added, per bucket: index i counts values in (bucket i-1, bucket i]. */
+  readonly counts: number[] = LATENCY_BUCKETS.map(() => 0);
+  sum = 0;
+  count = 0;
+
+  constructor(readonly labels: { readonly method: string; readonly route: string }) {}
+
+  observe(seconds: number): void {
+    let bucket = 0;
+    while (bucket < LATENCY_BUCKETS.length && seconds > (LATENCY_BUCKETS[bucket] as number)) bucket += 1;
+    // Above the last bound: only in the count (the +Inf bucket), as prom-client counts it.
+    if (bucket < LATENCY_BUCKETS.length) this.counts[bucket] = (this.counts[bucket] as number) + 1;
+    this.sum += seconds;
+    this.count += 1;
+  }
+}
+
+/** The part of prom-client's histogram a tally is added to: one entry per label set. */
+interface HistogramEntry {
+  labels: Record<string, string>;
+  bucketValues: Record<number, number>;
+  sum: number;
+  count: number;
+}
+
 /** Prometheus metrics of one server (its own registry: tests run several servers in one process). */
 export class Metrics {
   readonly registry = new Registry();
   private readonly tallies: AnsweredTally[] = [];
+  private readonly latencyTallies: LatencyTally[] = [];
   readonly requests = new Counter({
     name: "keyward_http_requests_total",
     help: "HTTP requests by method, route and status",
@@ -53,8 +89,9 @@ export class Metrics {
     name: "keyward_http_request_duration_seconds",
     help: "HTTP request latency by method and route",
     labelNames: ["method", "route"] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    buckets: [...LATENCY_BUCKETS],
     registers: [this.registry],
+    collect: () => this.addLatencies(),
   });
   readonly verifications = new Counter({
     name: "keyward_verifications_total",
@@ -112,6 +149,44 @@ export class Metrics {
     const tally = new AnsweredTally(method, route);
     this.tallies.push(tally);
     return tally;
+  }
+
+  /** A latency tally for a route answered outside the framework; its counts join the histogram when read. */
+  latencyTallyOf(method: string, route: string): LatencyTally {
+    const tally = new LatencyTally({ method, route });
+    this.latencyTallies.push(tally);
+    return tally;
+  }
+
+  private addLatencies(): void {
+    for (const tally of this.latencyTallies) {
+      if (tally.count === 0) continue;
+      const entry = this.histogramEntryOf(tally.labels);
+      for (const [index, bound] of LATENCY_BUCKETS.entries()) entry.bucketValues[bound] = (entry.bucketValues[bound] ?? 0) + (tally.counts[index] as number);
+      entry.sum += tally.sum;
+      entry.count += tally.count;
+      tally.counts.fill(0);
+      tally.sum = 0;
+      tally.count = 0;
+    }
+  }
+
+  /**
+   * The histogram's stored counts for one label set (prom-client keeps no public way to add counts
+   * in bulk). `zero` creates it, with every bucket at 0, when that set was never observed.
+   */
+  private histogramEntryOf(labels: { readonly method: string; readonly route: string }): HistogramEntry {
+    const find = () => {
+      const { hashMap } = this.latency as unknown as { hashMap?: Record<string, HistogramEntry> };
+      if (typeof hashMap !== "object" || hashMap === null) throw new Error("prom-client's Histogram no longer keeps `hashMap`: latency tallies cannot be added");
+      return Object.values(hashMap).find((entry) => entry.labels.method === labels.method && entry.labels.route === labels.route);
+    };
+    const found = find();
+    if (found) return found;
+    this.latency.zero({ ...labels });
+    const created = find();
+    if (!created) throw new Error("prom-client's Histogram did not store a zeroed label set: latency tallies cannot be added");
+    return created;
   }
 
   private addTallies(): void {

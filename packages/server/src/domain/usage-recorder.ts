@@ -57,7 +57,7 @@ export class UsageRecorder {
    * was presented, whose own last use is kept too (SPEC §18).
    */
   recordVerification(keyId: string, code: VerificationCode, at: Date, ip: string | null, times = 1, version?: number): void {
-    if (version !== undefined) this.recordSecretUse({ keyId, version, at, ip, firstValidAt: code === "VALID" ? at : null });
+    if (version !== undefined) this.recordSecretUse(keyId, version, at, ip, code === "VALID" ? at : null);
     const time = at.getTime();
     const bucket = time - (time % HOUR);
     const tally = this.tallies.get(keyId);
@@ -76,10 +76,18 @@ export class UsageRecorder {
   }
 
   /** The latest use wins, but the first successful one is kept: it starts a grace waiting for first use. */
-  private recordSecretUse(use: SecretUse): void {
-    const id = `${use.keyId}\u0000${use.version}`;
+  private recordSecretUse(keyId: string, version: number, at: Date, ip: string | null, firstValidAt: Date | null): void {
+    const id = `${keyId}\u0000${version}`;
     const earlier = this.secretUse.get(id);
-    this.secretUse.set(id, { ...use, ip: use.ip ?? earlier?.ip ?? null, firstValidAt: earlier?.firstValidAt ?? use.firstValidAt });
+    if (earlier === undefined) {
+      this.secretUse.set(id, { keyId, version, at, ip, firstValidAt });
+      return;
+    }
+    // Updated in place, no new object per verification: a write takes the whole map away first,
+    // so an entry found here belongs to no batch being written.
+    earlier.at = at;
+    if (ip !== null) earlier.ip = ip;
+    earlier.firstValidAt ??= firstValidAt;
   }
 
   recordTokenUse(tokenId: string, at: Date): void {

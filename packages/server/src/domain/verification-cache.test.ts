@@ -168,4 +168,40 @@ describe("VerificationCache's index of stored digests", () => {
     expect(cache.peekKey("d1")).toEqual(entry("key_a"));
     expect(cache.peekKey("d2")).toBeUndefined();
   });
+
+  it("keeps every key hit since the last eviction over one that was not, whatever their age", async () => {
+    const cache = new VerificationCache(() => true, 4);
+    for (const n of [1, 2, 3, 4]) await cache.key(`d${n}`, async () => entry(`key_${n}`));
+    // d1 and d3 are the oldest of their kind; only d2 and d4 are hit.
+    cache.peekKey("d2");
+    cache.peekKey("d4");
+    await cache.key("d5", async () => entry("key_5"));
+    await cache.key("d6", async () => entry("key_6"));
+    expect(["d1", "d2", "d3", "d4", "d5", "d6"].map((digest) => cache.peekKey(digest) !== undefined)).toEqual([false, true, false, true, true, true]);
+    expect(cache.size).toBe(4);
+  });
+
+  it("evicts the oldest once every key was hit, and a forgotten key's digests go with it", async () => {
+    const cache = new VerificationCache(() => true, 3);
+    for (const n of [1, 2, 3]) await cache.key(`d${n}`, async () => entry(`key_${n}`));
+    for (const n of [3, 1, 2]) cache.peekKey(`d${n}`);
+    await cache.key("d4", async () => entry("key_4"));
+    expect(["d1", "d2", "d3", "d4"].map((digest) => cache.peekKey(digest) !== undefined)).toEqual([false, true, true, true]);
+    // The evicted key is not reloaded by a change to it, and a change evicts a held key at once.
+    cache.apply({ kind: "key", id: "key_2" });
+    expect(cache.peekKey("d2")).toBeUndefined();
+    expect(cache.size).toBe(2);
+  });
+
+  it("never holds more keys than its capacity, whatever the order of hits and loads", async () => {
+    const cache = new VerificationCache(() => true, 8);
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    for (let i = 0; i < 2_000; i += 1) {
+      const digest = `d${next() % 40}`;
+      if (next() % 2 === 0) cache.peekKey(digest);
+      else await cache.key(digest, async () => entry(`key_${digest}`));
+      expect(cache.size).toBeLessThanOrEqual(8);
+    }
+  });
 });

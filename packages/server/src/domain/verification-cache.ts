@@ -47,10 +47,13 @@ const RELOAD_RETRY_MS = 1_000;
  * instances may be missed nothing is cached and the index is not believed; after such a gap it is
  * rebuilt from the database before it is believed again.
  *
- * Keys are held least-recently-used first (a hit moves its entry to the end), at most `capacity`.
+ * At most `capacity` keys are held, evicted by second chance (CLOCK): a hit only marks its entry,
+ * and an eviction passes over marked entries once (clearing the mark, moving them to the end)
+ * before it drops the oldest unmarked one. So a key verified since the last pass is kept over one
+ * that was not, as least-recently-used would, without re-inserting into the map on every hit.
  */
 export class VerificationCache {
-  private readonly keys = new Map<string, KeyEntry>();
+  private readonly keys = new Map<string, KeySlot>();
   /** Digests known not to exist (the index's rare false positives, purged keys), apart and bounded. */
   private readonly misses = new Map<string, null>();
   private readonly digestsByKey = new Map<string, string[]>();
@@ -111,11 +114,10 @@ export class VerificationCache {
    */
   peekKey(digest: string): KeyEntry | null | undefined {
     if (!this.trustworthy()) return undefined;
-    const cached = this.keys.get(digest);
-    if (cached !== undefined) {
-      this.keys.delete(digest);
-      this.keys.set(digest, cached);
-      return cached;
+    const slot = this.keys.get(digest);
+    if (slot !== undefined) {
+      slot.used = true;
+      return slot.entry;
     }
     if (this.indexBelieved() && !this.index.has(digest)) return null;
     return this.misses.has(digest) ? null : undefined;
@@ -211,7 +213,7 @@ export class VerificationCache {
       return;
     }
     if (this.keys.size >= this.capacity) this.evictOldestKey();
-    this.keys.set(digest, compactEntry(entry));
+    this.keys.set(digest, { entry: compactEntry(entry), used: false });
     this.addDigest(digest);
     const digests = this.digestsByKey.get(entry.key.id);
     if (!digests) this.digestsByKey.set(entry.key.id, [digest]);
@@ -224,17 +226,29 @@ export class VerificationCache {
     if (token) this.digestByToken.set(token.id, digest);
   }
 
-  /** Maps iterate in insertion order, and a hit re-inserts: the first entry is the least recently used. */
+  /** Maps iterate in insertion order: the first entry is the oldest. */
   private evictOldest(map: Map<string, unknown>): void {
     const oldest = map.keys().next();
     if (!oldest.done) map.delete(oldest.value);
   }
 
+  /** The oldest key not hit since the last pass; a hit one gets a second chance at the end. Ends: each pass clears a mark. */
   private evictOldestKey(): void {
-    const oldest = this.keys.entries().next();
-    if (oldest.done) return;
-    const [digest, entry] = oldest.value;
-    this.keys.delete(digest);
+    for (;;) {
+      const oldest = this.keys.entries().next();
+      if (oldest.done) return;
+      const [digest, slot] = oldest.value;
+      this.keys.delete(digest);
+      if (!slot.used) {
+        this.forgetDigestOf(slot.entry, digest);
+        return;
+      }
+      slot.used = false;
+      this.keys.set(digest, slot);
+    }
+  }
+
+  private forgetDigestOf(entry: KeyEntry, digest: string): void {
     const digests = this.digestsByKey.get(entry.key.id)?.filter((held) => held !== digest);
     if (digests && digests.length > 0) this.digestsByKey.set(entry.key.id, digests);
     else this.digestsByKey.delete(entry.key.id);
@@ -252,7 +266,7 @@ export class VerificationCache {
   }
 
   private forgetProject(name: string): void {
-    for (const entry of this.keys.values()) {
+    for (const { entry } of this.keys.values()) {
       if (entry.key.project === name) this.forgetKey(entry.key.id);
     }
     this.misses.clear();
@@ -260,6 +274,12 @@ export class VerificationCache {
       if (token?.project === name) this.forgetToken(token.id);
     }
   }
+}
+
+/** A cached key and whether it was hit since the last eviction pass. */
+interface KeySlot {
+  readonly entry: KeyEntry;
+  used: boolean;
 }
 
 /** Only what the rules and the answer read: a stored key row carries much more (rotation, destinations, dates). */

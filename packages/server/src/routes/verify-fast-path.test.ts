@@ -113,6 +113,8 @@ describe("POST /v1/verify over a socket, from memory", () => {
         valid: value(/^keyward_verifications_total\{code="VALID"\} (\d+)$/m),
         notFound: value(/^keyward_verifications_total\{code="NOT_FOUND"\} (\d+)$/m),
         answered: value(/^keyward_http_requests_total\{method="POST",route="\/v1\/verify",status="200"\} (\d+)$/m),
+        timed: value(/^keyward_http_request_duration_seconds_count\{method="POST",route="\/v1\/verify"\} (\d+)$/m),
+        timedInf: value(/^keyward_http_request_duration_seconds_bucket\{le="\+Inf",method="POST",route="\/v1\/verify"\} (\d+)$/m),
       };
     };
     const before = await series();
@@ -120,6 +122,8 @@ describe("POST /v1/verify over a socket, from memory", () => {
     expect((await verify({ key: `kw_live_${"0".repeat(49)}` })).code).toBe("NOT_FOUND");
     const after = await series();
     expect([after.valid - before.valid, after.notFound - before.notFound, after.answered - before.answered]).toEqual([3, 1, 4]);
+    // Each answer's latency is in the histogram once too.
+    expect([after.timed - before.timed, after.timedInf - before.timedInf]).toEqual([4, 4]);
     // A second read adds nothing: the tallies went into the series once.
     expect(await series()).toEqual(after);
   });

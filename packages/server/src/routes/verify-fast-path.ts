@@ -58,10 +58,10 @@ export function createVerifyFastPath(kit: RouteKit, logger: Logger, bodyLimit: n
   };
 }
 
-/** Counters (plain numbers, added to their series when read), the latency histogram and the access line. */
+/** Counters and latencies (plain numbers, added to their series when read) and the access line. */
 function recorderOf(metrics: Metrics, logger: Logger) {
   const tally = metrics.tallyOf("POST", PATH);
-  const latency = metrics.latency.labels({ method: "POST", route: PATH });
+  const latency = metrics.latencyTallyOf("POST", PATH);
   const info = logger.isLevelEnabled("info");
   return (code: VerificationCode, requestId: string, elapsed: number) => {
     tally.count(code);
