@@ -16,8 +16,12 @@ import { providerService } from "./tfplugin6";
 const terraformCertificate = createSelfSignedCertificate();
 const channels: grpc.Client[] = [];
 
-afterEach(() => {
-  for (const channel of channels.splice(0)) channel.close();
+afterEach(async () => {
+  // Shutdown removes a launch's socket directory; a plugin already shut down refuses the call.
+  for (const channel of channels.splice(0)) {
+    await new Promise<void>((resolve) => channel.makeUnaryRequest("/plugin.GRPCController/Shutdown", () => Buffer.alloc(0), (bytes: Buffer) => bytes, {}, () => resolve()));
+    channel.close();
+  }
 });
 
 async function launch(options: Parameters<typeof servePlugin>[2], environment: NodeJS.ProcessEnv = {}) {
