@@ -35,13 +35,16 @@ function clientCertificate() {
   }
 }
 
-/** `1|6|tcp|127.0.0.1:PORT|grpc|CERT` → the address and the provider's certificate as PEM. */
+/**
+ * `1|6|unix|PATH|grpc|CERT` (or `1|6|tcp|127.0.0.1:PORT|grpc|CERT`) → the gRPC target and the
+ * provider's certificate as PEM.
+ */
 function parseHandshake(line) {
   const [core, app, network, address, protocol, certificate] = line.trim().split("|");
-  if (core !== "1" || app !== "6" || network !== "tcp" || protocol !== "grpc" || !certificate) throw new Error(`not a go-plugin handshake line: ${line.slice(0, 80)}`);
+  if (core !== "1" || app !== "6" || (network !== "tcp" && network !== "unix") || protocol !== "grpc" || !certificate) throw new Error(`not a go-plugin handshake line: ${line.slice(0, 80)}`);
   // The handshake carries the DER in base64 without padding (Go's RawStdEncoding).
   const base64 = Buffer.from(certificate, "base64").toString("base64").match(/.{1,64}/g).join("\n");
-  return { address, certificatePem: Buffer.from(`-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`) };
+  return { address: network === "unix" ? `unix:${address}` : address, certificatePem: Buffer.from(`-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`) };
 }
 
 function unaryCall(channel, path) {

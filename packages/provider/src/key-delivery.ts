@@ -1,6 +1,7 @@
 import { type Destination, describeDestination, type Secret } from "@keyward/contract";
-import { DeliveryError, SecretDelivery, secretWriteOf } from "@keyward/github-secrets";
+import type { SecretDelivery } from "@keyward/github-secrets";
 import { type Diagnostic, DiagnosticError, Diagnostics } from "@keyward/terraform-plugin";
+import { loadGitHubSecrets, loadedGitHubSecrets } from "./github-secrets-loader";
 import type { KeywardContext } from "./provider-context";
 
 /**
@@ -13,6 +14,7 @@ export async function prepareDelivery(client: KeywardContext, keyLabel: string, 
   if (destinations.length === 0) return undefined;
   if (!client.github) throw new DiagnosticError([missingGitHubToken(keyLabel)]);
   try {
+    const { SecretDelivery, secretWriteOf } = await loadGitHubSecrets();
     return await SecretDelivery.prepare(client.github, destinations.map(secretWriteOf));
   } catch (error) {
     throw new DiagnosticError([Diagnostics.requestFailed(`deliver the secret of ${keyLabel}`, `${reasonOf(error)}. Nothing was issued.`)]);
@@ -62,6 +64,8 @@ export function deliveryLabel(destinations: readonly Destination[]): string {
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof DeliveryError) return error.message;
+  // A DeliveryError can only come from the loaded module.
+  const loaded = loadedGitHubSecrets();
+  if (loaded && error instanceof loaded.DeliveryError) return error.message;
   return error instanceof Error ? error.message.split("\n", 1)[0]! : "unexpected failure";
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadedGitHubSecrets } from "./github-secrets-loader";
 import { keywardProvider } from "./provider";
 import { createLogger, DiagnosticError } from "@keyward/terraform-plugin";
 
@@ -24,6 +25,21 @@ describe("keyward provider configuration", () => {
     const failure = (await keywardProvider.configure({ endpoint: "ftp://x", token: "kwm_secret_value" }, {}, log).catch((error: unknown) => error)) as DiagnosticError;
     expect(failure.diagnostics[0]).toMatchObject({ summary: "Invalid endpoint" });
     expect(JSON.stringify(failure.diagnostics)).not.toContain("kwm_secret_value");
+  });
+
+  it("loads GitHub's client (and with it libsodium) only for a configuration with a GitHub token", async () => {
+    const withoutGitHub = await keywardProvider.configure({ endpoint: "http://127.0.0.1:1", token: "kwm_block" }, {}, log);
+    expect(withoutGitHub.github).toBeUndefined();
+    expect(loadedGitHubSecrets()).toBeUndefined();
+    const withGitHub = await keywardProvider.configure({ endpoint: "http://127.0.0.1:1", token: "kwm_block" }, { GITHUB_TOKEN: "ghp_test" }, log);
+    expect(withGitHub.github).toBeDefined();
+    expect(loadedGitHubSecrets()?.GitHubSecrets).toBeDefined();
+  });
+
+  it("names github_api_url when it is not a URL", async () => {
+    const failure = (await keywardProvider.configure({ endpoint: "http://127.0.0.1:1", token: "kwm_block", github_token: "ghp_test", github_api_url: "not a url" }, {}, log).catch((error: unknown) => error)) as DiagnosticError;
+    expect(failure).toBeInstanceOf(DiagnosticError);
+    expect(failure.diagnostics[0]?.attribute).toEqual(["github_api_url"]);
   });
 
   it("declares the token sensitive and every type under the keyward_ prefix", () => {

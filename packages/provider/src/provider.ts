@@ -1,9 +1,10 @@
 import { Keyward } from "@keyward/client";
 import { Secret } from "@keyward/contract";
-import { GitHubSecrets } from "@keyward/github-secrets";
+import type { GitHubSecrets } from "@keyward/github-secrets";
 import { secretEphemeralResource } from "./ephemeral/secret";
 import { version } from "../package.json";
 import { apiKeyDataSource } from "./data-sources/api-key";
+import { loadGitHubSecrets } from "./github-secrets-loader";
 import { KeyListing } from "./key-listing";
 import { scopesDataSource } from "./data-sources/scopes";
 import type { KeywardContext } from "./provider-context";
@@ -66,9 +67,10 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
       ...(token ? [] : [Diagnostics.missingAttribute(["token"], "Set token in the provider block, or the KEYWARD_TOKEN environment variable, to a management token (kwm_…).")]),
     ];
     if (missing.length > 0) throw new DiagnosticError(missing);
+    const github = await connectGitHub(config, environment, log);
     try {
       const keyward = new Keyward({ url: endpoint!, token: token! });
-      return { keyward, github: connectGitHub(config, environment, log), plannedScopes: new Set<string>(), catalogs: new Map(), keyListing: new KeyListing(keyward) };
+      return { keyward, github, plannedScopes: new Set<string>(), catalogs: new Map(), keyListing: new KeyListing(keyward) };
     } catch (error) {
       throw new DiagnosticError([Diagnostics.invalidAttribute(["endpoint"], error instanceof Error ? error.message : String(error))]);
     }
@@ -78,13 +80,14 @@ export const keywardProvider: ProviderDefinition<KeywardContext> = {
   ephemeralResources: [secretEphemeralResource],
 };
 
-function connectGitHub(config: ObjectValue, environment: NodeJS.ProcessEnv, log: Logger): GitHubSecrets | undefined {
+async function connectGitHub(config: ObjectValue, environment: NodeJS.ProcessEnv, log: Logger): Promise<GitHubSecrets | undefined> {
   const token = setting(config, "github_token", environment, "GITHUB_TOKEN");
   if (!token) return undefined;
   const baseUrl = setting(config, "github_api_url", environment, "GITHUB_API_URL") ?? DEFAULT_GITHUB_API_URL;
   if (!URL.canParse(baseUrl)) {
     throw new DiagnosticError([Diagnostics.invalidAttribute(["github_api_url"], `${JSON.stringify(baseUrl)} is not a URL. Expected one such as https://api.github.com.`)]);
   }
+  const { GitHubSecrets } = await loadGitHubSecrets();
   return GitHubSecrets.connect({
     token: new Secret(token),
     baseUrl,

@@ -3,7 +3,11 @@ import { checkLaunch, handshakeLine, MAGIC_COOKIE_VALUE } from "./handshake";
 
 describe("go-plugin handshake", () => {
   it("prints the certificate in base64 without padding", () => {
-    expect(handshakeLine(1234, Uint8Array.of(1, 2, 3, 4))).toBe("1|6|tcp|127.0.0.1:1234|grpc|AQIDBA\n");
+    expect(handshakeLine({ network: "tcp", port: 1234 }, Uint8Array.of(1, 2, 3, 4))).toBe("1|6|tcp|127.0.0.1:1234|grpc|AQIDBA\n");
+  });
+
+  it("names a unix socket by its path", () => {
+    expect(handshakeLine({ network: "unix", path: "/tmp/keyward-plugin-x/plugin.sock" }, Uint8Array.of(1, 2, 3, 4))).toBe("1|6|unix|/tmp/keyward-plugin-x/plugin.sock|grpc|AQIDBA\n");
   });
 
   it("tells a person who runs the binary that it is a plugin", () => {

@@ -36,8 +36,18 @@ export function checkLaunch(environment: NodeJS.ProcessEnv): LaunchCheck {
   return { ok: true, clientCertificatePem };
 }
 
-/** `1|6|tcp|127.0.0.1:1234|grpc|<DER, base64 without padding as Go's RawStdEncoding>` */
-export function handshakeLine(port: number, certificateDer: Uint8Array): string {
+/**
+ * Where the plugin serves: a unix socket, as go-plugin's own servers do everywhere but Windows, or a
+ * loopback TCP port.
+ */
+export type PluginAddress = { readonly network: "unix"; readonly path: string } | { readonly network: "tcp"; readonly port: number };
+
+/**
+ * `1|6|unix|/tmp/…/plugin.sock|grpc|<DER, base64 without padding as Go's RawStdEncoding>`, or
+ * `1|6|tcp|127.0.0.1:1234|grpc|…`.
+ */
+export function handshakeLine(address: PluginAddress, certificateDer: Uint8Array): string {
   const certificate = Buffer.from(certificateDer).toString("base64").replace(/=+$/, "");
-  return `${CORE_PROTOCOL_VERSION}|${APP_PROTOCOL_VERSION}|tcp|127.0.0.1:${port}|grpc|${certificate}\n`;
+  const where = address.network === "unix" ? address.path : `127.0.0.1:${address.port}`;
+  return `${CORE_PROTOCOL_VERSION}|${APP_PROTOCOL_VERSION}|${address.network}|${where}|grpc|${certificate}\n`;
 }

@@ -1,5 +1,8 @@
 import type * as Grpc from "@grpc/grpc-js";
-import { checkLaunch, handshakeLine } from "./handshake";
+import { mkdtempSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkLaunch, handshakeLine, type PluginAddress } from "./handshake";
 import { createLogger, logLevelFrom, type Logger } from "./logger";
 import { decodeMessage, encodeMessage, type Message } from "./message-codec";
 import type { ProviderDefinition } from "./provider-definition";
@@ -21,11 +24,49 @@ export interface PluginProcess {
 
 const nodeProcess: PluginProcess = {
   environment: process.env,
-  writeStdout: (text) => process.stdout.write(text),
+  // One line, written straight to the descriptor: the handshake is all a plugin ever prints, and
+  // making `process.stdout` (a stream over a pipe) for it took a launch 2–4 ms.
+  writeStdout: (text) => void writeSync(1, text),
   writeStderr: (text) => process.stderr.write(text),
   exit: (code) => process.exit(code),
   onSignal: (signal, listener) => process.on(signal, listener),
 };
+
+/**
+ * A unix socket in a directory of its own (mode 0700, so no other user can even connect), as
+ * go-plugin's Go servers do off Windows, in `PLUGIN_UNIX_SOCKET_DIR` when Terraform names one:
+ * against a loopback TCP port it spares each launch grpc-js's resolving of an IP address (whose
+ * first IPv6 check compiles Node's IPv6 regular expression) and each call the TCP stack, on both
+ * sides. TCP where a socket cannot be had: Windows, a path too long for a socket address or one
+ * that the handshake line could not carry.
+ */
+export interface ListenPlace {
+  readonly target: string;
+  readonly address: PluginAddress;
+  /** Removes what the place left on disk; called as the plugin exits. */
+  readonly release: () => void;
+}
+
+/** The longest socket path every supported system takes (macOS: 104 bytes with the terminator). */
+const MAX_SOCKET_PATH = 103;
+
+export function listenPlace(environment: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): ListenPlace {
+  const tcp: ListenPlace = { target: "127.0.0.1:0", address: { network: "tcp", port: 0 }, release: () => {} };
+  if (platform === "win32") return tcp;
+  let directory: string;
+  try {
+    directory = mkdtempSync(join(environment.PLUGIN_UNIX_SOCKET_DIR || tmpdir(), "keyward-plugin-"));
+  } catch {
+    return tcp;
+  }
+  const release = () => rmSync(directory, { recursive: true, force: true });
+  const path = join(directory, "plugin.sock");
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH || /[|\r\n]/.test(path)) {
+    release();
+    return tcp;
+  }
+  return { target: `unix:${path}`, address: { network: "unix", path }, release };
+}
 
 /** Large states (hundreds of keys) exceed grpc-js's 4 MB default. */
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -135,6 +176,7 @@ export async function servePlugin<Client>(
   host.onSignal("SIGINT", () => log.info("interrupt received; waiting for Terraform to stop the provider"));
 
   const grpc = await import("@grpc/grpc-js");
+  const place = listenPlace(host.environment);
   const certificate = createSelfSignedCertificate();
   // No channelz: nothing here queries it, and it keeps books on every call and session.
   const server = new grpc.Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES, "grpc.max_send_message_length": MAX_MESSAGE_BYTES, "grpc.enable_channelz": 0 });
@@ -144,7 +186,12 @@ export async function servePlugin<Client>(
   server.addService(serviceDefinition("plugin.GRPCController", controllerService), {
     Shutdown: unary(grpc, log, "Shutdown", () => {
       log.debug("shutdown requested");
-      setImmediate(() => server.tryShutdown(() => host.exit(0)));
+      setImmediate(() =>
+        server.tryShutdown(() => {
+          place.release();
+          host.exit(0);
+        }),
+      );
       return {};
     }),
   });
@@ -156,10 +203,19 @@ export async function servePlugin<Client>(
     [{ private_key: Buffer.from(certificate.privateKeyPem), cert_chain: Buffer.from(certificate.certificatePem) }],
     true,
   );
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
-  });
-  host.writeStdout(handshakeLine(port, certificate.der));
-  log.debug("serving", { port });
+  const bind = (target: string) =>
+    new Promise<number>((resolve, reject) => server.bindAsync(target, credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort))));
+  let address: PluginAddress;
+  try {
+    const bound = await bind(place.target);
+    address = place.address.network === "tcp" ? { network: "tcp", port: bound } : place.address;
+  } catch (error) {
+    if (place.address.network === "tcp") throw error;
+    // A socket directory that refuses a socket (a file system without them): loopback TCP after all.
+    place.release();
+    address = { network: "tcp", port: await bind("127.0.0.1:0") };
+  }
+  host.writeStdout(handshakeLine(address, certificate.der));
+  log.debug("serving", { network: address.network });
   if (!options.schemaAnswer) void provider();
 }
