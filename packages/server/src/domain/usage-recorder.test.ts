@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bothBackends } from "../../test/storage-backends";
+import { seedKey, type StoredSecret, storedKey, storedSecret } from "../../test/stored-keys";
 import type { Database, Queryable } from "../storage/database";
 import { DatabaseUnavailableError } from "../storage/database-error";
 import type { KeyRecord } from "../storage/key-store";
@@ -13,13 +14,7 @@ const t0 = new Date("2026-03-01T10:00:00.000Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const MANY = 100_000;
 
-function key(id: string, overrides: Partial<KeyRecord> = {}): KeyRecord {
-  return {
-    id, project: "billing", environment: "live", name: id, scopes: [], version: 1, hint: "kw_live_…abcd", expiresAt: null, rotation: null,
-    rotatedAt: null, nextRotationAt: null, ipAllowlist: null, rateLimit: null, metadata: {}, destinations: [], createdAt: t0, updatedAt: t0,
-    lastUsedAt: null, lastUsedIp: null, revokedAt: null, ...overrides,
-  };
-}
+const key = (id: string, overrides: Partial<KeyRecord> = {}) => storedKey(id, t0, overrides);
 
 /** The database as the recorder sees it, with every statement its transactions run written down. */
 function recording(database: Database): { database: Database; statements: string[] } {
@@ -49,16 +44,8 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(failures).toEqual([]);
   });
 
-  async function seed(id: string, versions: { version: number; graceAfterFirstUseMs?: number; expiresAt?: Date }[] = [{ version: 1 }]) {
-    await storage.stores.keys.insert(key(id, { version: Math.max(...versions.map((v) => v.version)) }));
-    for (const v of versions) {
-      await storage.stores.secrets.insert({
-        digest: `${id}-${v.version}`, keyId: id, version: v.version, hint: "kw_live_…abcd", expiresAt: v.expiresAt ?? null, revokedAt: null, createdAt: t0,
-        graceAfterFirstUseMs: v.graceAfterFirstUseMs ?? null,
-      });
-    }
-  }
-  const secretOf = async (id: string, version: number) => (await storage.stores.secrets.listForKey(id)).find((s) => s.version === version);
+  const seed = (id: string, versions?: readonly StoredSecret[]) => seedKey(storage.stores, id, t0, versions);
+  const secretOf = (id: string, version: number) => storedSecret(storage.stores, id, version);
 
   it("writes a key's and its secret's last use only when it moves on by the resolution", async () => {
     await seed("key_resolution00000001");

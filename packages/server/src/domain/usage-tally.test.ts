@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { KeyRecord } from "../storage/key-store";
+import { seedKey, type StoredSecret, storedSecret } from "../../test/stored-keys";
 import { Storage } from "../storage/storage";
 import { UsageRecorder } from "./usage-recorder";
 
 /** The per-verification side of the usage recorder: what it gathers between writes, as the writes show it. */
 const t0 = new Date("2026-03-01T10:00:00.000Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
-
-function key(id: string, version: number): KeyRecord {
-  return {
-    id, project: "billing", environment: "live", name: id, scopes: [], version, hint: "kw_live_…abcd", expiresAt: null, rotation: null,
-    rotatedAt: null, nextRotationAt: null, ipAllowlist: null, rateLimit: null, metadata: {}, destinations: [], createdAt: t0, updatedAt: t0,
-    lastUsedAt: null, lastUsedIp: null, revokedAt: null,
-  };
-}
 
 describe("usage tallies of secrets", () => {
   let storage: Storage;
@@ -27,16 +19,8 @@ describe("usage tallies of secrets", () => {
     await storage?.close();
     expect(failures).toEqual([]);
   });
-  async function seed(id: string, versions: { version: number; graceAfterFirstUseMs?: number; expiresAt?: Date }[]) {
-    await storage.stores.keys.insert(key(id, Math.max(...versions.map((v) => v.version))));
-    for (const v of versions) {
-      await storage.stores.secrets.insert({
-        digest: `${id}-${v.version}`, keyId: id, version: v.version, hint: "kw_live_…abcd", expiresAt: v.expiresAt ?? null, revokedAt: null, createdAt: t0,
-        graceAfterFirstUseMs: v.graceAfterFirstUseMs ?? null,
-      });
-    }
-  }
-  const secretOf = async (id: string, version: number) => (await storage.stores.secrets.listForKey(id)).find((s) => s.version === version);
+  const seed = (id: string, versions: readonly StoredSecret[]) => seedKey(storage.stores, id, t0, versions);
+  const secretOf = (id: string, version: number) => storedSecret(storage.stores, id, version);
 
   it("keeps the latest use, and the last known address when a later use has none", async () => {
     await seed("key_tallyaddress000001", [{ version: 1 }]);

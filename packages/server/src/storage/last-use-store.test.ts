@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { bothBackends } from "../../test/storage-backends";
+import { storedKey } from "../../test/stored-keys";
 import type { Database } from "./database";
 import type { KeyRecord } from "./key-store";
 import { NO_SECRET_VERSION } from "./last-use-store";
@@ -16,13 +17,7 @@ const t0 = new Date("2026-04-01T08:00:00.000Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const MINUTE = 60_000;
 
-function key(id: string, overrides: Partial<KeyRecord> = {}): KeyRecord {
-  return {
-    id, project: "billing", environment: "live", name: id, scopes: [], version: 1, hint: "kw_live_…abcd", expiresAt: null, rotation: null,
-    rotatedAt: null, nextRotationAt: null, ipAllowlist: null, rateLimit: null, metadata: {}, destinations: [], createdAt: t0, updatedAt: t0,
-    lastUsedAt: null, lastUsedIp: null, revokedAt: null, ...overrides,
-  };
-}
+const key = (id: string, overrides: Partial<KeyRecord> = {}) => storedKey(id, t0, overrides);
 
 /** A database whose schema stops just before the migration that moved last uses into their own table. */
 async function beforeLastUseTable(database: Database): Promise<void> {
