@@ -37,5 +37,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(
       `${name}: wall ${row.wallMs.toFixed(0)} ms (ratio ${row.ratio.toFixed(2)}×), CPU terraform ${row.terraformCpuMs.toFixed(0)} ms + provider ${row.providerCpuMs.toFixed(0)} ms (launches ${row.providerLaunchCpuMs.join(" / ")} ms)`,
     );
+    console.log(`  per round, provider CPU: ${row.samples.map((sample) => sample.providerCpuMs).join(", ")} ms; terraform CPU: ${row.samples.map((sample) => sample.terraformCpuMs).join(", ")} ms`);
   }
 }
