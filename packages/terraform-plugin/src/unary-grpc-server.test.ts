@@ -1,7 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { type ClientHttp2Session, connect as http2Connect, constants as http2Constants } from "node:http2";
 import { join } from "node:path";
+import { connect as tlsConnect } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSelfSignedCertificate } from "./self-signed-certificate";
 import { createUnaryServer, GrpcStatus, type UnaryMethod, type UnaryServer } from "./unary-grpc-server";
@@ -52,7 +54,14 @@ async function serve(methods: Record<string, UnaryMethod>, options: { maxMessage
         ),
       );
   };
-  return { connect, server };
+  return { connect, server, path };
+}
+
+function connect2(path: string): ClientHttp2Session {
+  return http2Connect("https://localhost", {
+    createConnection: () =>
+      tlsConnect({ path, ca: serverCertificate.certificatePem, key: clientCertificate.privateKeyPem, cert: clientCertificate.certificatePem, servername: "localhost", ALPNProtocols: ["h2"] }),
+  });
 }
 
 const echo: UnaryMethod = { ...text, answer: (request) => `echo: ${String(request)}` };
@@ -107,6 +116,32 @@ describe("createUnaryServer", () => {
   it("refuses a client whose certificate is not the trusted one", async () => {
     const { connect } = await serve({ "/test.Echo/Say": echo });
     await expect(connect(createSelfSignedCertificate())("/test.Echo/Say", "x")).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+  });
+
+  it("drops the answer of a call the client reset (success or failure alike), and keeps serving", async () => {
+    const settle: (() => void)[] = [];
+    const later = (outcome: "answer" | "fail") => () =>
+      new Promise<unknown>((resolve, reject) => settle.push(() => (outcome === "answer" ? resolve("late") : reject(new Error("late failure")))));
+    const failures: string[] = [];
+    const { connect, path } = await serve({ "/test.Echo/Late": { ...text, answer: later("answer") }, "/test.Echo/LateFailure": { ...text, answer: later("fail") }, "/test.Echo/Say": echo }, { failures });
+    // A raw HTTP/2 client, which resets its streams when told to (as grpc-go does for a cancelled context).
+    const session = connect2(path);
+    const resetStreams = ["/test.Echo/Late", "/test.Echo/LateFailure"].map((method) => {
+      const stream = session.request({ ":method": "POST", ":path": method, "content-type": "application/grpc", te: "trailers" });
+      stream.on("error", () => {});
+      stream.end(Buffer.from([0, 0, 0, 0, 1, 0x78]));
+      return stream;
+    });
+    await expect.poll(() => settle.length).toBe(2);
+    for (const stream of resetStreams) stream.close(http2Constants.NGHTTP2_CANCEL);
+    await Promise.all(resetStreams.map((stream) => new Promise((resolve) => (stream.closed ? resolve(undefined) : stream.once("close", resolve)))));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const answer of settle) answer();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    session.close();
+    // Only the handler's own failure is one; answering a reset stream is not attempted.
+    expect(failures).toEqual(["/test.Echo/LateFailure"]);
+    expect(await connect()("/test.Echo/Say", "after")).toBe("echo: after");
   });
 
   it("closes after the calls under way have been answered", async () => {

@@ -57,7 +57,8 @@ function statusMessage(text: string): string {
 }
 
 function respondWithStatus(stream: ServerHttp2Stream, code: number, message: string): void {
-  if (stream.destroyed || stream.headersSent) return;
+  // A stream the client reset (a cancelled call) takes nothing more.
+  if (stream.destroyed || stream.closed || stream.headersSent) return;
   stream.respond({ ...RESPONSE_HEADERS, "grpc-status": String(code), "grpc-message": statusMessage(message) }, { endStream: true });
 }
 
