@@ -108,10 +108,13 @@ export class UsageStore {
 
 /**
  * Statement parameters: each count beside a last use of the same key where there is one, so the
- * two share a row. A key's uses come together (the recorder gathers them per key). `oldest`: the
- * earliest time among them (an hour's start for a count).
+ * two share a row. Rows go in key order: the statement sorts them itself (it must, to write in key
+ * order), but sorting rows already in order costs PostgreSQL one pass, and inserting keys in order
+ * touches each index page once. `oldest`: the earliest time among them (an hour's start for a count).
  */
-function rowsByKey(counts: readonly UsageCount[], uses: readonly LastUse[]) {
+function rowsByKey(unorderedCounts: readonly UsageCount[], unorderedUses: readonly LastUse[]) {
+  const counts = [...unorderedCounts].sort(byKey);
+  const uses = [...unorderedUses].sort(byKey);
   const rows = {
     keyIds: [] as string[], buckets: [] as (Date | null)[], codes: [] as (string | null)[], counts: [] as (number | null)[],
     versions: [] as (number | null)[], ats: [] as (Date | null)[], ips: [] as (string | null)[],
@@ -149,4 +152,8 @@ function rowsByKey(counts: readonly UsageCount[], uses: readonly LastUse[]) {
     rows.ips.push(null);
   }
   return rows;
+}
+
+function byKey(a: { keyId: string }, b: { keyId: string }): number {
+  return a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0;
 }
