@@ -1,8 +1,14 @@
 import { describeIssues, type Route, type Secret, summarizeIssues } from "@keyward/contract";
-import { type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { ConnectionError, errorFromResponse, InvalidResponseError, KeywardError, TimeoutError } from "./keyward-error";
 import { parseRetryAfter, type RetryPolicy, withRetries } from "./retry";
+
+/**
+ * undici, loaded at the first request rather than with the client: most processes of the Terraform
+ * provider build their resources (and this client's module) but never send a request (issue 14).
+ */
+const undici = () => import("undici");
 
 /** Per-call settings, the last argument of every resource method. */
 export interface RequestOptions {
@@ -81,6 +87,7 @@ export class Transport {
     const url = this.#urlOf(route, input);
     const headers = { ...this.#headersOf(route, false, {}), accept: "text/event-stream" };
     let response: Dispatcher.ResponseData;
+    const { request } = await undici();
     try {
       response = await request(url, { method: route.method, headers, signal, dispatcher: this.#settings.dispatcher });
     } catch (error) {
@@ -128,6 +135,7 @@ export class Transport {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+    const { request } = await undici();
     try {
       const response = await request(url, { ...init, signal, dispatcher: this.#settings.dispatcher });
       const text = await response.body.text();

@@ -141,7 +141,47 @@ export async function measureLaunch({ executable = DEFAULT_EXECUTABLE, runs = 21
   return { runs, bareMs, handshakeMs, firstAnswerMs, handshakeRatio: handshakeMs / bareMs, firstAnswerRatio: firstAnswerMs / bareMs };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** CPU (ms) of this process's waited-for children; Linux only (fields 16 and 17 of proc(5), USER_HZ 100). */
+function childrenCpuMs() {
+  try {
+    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A/B of executables (e.g. builds before and after a change): launches alternated between them and
+ * a bare `node -e`, so machine noise hits all; per executable the medians of the ratios to the
+ * bare start of the same round, and the mean CPU of a launch (its process, to its exit).
+ */
+export async function compareLaunch({ executables, runs = 21 }) {
+  const client = clientCertificate();
+  const names = Object.keys(executables);
+  for (const name of names) await launchProvider(executables[name], client);
+  const rows = Object.fromEntries(names.map((name) => [name, { handshake: [], firstAnswer: [], cpuMs: 0 }]));
+  for (let run = 0; run < runs; run++) {
+    const bareMs = await bareNode();
+    for (const name of run % 2 === 0 ? names : [...names].reverse()) {
+      const before = childrenCpuMs();
+      const launch = await launchProvider(executables[name], client);
+      rows[name].cpuMs += (childrenCpuMs() ?? 0) - (before ?? 0);
+      rows[name].handshake.push(launch.handshakeMs / bareMs);
+      rows[name].firstAnswer.push(launch.firstAnswerMs / bareMs);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, { runs, handshakeRatio: median(rows[name].handshake), firstAnswerRatio: median(rows[name].firstAnswer), cpuMs: rows[name].cpuMs / runs }]));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.slice(2).some((argument) => argument.includes("="))) {
+  // `node launch.mjs [runs] old=PATH new=PATH`: the A/B.
+  const executables = Object.fromEntries(process.argv.slice(2).filter((argument) => argument.includes("=")).map((argument) => argument.split(/=(.*)/s).slice(0, 2)));
+  const runs = Number(process.argv.slice(2).find((argument) => /^\d+$/.test(argument)) ?? 21);
+  for (const [name, row] of Object.entries(await compareLaunch({ executables, runs }))) {
+    console.log(`${name}: to handshake ${row.handshakeRatio.toFixed(2)}× bare node -e, to first answer ${row.firstAnswerRatio.toFixed(2)}× (medians of ${row.runs} per-round ratios); CPU ${row.cpuMs.toFixed(0)} ms per launch`);
+  }
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await measureLaunch({ executable: process.argv[3] ?? DEFAULT_EXECUTABLE, runs: Number(process.argv[2] ?? 21) });
   console.log(
     `bare node -e: ${result.bareMs.toFixed(1)} ms; provider to handshake: ${result.handshakeMs.toFixed(1)} ms (${result.handshakeRatio.toFixed(2)}×, target ≤ 1.3×); to first answer (GetProviderSchema): ${result.firstAnswerMs.toFixed(1)} ms (${result.firstAnswerRatio.toFixed(2)}×, target ≤ 1.5×); medians of ${result.runs}`,

@@ -51,44 +51,64 @@ async function mirroredExecutable(directory) {
 }
 
 /**
- * Where the CPU of one plan of `keys` goes: Terraform's own and the provider's, each launch of it
- * counted by a shell wrapper (its `times` after the provider exits) in a copy of the workspace that
- * installs from a copy of the mirror. Untimed: the wrapper's shell is not in the timed runs.
+ * A copy of the keys' workspace whose provider is `executable` (by default the mirror's own), each
+ * launch of it counted by a shell wrapper (its `times` after the provider exits), installed from a
+ * copy of the mirror. With `nodeArguments` (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry) the
+ * wrapper starts the executable with this process's node and them.
  */
-async function cpuSplit(base, mirror, keys, env) {
-  const before = childrenCpuMs();
-  if (before === undefined) return undefined;
-  const measuredMirror = join(base, "mirror-measured");
+async function measuredWorkspace(base, mirror, keys, env, { name = "measured", executable, nodeArguments } = {}) {
+  const measuredMirror = join(base, `mirror-${name}`);
   await cp(mirror, measuredMirror, { recursive: true });
-  const executable = await mirroredExecutable(measuredMirror);
-  const real = join(base, "provider-real");
-  await copyFile(executable, real);
+  const installed = await mirroredExecutable(measuredMirror);
+  const real = join(base, `provider-${name}`);
+  await copyFile(executable ?? installed, real);
   await chmod(real, 0o755);
-  const log = join(base, "provider-times.log");
-  await writeFile(executable, `#!/bin/sh\n${JSON.stringify(real)} "$@"\nstatus=$?\ntimes >> ${JSON.stringify(log)}\nexit $status\n`);
-  const cliConfig = join(base, "terraform-measured.rc");
+  const log = join(base, `provider-times-${name}.log`);
+  const command = nodeArguments ? [process.execPath, ...nodeArguments, real].map((word) => JSON.stringify(word)).join(" ") : JSON.stringify(real);
+  await writeFile(installed, `#!/bin/sh\n${command} "$@"\nstatus=$?\ntimes >> ${JSON.stringify(log)}\nexit $status\n`);
+  const cliConfig = join(base, `terraform-${name}.rc`);
   await writeFile(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(measuredMirror)}\n    include = ["registry.terraform.io/keyward/*"]\n  }\n}\n`);
   const measuredEnv = { ...env, TF_CLI_CONFIG_FILE: cliConfig };
-  const dir = join(base, "keys-measured");
+  const dir = join(base, `keys-${name}`);
   await mkdir(dir);
   for (const file of ["main.tf", "terraform.tfstate"]) await copyFile(join(keys, file), join(dir, file));
   await terraform(dir, ["init", "-input=false"], measuredEnv);
-  await rm(log, { force: true });
+  return { dir, env: measuredEnv, log };
+}
+
+/** One plan in a measured workspace: wall, and CPU split into Terraform's own and each provider launch's. */
+async function measuredPlan(workspace) {
   const start = childrenCpuMs();
-  const wallMs = await terraform(dir, ["plan", "-input=false", "-lock=false"], measuredEnv);
+  if (start === undefined) return undefined;
+  await rm(workspace.log, { force: true });
+  const wallMs = await terraform(workspace.dir, ["plan", "-input=false", "-lock=false"], workspace.env);
   const totalMs = childrenCpuMs() - start;
   // `times` prints the shell's own times, then its children's: the provider's, e.g. `0m1.234s 0m0.100s`.
-  const launches = (await readFile(log, "utf8")).trim().split("\n").filter((_, index) => index % 2 === 1);
+  const launches = (await readFile(workspace.log, "utf8")).trim().split("\n").filter((_, index) => index % 2 === 1);
   const seconds = (text) => [...text.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, [, minutes, rest]) => sum + Number(minutes) * 60 + Number(rest), 0);
   const providerLaunchMs = launches.map((line) => Math.round(seconds(line) * 1000));
   const providerMs = providerLaunchMs.reduce((sum, value) => sum + value, 0);
   return { wallMs, totalCpuMs: totalMs, terraformCpuMs: totalMs - providerMs, providerCpuMs: providerMs, providerLaunchCpuMs: providerLaunchMs };
 }
 
-export async function measurePlan({ count = 200, runs = 3 } = {}) {
+/**
+ * Where the CPU of one plan of `keys` goes: Terraform's own and the provider's. Untimed: the
+ * wrapper's shell is not in the timed runs.
+ */
+async function cpuSplit(base, mirror, keys, env) {
+  if (childrenCpuMs() === undefined) return undefined;
+  return measuredPlan(await measuredWorkspace(base, mirror, keys, env));
+}
+
+/** The Keyward service, the mirror and the two applied workspaces (keys, terraform_data) the plan rows use. */
+async function planWorld(count) {
   const { startKeyward } = await import(join(root, "packages/server/dist/index.js"));
   const base = await mkdtemp(join(tmpdir(), "keyward-bench-plan-"));
   const service = await startKeyward();
+  const close = async () => {
+    await service.close();
+    await rm(base, { recursive: true, force: true });
+  };
   try {
     const mirror = join(base, "mirror");
     await run(process.execPath, [join(root, "packages/server/bin/keyward.js"), "provider", "install", "--dir", mirror]);
@@ -103,6 +123,62 @@ export async function measurePlan({ count = 200, runs = 3 } = {}) {
       env,
     );
     const data = await workspace(base, "data", `resource "terraform_data" "d" {\n  count = ${count}\n  input = "value-\${count.index}"\n}\n`, env);
+    return { base, mirror, env, keys, data, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * A/B of provider executables (e.g. a build before and after a change) in one run: the same applied
+ * workspace planned with each, in alternated rounds, so machine noise hits both; per executable the
+ * median wall, Terraform CPU and provider CPU (and per launch), and the terraform_data plan's wall
+ * and CPU, measured in the same rounds. With `profileDir`, one more plan per executable runs its
+ * provider under `node --cpu-prof` (profiles in `profileDir/<name>/`).
+ */
+export async function comparePlan({ executables, count = 200, rounds = 5, profileDir } = {}) {
+  const world = await planWorld(count);
+  try {
+    const names = Object.keys(executables);
+    const spaces = {};
+    for (const name of names) spaces[name] = await measuredWorkspace(world.base, world.mirror, world.keys, world.env, { name, executable: executables[name] });
+    const samples = Object.fromEntries([...names, "terraform_data"].map((name) => [name, []]));
+    for (let round = 0; round < rounds; round++) {
+      const dataStart = childrenCpuMs();
+      const dataWallMs = await terraform(world.data, ["plan", "-input=false", "-lock=false"], world.env);
+      samples.terraform_data.push({ wallMs: dataWallMs, terraformCpuMs: childrenCpuMs() - dataStart });
+      const order = round % 2 === 0 ? names : [...names].reverse();
+      for (const name of order) samples[name].push(await measuredPlan(spaces[name]));
+    }
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const summary = {};
+    for (const [name, list] of Object.entries(samples)) {
+      summary[name] = { wallMs: median(list.map((s) => s.wallMs)), terraformCpuMs: median(list.map((s) => s.terraformCpuMs)) };
+      if (name !== "terraform_data") {
+        summary[name].providerCpuMs = median(list.map((s) => s.providerCpuMs));
+        summary[name].providerLaunchCpuMs = list[0].providerLaunchCpuMs.map((_, index) => median(list.map((s) => s.providerLaunchCpuMs[index] ?? 0)));
+        summary[name].samples = list;
+      }
+    }
+    for (const name of names) summary[name].ratio = summary[name].wallMs / summary.terraform_data.wallMs;
+    if (profileDir) {
+      for (const name of names) {
+        const dir = join(profileDir, name);
+        await mkdir(dir, { recursive: true });
+        const profiled = await measuredWorkspace(world.base, world.mirror, world.keys, world.env, { name: `${name}-profiled`, executable: executables[name], nodeArguments: ["--cpu-prof", `--cpu-prof-dir=${dir}`] });
+        await measuredPlan(profiled);
+      }
+    }
+    return { count, rounds, summary };
+  } finally {
+    await world.close();
+  }
+}
+
+export async function measurePlan({ count = 200, runs = 3 } = {}) {
+  const { base, mirror, env, keys, data, close } = await planWorld(count);
+  try {
     const keyTimes = [];
     const dataTimes = [];
     for (let attempt = 0; attempt < runs; attempt++) {
@@ -119,8 +195,7 @@ export async function measurePlan({ count = 200, runs = 3 } = {}) {
     const cpu = await cpuSplit(base, mirror, keys, env);
     return { count, runs, keysMs, dataMs, ratio: keysMs / dataMs, cpu: cpu && { ...cpu, dataTerraformCpuMs: dataCpuMs } };
   } finally {
-    await service.close();
-    await rm(base, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -54,6 +54,14 @@ describe("DynamicValue codec", () => {
     expect(decodeRawStateJson(json, type)).toEqual({ name: "a", count: 1, enabled: null, tags: null, labels: null, rotation: null });
   });
 
+  it("reads JSON held in a part of a larger buffer (a field of a decoded request), and JSON DynamicValues, as just those bytes", () => {
+    const text = JSON.stringify({ name: "é", count: 2 });
+    const whole = Buffer.from(`xx${text}yy`);
+    const part = new Uint8Array(whole.buffer, whole.byteOffset + 2, Buffer.byteLength(text));
+    expect(decodeRawStateJson(part, type)).toMatchObject({ name: "é", count: 2 });
+    expect(decodeDynamicValue({ msgpack: new Uint8Array(0), json: part }, type)).toMatchObject({ name: "é", count: 2 });
+  });
+
   it("rejects a value of the wrong type, naming where", () => {
     expect(() => conform({ rotation: { every: 5 } }, type)).toThrow("expected a string at rotation.every");
     expect(() => conform({ tags: ["a", 7] }, type)).toThrow("expected a string at tags[1]");

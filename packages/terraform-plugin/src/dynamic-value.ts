@@ -119,7 +119,7 @@ export function conform(raw: unknown, type: CtyType, path = ""): Value {
 export function decodeDynamicValue(dynamicValue: DynamicValue | undefined, type: CtyType): Value {
   if (!dynamicValue) return null;
   if (dynamicValue.msgpack.length > 0) return conform(decoder.decode(dynamicValue.msgpack), type);
-  if (dynamicValue.json.length > 0) return conform(JSON.parse(Buffer.from(dynamicValue.json).toString("utf8")), type);
+  if (dynamicValue.json.length > 0) return conform(JSON.parse(utf8Text(dynamicValue.json)), type);
   return null;
 }
 
@@ -127,7 +127,12 @@ export function encodeDynamicValue(value: Value, type: CtyType): DynamicValue {
   return { msgpack: encoder.encode(conform(value, type)), json: new Uint8Array(0) };
 }
 
+/** UTF-8 bytes as text, read in place rather than copied first. */
+function utf8Text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+}
+
 /** `RawState.json` of UpgradeResourceState: the state as Terraform stored it, in JSON. */
 export function decodeRawStateJson(json: Uint8Array, type: CtyType): Value {
-  return conform(JSON.parse(Buffer.from(json).toString("utf8")), type);
+  return conform(JSON.parse(utf8Text(json)), type);
 }

@@ -57,4 +57,23 @@ describe("protobuf message codec", () => {
     expect(decodeMessage<Record<string, unknown>>(request, negative).version).toBe(-1);
     expect(() => decodeMessage(request, Buffer.from("0a05ab", "hex"))).toThrow(/truncated/);
   });
+
+  it("writes strings of any UTF-8 as their bytes, and reads them back, in messages larger than the writer's first buffer", () => {
+    const { request } = providerService.ValidateResourceConfig;
+    const typeName = "ключ-🔑-".repeat(100);
+    const encoded = encodeMessage(request, { typeName });
+    // field 1, length-delimited, 1,400 bytes (varint f8 0a)
+    expect(hex(encoded.subarray(0, 3))).toBe("0af80a");
+    expect(Buffer.from(encoded.subarray(3)).toString("utf8")).toBe(typeName);
+    expect(decodeMessage<Record<string, unknown>>(request, encoded).typeName).toBe(typeName);
+  });
+
+  it("decodes bytes fields as copies, which a later change of the input buffer leaves alone", () => {
+    const { request } = providerService.ValidateResourceConfig;
+    const input = Buffer.from(encodeMessage(request, { typeName: "t", config: { msgpack: Uint8Array.of(0x81, 0xa1, 0x61, 0xc0), json: new Uint8Array(0) } }));
+    const decoded = decodeMessage<{ config: { msgpack: Uint8Array } }>(request, input);
+    input.fill(0);
+    expect([...decoded.config.msgpack]).toEqual([0x81, 0xa1, 0x61, 0xc0]);
+    expect(decoded.config.msgpack).not.toBeInstanceOf(Buffer);
+  });
 });

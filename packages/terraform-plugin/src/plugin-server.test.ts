@@ -97,7 +97,7 @@ const readdirCount = (directory: string) => readdirSync(directory).length;
 
 describe("listenPlace", () => {
   it("is loopback TCP on Windows, where go-plugin uses TCP too", () => {
-    expect(listenPlace({}, "win32")).toMatchObject({ target: "127.0.0.1:0", address: { network: "tcp" } });
+    expect(listenPlace({}, "win32")).toMatchObject({ target: { host: "127.0.0.1", port: 0 }, address: { network: "tcp" } });
   });
 
   it("is loopback TCP when the socket path would be too long for a socket address, and leaves nothing behind", () => {

@@ -1,4 +1,3 @@
-import type * as Grpc from "@grpc/grpc-js";
 import { mkdtempSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,10 +8,12 @@ import type { ProviderDefinition } from "./provider-definition";
 import { ProviderServer } from "./provider-server";
 import { createSelfSignedCertificate } from "./self-signed-certificate";
 import { controllerService, providerService, type CallDescriptor } from "./tfplugin6";
+import { createUnaryServer, type ListenTarget, type UnaryMethod } from "./unary-grpc-server";
 
 /**
- * Runs a provider as a Terraform plugin: checks the launch, serves gRPC over mutual TLS on a
- * loopback port, prints the handshake line, and exits when Terraform shuts it down.
+ * Runs a provider as a Terraform plugin: checks the launch, serves gRPC (unary-grpc-server.ts) over
+ * mutual TLS on a unix socket or a loopback port, prints the handshake line, and exits when
+ * Terraform shuts it down.
  */
 export interface PluginProcess {
   readonly environment: NodeJS.ProcessEnv;
@@ -41,7 +42,7 @@ const nodeProcess: PluginProcess = {
  * that the handshake line could not carry.
  */
 export interface ListenPlace {
-  readonly target: string;
+  readonly target: ListenTarget;
   readonly address: PluginAddress;
   /** Removes what the place left on disk; called as the plugin exits. */
   readonly release: () => void;
@@ -51,7 +52,7 @@ export interface ListenPlace {
 const MAX_SOCKET_PATH = 103;
 
 export function listenPlace(environment: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): ListenPlace {
-  const tcp: ListenPlace = { target: "127.0.0.1:0", address: { network: "tcp", port: 0 }, release: () => {} };
+  const tcp: ListenPlace = { target: { host: "127.0.0.1", port: 0 }, address: { network: "tcp", port: 0 }, release: () => {} };
   if (platform === "win32") return tcp;
   let directory: string;
   try {
@@ -65,54 +66,35 @@ export function listenPlace(environment: NodeJS.ProcessEnv, platform: NodeJS.Pla
     release();
     return tcp;
   }
-  return { target: `unix:${path}`, address: { network: "unix", path }, release };
+  return { target: { path }, address: { network: "unix", path }, release };
 }
 
-/** Large states (hundreds of keys) exceed grpc-js's 4 MB default. */
+/** Large states (hundreds of keys) exceed gRPC's usual 4 MB default. */
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
-
-function serviceDefinition(fullName: string, calls: Record<string, CallDescriptor>): Grpc.ServiceDefinition {
-  const definition: Record<string, Grpc.MethodDefinition<Message, Message>> = {};
-  for (const [method, { request, response }] of Object.entries(calls)) {
-    definition[method] = {
-      path: `/${fullName}/${method}`,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: (value) => Buffer.from(encodeMessage(request, value)),
-      requestDeserialize: (bytes) => decodeMessage(request, bytes),
-      // An answer made ahead of time (the schema) arrives already encoded.
-      responseSerialize: (value) => Buffer.from(value instanceof Uint8Array ? value : encodeMessage(response, value)),
-      responseDeserialize: (bytes) => decodeMessage(response, bytes),
-      originalName: method,
-    };
-  }
-  return definition;
-}
 
 type UnaryAnswer = (request: Message) => Message | Promise<Message>;
 
-function unary(grpc: typeof Grpc, log: Logger, method: string, answer: UnaryAnswer): Grpc.handleUnaryCall<Message, Message> {
-  return (call, callback) => {
-    log.trace("call started", { call: method });
-    Promise.resolve()
-      .then(() => answer(call.request))
-      .then(
-        (response) => callback(null, response),
-        (error: unknown) => {
-          log.error("call failed", { call: method, error: error instanceof Error ? error.name : "unknown" });
-          callback({ code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : "internal error" });
+/** The calls of one service, by path, over the protocol's messages. */
+function serviceMethods(fullName: string, calls: Record<string, CallDescriptor>, answers: Record<string, UnaryAnswer>, log: Logger): [string, UnaryMethod][] {
+  return Object.entries(calls).map(([method, { request, response }]) => {
+    const answer = answers[method]!;
+    return [
+      `/${fullName}/${method}`,
+      {
+        decode: (bytes) => decodeMessage(request, bytes),
+        answer: (message) => {
+          log.trace("call started", { call: method });
+          return answer(message as Message);
         },
-      );
-  };
+        // An answer made ahead of time (the schema) arrives already encoded.
+        encode: (value) => (value instanceof Uint8Array ? value : encodeMessage(response, value as Message)),
+      },
+    ];
+  });
 }
 
-function providerHandlers<Client>(
-  grpc: typeof Grpc,
-  log: Logger,
-  server: () => Promise<ProviderServer<Client>>,
-  schemaAnswer: Uint8Array | undefined,
-): Grpc.UntypedServiceImplementation {
-  const answers: Record<keyof typeof providerService, UnaryAnswer> = {
+function providerAnswers<Client>(server: () => Promise<ProviderServer<Client>>, schemaAnswer: Uint8Array | undefined): Record<keyof typeof providerService, UnaryAnswer> {
+  return {
     GetMetadata: async () => (await server()).getMetadata(),
     GetProviderSchema: schemaAnswer ? () => schemaAnswer as unknown as Message : async () => (await server()).getProviderSchema(),
     ValidateProviderConfig: async (request) => (await server()).validateProviderConfig(request),
@@ -136,7 +118,6 @@ function providerHandlers<Client>(
       return { error: "" };
     },
   };
-  return Object.fromEntries(Object.entries(answers).map(([method, answer]) => [method, unary(grpc, log, method, answer)]));
 }
 
 /** GetProviderSchema's answer, encoded: the same for every launch of one build of a provider. */
@@ -175,45 +156,37 @@ export async function servePlugin<Client>(
   // StopProvider; dying on SIGINT would abandon an apply half-way.
   host.onSignal("SIGINT", () => log.info("interrupt received; waiting for Terraform to stop the provider"));
 
-  const grpc = await import("@grpc/grpc-js");
   const place = listenPlace(host.environment);
   const certificate = createSelfSignedCertificate();
-  // No channelz: nothing here queries it, and it keeps books on every call and session.
-  const server = new grpc.Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES, "grpc.max_send_message_length": MAX_MESSAGE_BYTES, "grpc.enable_channelz": 0 });
   let providerServer: Promise<ProviderServer<Client>> | undefined;
   const provider = () => (providerServer ??= loadProvider().then((definition) => new ProviderServer(definition, log, host.environment)));
-  server.addService(serviceDefinition("tfplugin6.Provider", providerService), providerHandlers(grpc, log, provider, options.schemaAnswer));
-  server.addService(serviceDefinition("plugin.GRPCController", controllerService), {
-    Shutdown: unary(grpc, log, "Shutdown", () => {
-      log.debug("shutdown requested");
-      setImmediate(() =>
-        server.tryShutdown(() => {
-          place.release();
-          host.exit(0);
-        }),
-      );
-      return {};
-    }),
-  });
-
+  const shutdown = () => {
+    log.debug("shutdown requested");
+    setImmediate(() =>
+      server.close(() => {
+        place.release();
+        host.exit(0);
+      }),
+    );
+    return {};
+  };
   // Node's TLS floor is already TLS 1.2, which go-plugin requires; the client certificate is
   // Terraform's own self-signed one, so it is the only trusted root.
-  const credentials = grpc.ServerCredentials.createSsl(
-    Buffer.from(launch.clientCertificatePem),
-    [{ private_key: Buffer.from(certificate.privateKeyPem), cert_chain: Buffer.from(certificate.certificatePem) }],
-    true,
-  );
-  const bind = (target: string) =>
-    new Promise<number>((resolve, reject) => server.bindAsync(target, credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort))));
+  const server = createUnaryServer({
+    methods: new Map([...serviceMethods("tfplugin6.Provider", providerService, providerAnswers(provider, options.schemaAnswer), log), ...serviceMethods("plugin.GRPCController", controllerService, { Shutdown: shutdown }, log)]),
+    maxMessageBytes: MAX_MESSAGE_BYTES,
+    tls: { key: certificate.privateKeyPem, cert: certificate.certificatePem, ca: launch.clientCertificatePem },
+    onCallFailed: (path, error) => log.error("call failed", { call: path.slice(path.lastIndexOf("/") + 1), error: error instanceof Error ? error.name : "unknown" }),
+  });
   let address: PluginAddress;
   try {
-    const bound = await bind(place.target);
+    const bound = await server.listen(place.target);
     address = place.address.network === "tcp" ? { network: "tcp", port: bound } : place.address;
   } catch (error) {
     if (place.address.network === "tcp") throw error;
     // A socket directory that refuses a socket (a file system without them): loopback TCP after all.
     place.release();
-    address = { network: "tcp", port: await bind("127.0.0.1:0") };
+    address = { network: "tcp", port: await server.listen({ host: "127.0.0.1", port: 0 }) };
   }
   host.writeStdout(handshakeLine(address, certificate.der));
   log.debug("serving", { network: address.network });
