@@ -113,6 +113,14 @@ describe("createUnaryServer", () => {
     expect(await call("/test.Echo/Say", "x".repeat(900))).toBe(`echo: ${"x".repeat(900)}`);
   });
 
+  it("refuses a compressed request that inflates past the bound RESOURCE_EXHAUSTED", async () => {
+    const { connect } = await serve({ "/test.Echo/Say": echo }, { maxMessageBytes: 1000 });
+    const call = connect(clientCertificate, { "grpc.default_compression_algorithm": 2, "grpc.default_compression_level": 2 });
+    // 100 kB of one letter is some 200 bytes gzipped: under the bound on the wire, far over it inflated.
+    await expect(call("/test.Echo/Say", "z".repeat(100_000))).rejects.toMatchObject({ code: GrpcStatus.RESOURCE_EXHAUSTED });
+    expect(await call("/test.Echo/Say", "z".repeat(900))).toBe(`echo: ${"z".repeat(900)}`);
+  });
+
   it("refuses a client whose certificate is not the trusted one", async () => {
     const { connect } = await serve({ "/test.Echo/Say": echo });
     await expect(connect(createSelfSignedCertificate())("/test.Echo/Say", "x")).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });

@@ -3,7 +3,7 @@ import { gunzipSync, inflateSync } from "node:zlib";
 
 /**
  * A gRPC server of unary calls only, straight on `node:http2` (issue 14): every call of the plugin
- * protocol Terraform makes of a provider is unary, and a plan of 200 resources makes ~600 of them
+ * protocol Terraform makes of a provider is unary, and a plan of 200 resources makes ~800 of them
  * in one process, where grpc-js's general machinery (interceptor chain, metadata objects, stream
  * wrappers, per-call timers) cost more CPU than the calls' own work. The wire is gRPC over HTTP/2
  * as the gRPC protocol document has it: a `POST` of `application/grpc*` with one length-prefixed
@@ -72,15 +72,21 @@ class CallError extends Error {
 }
 
 /** The one message of a unary request's body: `[compressed: 1 byte][length: 4 bytes, big-endian][message]`. */
-export function unaryRequestMessage(body: Buffer, encoding: string | undefined): Uint8Array {
+export function unaryRequestMessage(body: Buffer, encoding: string | undefined, maxMessageBytes: number): Uint8Array {
   if (body.length < 5) throw new CallError(GrpcStatus.INTERNAL, "the request holds no message");
   const compressed = body[0] === 1;
   const length = body.readUInt32BE(1);
   if (body.length !== 5 + length) throw new CallError(GrpcStatus.INTERNAL, body.length < 5 + length ? "the request message is cut short" : "a unary request holds one message");
   const message = body.subarray(5);
   if (!compressed) return message;
-  if (encoding === "gzip") return gunzipSync(message);
-  if (encoding === "deflate") return inflateSync(message);
+  // Decompressed, a message is held to the same bound as on the wire (a small body may inflate to gigabytes).
+  try {
+    if (encoding === "gzip") return gunzipSync(message, { maxOutputLength: maxMessageBytes });
+    if (encoding === "deflate") return inflateSync(message, { maxOutputLength: maxMessageBytes });
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw new CallError(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (decompressed, over ${maxMessageBytes})`);
+    throw error;
+  }
   throw new CallError(GrpcStatus.UNIMPLEMENTED, `the message encoding ${JSON.stringify(encoding ?? "")} is not supported: expected identity, gzip or deflate`);
 }
 
@@ -146,7 +152,7 @@ export function createUnaryServer(options: UnaryServerOptions): UnaryServer {
       if (refused) return;
       const encoding = headers["grpc-encoding"];
       Promise.resolve()
-        .then(() => method.answer(method.decode(unaryRequestMessage(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), typeof encoding === "string" ? encoding : undefined))))
+        .then(() => method.answer(method.decode(unaryRequestMessage(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), typeof encoding === "string" ? encoding : undefined, options.maxMessageBytes))))
         .then((response) => {
           // Terraform may have given up on the call (a cancelled context): nothing to answer.
           if (stream.destroyed || stream.closed) return;
