@@ -3,6 +3,7 @@ import {
   checkInput,
   type Environment,
   hasValidChecksum,
+  isPlainVerifyCheck,
   isPlainVerifyRequest,
   judgeVerification,
   KEY_SECRET_PATTERN,
@@ -146,7 +147,7 @@ export class Verifier {
       onStale: options.onStale ?? "http",
       staleAfterMs: options.staleAfterMs ?? 1_000,
       usageReportMs: options.usageReportMs ?? 1_000,
-      clock: options.clock ?? (() => new Date()),
+      clock: options.clock ?? systemClock(),
     };
   }
 
@@ -222,10 +223,12 @@ export class Verifier {
   /** The snapshot's answer, or why it has none. */
   #answer(secret: string | Secret, check: VerifierCheck): VerifyResponse | Deferral {
     const text: unknown = secret instanceof Secret ? secret.reveal() : secret;
-    if (!isPlainVerifyRequest(text, check)) this.#refuseMalformed(text, check);
+    // A remembered secret passed the format and checksum tests when it was remembered: only the check is left to test.
+    const remembered = typeof text === "string" ? this.#rememberedDigests.get(text) : undefined;
+    if (remembered === undefined ? !isPlainVerifyRequest(text, check) : !isPlainVerifyCheck(check)) this.#refuseMalformed(text, check);
     if (this.#closed) return "closed";
     if (!this.#live()) return "stale";
-    const entry = this.#entryOf(text as string);
+    const entry = remembered === undefined ? this.#entryOf(text as string) : this.#byDigest.get(remembered);
     if (!entry) return this.#undigested > 0 && KEY_SECRET_PATTERN.test(text as string) && hasValidChecksum(text as string) ? "undigested" : NOT_FOUND_ANSWER;
     const now = this.#options.clock();
     const judgement = judgeVerification(entry.key, entry.secret, check, now, serverCounts);
@@ -241,9 +244,8 @@ export class Verifier {
     throw new BadRequestError({ code: "BAD_REQUEST", message: summarizeIssues(result.issues), details: result.issues });
   }
 
+  /** The entry of a secret not remembered yet; remembers it when it belongs to a key. */
   #entryOf(text: string): Entry | undefined {
-    const remembered = this.#rememberedDigests.get(text);
-    if (remembered !== undefined) return this.#byDigest.get(remembered);
     // A mistyped or forged key is refused before any lookup, as the server does (SPEC §2).
     if (!KEY_SECRET_PATTERN.test(text) || !hasValidChecksum(text)) return undefined;
     const digest = createHmac("sha256", this.#verifierKey).update(text).digest("hex");
@@ -439,6 +441,23 @@ function reportsOf(tallies: Iterable<UsageTally>): VerifierUsageReport[] {
     last_ip: tally.lastIp,
     first_valid_at: tally.firstValidAt?.toISOString() ?? null,
   }));
+}
+
+/**
+ * The system clock, one Date per millisecond: verifications within a millisecond share it, which
+ * spares an object per call. Nothing mutates it (the rules compare it; a tally keeps it as its time).
+ */
+function systemClock(): () => Date {
+  let ms = Number.NaN;
+  let date = new Date(0);
+  return () => {
+    const now = Date.now();
+    if (now !== ms) {
+      ms = now;
+      date = new Date(now);
+    }
+    return date;
+  };
 }
 
 function dateOrNull(text: string | null): Date | null {

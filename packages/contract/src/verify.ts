@@ -32,7 +32,11 @@ export type VerifyRequest = z.infer<typeof VerifyRequest>;
  * decides and words what is wrong. `check` holds the fields beside `key`.
  */
 export function isPlainVerifyRequest(key: unknown, check: object): boolean {
-  if (typeof key !== "string" || !KEY_SECRET_PATTERN.test(key)) return false;
+  return typeof key === "string" && KEY_SECRET_PATTERN.test(key) && isPlainVerifyCheck(check);
+}
+
+/** `isPlainVerifyRequest` for the fields beside a key already known to be shaped like a secret. */
+export function isPlainVerifyCheck(check: object): boolean {
   const { scopes, ip } = check as { scopes?: unknown; ip?: unknown };
   for (const field in check) {
     if (field !== "scopes" && field !== "ip") return false;

@@ -157,6 +157,42 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(await storage.database.query("SELECT 1 FROM key_usage WHERE key_id = $1", ["key_deleted00000000001"])).toEqual([]);
   });
 
+  it("drops the counts and last uses of a key deleted after they were gathered, and writes the rest of the batch", async () => {
+    await seed("key_deletedmidflush001");
+    await seed("key_keptmidflush000001");
+    const usage = recorder();
+    usage.recordVerification("key_deletedmidflush001", "VALID", t0, "192.0.2.1", 3, 1);
+    usage.recordVerification("key_keptmidflush000001", "VALID", t0, "192.0.2.2", 2, 1);
+    await storage.stores.keys.delete("key_deletedmidflush001");
+    await usage.flush();
+    const rowsOf = (id: string) =>
+      storage.database.query("SELECT 'count' AS kind FROM key_usage WHERE key_id = $1 UNION ALL SELECT 'use' FROM key_last_uses WHERE key_id = $1 ORDER BY 1", [id]);
+    expect(await rowsOf("key_deletedmidflush001")).toEqual([]);
+    expect(await rowsOf("key_keptmidflush000001")).toEqual([{ kind: "count" }, { kind: "use" }]);
+    expect(await storage.stores.usage.summarize("key_keptmidflush000001", t0, "hour")).toEqual([{ keyId: "key_keptmidflush000001", bucket: t0, code: "VALID", count: 2 }]);
+  });
+
+  it("keeps a deleted key's id while a batch being written may hold its uses, and forgets it after", async () => {
+    // Deletions are timed by the database's clock; these uses are timed near it.
+    const now = Date.now();
+    await seed("key_forgotten000000001");
+    await seed("key_laterbatch00000001");
+    await storage.stores.keys.delete("key_forgotten000000001");
+    await storage.database.query("UPDATE deleted_keys SET deleted_at = now() - interval '2 hours' WHERE id = $1", ["key_forgotten000000001"]);
+    const deleted = async () => (await storage.database.query("SELECT id FROM deleted_keys WHERE id = $1", ["key_forgotten000000001"])).length;
+    const usage = recorder();
+    // A batch put back three hours ago may hold uses of a key deleted two hours ago.
+    usage.recordVerification("key_laterbatch00000001", "VALID", new Date(now - 3 * 3_600_000), null, 1, 1);
+    await usage.flush();
+    expect(await deleted()).toBe(1);
+    // A batch of this minute's uses cannot.
+    usage.recordVerification("key_laterbatch00000001", "VALID", new Date(now), null, 1, 1);
+    await usage.flush();
+    expect(await deleted()).toBe(0);
+    const [counted] = await storage.database.query<{ count: string | number }>("SELECT sum(count) AS count FROM key_usage WHERE key_id = $1", ["key_laterbatch00000001"]);
+    expect(Number(counted?.count)).toBe(2);
+  });
+
   it(`flushes ${MANY} distinct keys verified for the first time with one row write per table`, { timeout: 300_000 }, async () => {
     await storage.database.query(
       `INSERT INTO api_keys (id, project, environment, name, scopes, version, hint, metadata, created_at, updated_at)
@@ -175,8 +211,9 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     const usage = recorder(undefined, new Storage(database));
     for (let i = 1; i <= MANY; i += 1) usage.recordVerification(`key_many${String(i).padStart(14, "0")}`, "VALID", at(i), null, 1, 1);
     await usage.flush();
-    // No secret waits for its first use, so none of them is sent to be matched; counts and last uses in one statement.
-    expect(statements).toEqual(["SELECT set_config('enable_hashjoin', 'off',", "SELECT EXISTS (SELECT", "WITH u AS"]);
+    // No secret waits for its first use, so none of them is sent to be matched; whether deleted keys
+    // concern the batch is one look at their table; counts and last uses in one statement.
+    expect(statements).toEqual(["SELECT set_config('enable_hashjoin', 'off',", "SELECT EXISTS (SELECT", "WITH bound AS", "WITH u AS"]);
     const [written] = await storage.database.query<{ uses: string | number; counts: string | number }>(
       `SELECT (SELECT count(*) FROM key_last_uses WHERE key_id LIKE 'key_many%' AND version = 1) AS uses,
               (SELECT sum(count) FROM key_usage WHERE key_id LIKE 'key_many%') AS counts`,

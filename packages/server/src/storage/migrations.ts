@@ -6,6 +6,7 @@ import { webhookMigration } from "./webhook-migration";
 import { verifierDigestsMigration } from "./migrations/verifier-digests";
 import { usageFlushMigration } from "./migrations/usage-flush";
 import { keyLastUsesMigration } from "./migrations/key-last-uses";
+import { firstUseFlushMigration } from "./migrations/first-use-flush";
 
 /**
  * The one schema both backends run. Append a migration; never edit one that has shipped.
@@ -133,6 +134,7 @@ export const migrations: readonly string[] = [
   keyPoliciesMigration,
   usageFlushMigration,
   keyLastUsesMigration,
+  firstUseFlushMigration,
 ];
 
 /** Brings the schema up to date; safe to call from several processes at once. */

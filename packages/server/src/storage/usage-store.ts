@@ -1,5 +1,6 @@
 import type { VerificationCode } from "@keyward/contract";
 import { type Queryable, toDate, toNumber } from "./database";
+import { integerArray, textArray, timestamptzArray } from "./binary-array";
 import { insertLastUses, type LastUse } from "./last-use-store";
 
 export interface UsageCount {
@@ -9,6 +10,30 @@ export interface UsageCount {
   code: VerificationCode;
   count: number;
 }
+
+/** How long a deleted key's id is kept beyond any use a batch being written may hold of it (see `UsageStore.add`). */
+const DELETION_MARGIN_MS = 3_600_000;
+
+/**
+ * The flush statement: the rows of `rowsByKey` as binary arrays ($1–$7), the last-use resolution ($8).
+ * `keep` filters them (it names the rows `u`).
+ */
+function addStatement(keep: string): string {
+  return `WITH u AS MATERIALIZED (
+       SELECT u.* FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::integer[], $5::integer[], $6::timestamptz[], $7::text[])
+         AS u (key_id, bucket, code, count, version, at, ip)
+       ${keep}
+     ), counted AS (
+       INSERT INTO key_usage (key_id, bucket, code, count)
+       SELECT u.key_id, u.bucket, u.code, sum(u.count) FROM u WHERE u.code IS NOT NULL
+       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+       ON CONFLICT (key_id, bucket, code) DO UPDATE SET count = key_usage.count + EXCLUDED.count
+     )
+     ${insertLastUses("u WHERE u.version IS NOT NULL ORDER BY u.key_id, u.version", "$8")}`;
+}
+
+const ADD = addStatement("");
+const ADD_UNLESS_DELETED = addStatement("WHERE NOT EXISTS (SELECT 1 FROM deleted_keys AS d WHERE d.id = u.key_id)");
 
 export class UsageStore {
   constructor(private readonly db: Queryable) {}
@@ -25,28 +50,44 @@ export class UsageStore {
 
   /**
    * Adds counts, and writes last uses (see `LastUseStore.record`, at `resolutionMs`), in one
-   * statement that looks each key up once: a key verified for the first time costs one probe and
-   * two row inserts. Counts and uses of keys deleted meanwhile are dropped. Rows are written in key
+   * statement: a key verified for the first time costs two row inserts. Counts and uses of keys
+   * deleted since they were gathered are dropped (see `deletionsConcern`). Rows are written in key
    * order, so two instances flushing the same keys on one PostgreSQL wait for each other instead of
    * deadlocking (a deadlock would lose the batch).
    */
   async add(counts: readonly UsageCount[], uses: readonly LastUse[] = [], resolutionMs = 0): Promise<void> {
     if (counts.length === 0 && uses.length === 0) return;
     const rows = rowsByKey(counts, uses);
-    await this.db.query(
-      `WITH u AS MATERIALIZED (
-         SELECT u.* FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::integer[], $5::integer[], $6::timestamptz[], $7::text[])
-           AS u (key_id, bucket, code, count, version, at, ip)
-         WHERE u.key_id IN (SELECT id FROM api_keys)
-       ), counted AS (
-         INSERT INTO key_usage (key_id, bucket, code, count)
-         SELECT u.key_id, u.bucket, u.code, sum(u.count) FROM u WHERE u.code IS NOT NULL
-         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-         ON CONFLICT (key_id, bucket, code) DO UPDATE SET count = key_usage.count + EXCLUDED.count
-       )
-       ${insertLastUses("u WHERE u.version IS NOT NULL ORDER BY u.key_id, u.version", "$8")}`,
-      [rows.keyIds, rows.buckets, rows.codes, rows.counts, rows.versions, rows.ats, rows.ips, resolutionMs],
+    const statement = (await this.deletionsConcern(rows.oldest)) ? ADD_UNLESS_DELETED : ADD;
+    await this.db.query(statement, [
+      textArray(rows.keyIds),
+      timestamptzArray(rows.buckets),
+      textArray(rows.codes),
+      integerArray(rows.counts),
+      integerArray(rows.versions),
+      timestamptzArray(rows.ats),
+      textArray(rows.ips),
+      resolutionMs,
+    ]);
+  }
+
+  /**
+   * Whether keys were deleted whose uses a batch as old as `oldest` may hold; forgets deletions no
+   * batch can still concern. Uses of a key are gathered until its deletion reaches the caches, a
+   * second or so after it, so a deletion an hour older than the batch's oldest use (or than now,
+   * when the clocks disagree) concerns no use in it. A batch put back while the database was down
+   * keeps its oldest time, so the deletions it may concern stay until it is written. (An instance
+   * cut off from the database for over an hour while another deletes a key it counted may still
+   * write that key's rows when it returns.)
+   */
+  private async deletionsConcern(oldest: Date): Promise<boolean> {
+    const [row] = await this.db.query<{ concern: boolean }>(
+      `WITH bound AS (SELECT LEAST(now(), $1::timestamptz) - $2::float8 * interval '1 millisecond' AS at),
+       forgotten AS (DELETE FROM deleted_keys WHERE deleted_at < (SELECT at FROM bound))
+       SELECT EXISTS (SELECT 1 FROM deleted_keys WHERE deleted_at >= (SELECT at FROM bound)) AS concern`,
+      [oldest.toISOString(), DELETION_MARGIN_MS],
     );
+    return row?.concern === true;
   }
 
   async summarize(keyId: string, since: Date, granularity: "hour" | "day"): Promise<UsageCount[]> {
@@ -66,13 +107,18 @@ export class UsageStore {
 }
 
 /**
- * Statement parameters: each count beside a last use of the same key where there is one, so each
- * row looks its key up once. A key's uses come together (the recorder gathers them per key).
+ * Statement parameters: each count beside a last use of the same key where there is one, so the
+ * two share a row. Rows go in key order: the statement sorts them itself (it must, to write in key
+ * order), but sorting rows already in order costs PostgreSQL one pass, and inserting keys in order
+ * touches each index page once. `oldest`: the earliest time among them (an hour's start for a count).
  */
-function rowsByKey(counts: readonly UsageCount[], uses: readonly LastUse[]) {
+function rowsByKey(unorderedCounts: readonly UsageCount[], unorderedUses: readonly LastUse[]) {
+  const counts = [...unorderedCounts].sort(byKey);
+  const uses = [...unorderedUses].sort(byKey);
   const rows = {
-    keyIds: [] as string[], buckets: [] as (string | null)[], codes: [] as (string | null)[], counts: [] as (number | null)[],
-    versions: [] as (number | null)[], ats: [] as (string | null)[], ips: [] as (string | null)[],
+    keyIds: [] as string[], buckets: [] as (Date | null)[], codes: [] as (string | null)[], counts: [] as (number | null)[],
+    versions: [] as (number | null)[], ats: [] as (Date | null)[], ips: [] as (string | null)[],
+    oldest: new Date(8.64e15),
   };
   /** Each key's first row whose count is still free. */
   const free = new Map<string, number>();
@@ -82,25 +128,23 @@ function rowsByKey(counts: readonly UsageCount[], uses: readonly LastUse[]) {
     rows.codes.push(null);
     rows.counts.push(null);
     rows.versions.push(use.version);
-    rows.ats.push(use.at.toISOString());
+    rows.ats.push(use.at);
     rows.ips.push(use.ip);
+    if (use.at < rows.oldest) rows.oldest = use.at;
     if (!free.has(use.keyId)) free.set(use.keyId, row);
   }
-  const bucketTexts = new Map<number, string>();
   for (const count of counts) {
-    const time = count.bucket.getTime();
-    let bucket = bucketTexts.get(time);
-    if (bucket === undefined) bucketTexts.set(time, (bucket = count.bucket.toISOString()));
+    if (count.bucket < rows.oldest) rows.oldest = count.bucket;
     const row = free.get(count.keyId);
     if (row !== undefined && row < uses.length && rows.keyIds[row] === count.keyId) {
-      rows.buckets[row] = bucket;
+      rows.buckets[row] = count.bucket;
       rows.codes[row] = count.code;
       rows.counts[row] = count.count;
       free.set(count.keyId, row + 1);
       continue;
     }
     rows.keyIds.push(count.keyId);
-    rows.buckets.push(bucket);
+    rows.buckets.push(count.bucket);
     rows.codes.push(count.code);
     rows.counts.push(count.count);
     rows.versions.push(null);
@@ -108,4 +152,8 @@ function rowsByKey(counts: readonly UsageCount[], uses: readonly LastUse[]) {
     rows.ips.push(null);
   }
   return rows;
+}
+
+function byKey(a: { keyId: string }, b: { keyId: string }): number {
+  return a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0;
 }
