@@ -161,6 +161,8 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     // Longer than any one attempt, so a live sender's lease never runs out under it.
     leaseMs: 2 * webhookTimeoutMs + 5_000,
     pollMs: options.webhookPollMs ?? 1_000,
+    // The embedded database has this one process as its only writer: no poll while nothing is queued.
+    queuedHereOnly: storage.database.backend === "pglite",
     userAgent: `Keyward-Webhooks/${VERSION}`,
     onError: (error) => logger.error({ err: error }, "could not deliver webhooks"),
   });

@@ -58,12 +58,16 @@ const answerTexts = new WeakMap<KeyEntry, Partial<Record<VerificationCode, strin
  * `now` is the request's instant, read once by the caller.
  */
 export function verifyKeyFromMemory(services: Services, caller: Caller, request: VerifyRequest, now: Date): AnswerText | undefined {
-  const digest = digestOf(services, request.key);
-  if (digest === undefined) return NOT_FOUND_TEXT;
+  const { key } = request;
+  if (!KEY_SECRET_PATTERN.test(key)) return NOT_FOUND_TEXT;
+  const digest = services.pepper.digest(key);
   const entry = services.cache.peekKey(digest);
-  if (entry === undefined) return undefined;
+  // A cached entry was found by the HMAC of an issued secret, whose checksum is right by
+  // construction: only a secret memory does not hold has its checksum tested, and a wrong one is
+  // refused before any database lookup, as `digestOf` refuses it (SPEC §2).
+  if (!entry) return entry === undefined && hasMatchingChecksum(key) ? undefined : NOT_FOUND_TEXT;
   // Another project's or environment's key verifies exactly as an unknown one (SPEC §10).
-  if (entry === null || !sees(caller, entry.key)) return NOT_FOUND_TEXT;
+  if (!sees(caller, entry.key)) return NOT_FOUND_TEXT;
   const limit = entry.key.rateLimit;
   if (limit && !services.rateLimiter.ready(entry.key.id, limit, now.getTime())) return undefined;
   const judgement = judgeVerification(entry.key, entry.secret, request, now, services.rateLimiter.take);

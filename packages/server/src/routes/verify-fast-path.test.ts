@@ -1,3 +1,4 @@
+import { composeSecret, hasValidChecksum, KEY_SECRET_PATTERN, keySecretPrefix } from "@keyward/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KeywardUnderTest, openKeywardUnderTest, seedKey, seedProject, seedToken } from "../../test/keyward-under-test";
 import { listen } from "../server";
@@ -37,11 +38,20 @@ interface Variant {
 }
 
 const json = (value: unknown) => () => JSON.stringify(value);
+const mistyped = (secret: string) => {
+  const at = 12;
+  const changed = `${secret.slice(0, at)}${secret[at] === "A" ? "B" : "A"}${secret.slice(at + 1)}`;
+  if (!KEY_SECRET_PATTERN.test(changed) || hasValidChecksum(changed)) throw new Error("the mistyped key must keep its shape and lose its checksum");
+  return changed;
+};
 const variants: Variant[] = [
   { name: "valid", token: "verifier", body: () => JSON.stringify({ key: secrets.valid, scopes: ["a:read"] }) },
   { name: "insufficient scope", token: "verifier", body: () => JSON.stringify({ key: secrets.valid, scopes: ["a:write"] }) },
   { name: "revoked", token: "verifier", body: () => JSON.stringify({ key: secrets.revoked }) },
   { name: "unknown key", token: "verifier", body: json({ key: "kw_live_nothing" }) },
+  // One character of a cached key's body changed: its checksum no longer matches.
+  { name: "mistyped cached key", token: "verifier", body: () => JSON.stringify({ key: mistyped(secrets.valid ?? "") }) },
+  { name: "made-up key with a right checksum", token: "verifier", body: () => JSON.stringify({ key: composeSecret(keySecretPrefix("live"), new Uint8Array(32).fill(9)) }) },
   { name: "malformed JSON", token: "verifier", body: () => '{"key": ' },
   { name: "unknown field", token: "verifier", body: json({ key: "x", extra: 1 }) },
   { name: "prototype poisoning", token: "verifier", body: () => '{"key": "x", "__proto__": {"admin": true}}' },

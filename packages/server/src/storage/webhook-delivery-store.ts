@@ -73,6 +73,12 @@ export class WebhookDeliveryStore {
     );
   }
 
+  /** Whether any delivery is still to be sent (due now, later, or leased to a sender). */
+  async anyPending(): Promise<boolean> {
+    const [row] = await this.db.query<{ pending: boolean }>("SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE status = 'pending') AS pending");
+    return row?.pending === true;
+  }
+
   /**
    * Takes up to `limit` due deliveries and leases them until `leaseUntil`: other instances skip rows
    * locked by a concurrent claim (SKIP LOCKED) and do not see leased ones as due, so no two

@@ -36,6 +36,12 @@ export interface DispatcherOptions {
   leaseMs: number;
   /** How often the queue is polled when nothing wakes the dispatcher (events queued by other instances, retries). */
   pollMs: number;
+  /**
+   * Every delivery is queued by this process, which then calls `wake` (the embedded database has
+   * one writer): once nothing is pending the dispatcher stops polling until woken. With several
+   * instances on one database it must keep polling (another's queue, a dead sender's lease).
+   */
+  queuedHereOnly?: boolean;
   batchSize?: number;
   userAgent: string;
   onError(error: unknown): void;
@@ -53,6 +59,8 @@ export class WebhookDispatcher {
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  /** Nothing was pending at the last look and only `wake` can change that (`queuedHereOnly`). */
+  private empty = false;
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -68,6 +76,11 @@ export class WebhookDispatcher {
       return;
     }
     this.schedule(0);
+  }
+
+  /** True while no poll is scheduled because nothing is pending: the next `wake` starts one. */
+  get idle(): boolean {
+    return this.empty && this.running === undefined && !this.closed;
   }
 
   /** Stops polling and waits for the sends in flight to be recorded. */
@@ -96,7 +109,8 @@ export class WebhookDispatcher {
         this.running = undefined;
         const again = this.again;
         this.again = false;
-        this.schedule(again ? 0 : this.options.pollMs);
+        if (again) this.schedule(0);
+        else if (!this.empty) this.schedule(this.options.pollMs);
       });
     }, delayMs);
     this.timer.unref();
@@ -104,10 +118,13 @@ export class WebhookDispatcher {
 
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 16;
+    this.empty = false;
     try {
       while (!this.closed && (await this.runOnce()) === batchSize) {
         // a full batch: there may be more due
       }
+      // A wake during this look sets `again`, so a delivery queued meanwhile is not missed.
+      if (this.options.queuedHereOnly && !this.closed) this.empty = !(await this.options.storage.stores.deliveries.anyPending());
     } catch (error) {
       this.options.onError(error);
     }
