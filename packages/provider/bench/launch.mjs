@@ -141,8 +141,8 @@ export async function measureLaunch({ executable = DEFAULT_EXECUTABLE, runs = 21
   return { runs, bareMs, handshakeMs, firstAnswerMs, handshakeRatio: handshakeMs / bareMs, firstAnswerRatio: firstAnswerMs / bareMs };
 }
 
-/** CPU (ms) of this process's waited-for children; Linux only (fields 16 and 17 of proc(5), USER_HZ 100). */
-function childrenCpuMs() {
+/** CPU (ms) of this process's waited-for children (Terraform and its providers, for the plan bench); Linux only (fields 16 and 17 of proc(5), USER_HZ 100). */
+export function childrenCpuMs() {
   try {
     const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
     return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;

@@ -2,12 +2,12 @@
 // acceptance 7). `node packages/provider/bench/plan.mjs [count]` after `npm run build`; or import
 // `measurePlan` from bench/run.mjs. Needs terraform on PATH; talks only to 127.0.0.1.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { chmod, copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { childrenCpuMs } from "./launch.mjs";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../..", import.meta.url));
@@ -27,16 +27,6 @@ async function workspace(base, name, config, env) {
   return dir;
 }
 
-/** CPU (ms) of this process's waited-for children, Terraform and its providers with it; Linux only. */
-function childrenCpuMs() {
-  try {
-    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
-    // cutime and cstime, fields 16 and 17 of proc(5), in USER_HZ (100 on Linux).
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The one executable file under a mirror (`…/linux_amd64/terraform-provider-keyward_v…`). */
 async function mirroredExecutable(directory) {
