@@ -11,12 +11,9 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * A name that goes stale only costs balance, never a test.
  */
 const slowest: Record<string, number> = {
-  "test/packages/installed-packages.test.ts": 90,
+  "test/packages/installed-packages.test.ts": 110,
   "packages/server/test/authorization-matrix.test.ts": 75,
-  "test/in-process-verifier.test.ts": 80,
-  "test/npm-start.test.ts": 60,
   "test/terraform/keyward-provider.test.ts": 70,
-  "test/in-process-verifier-postgres.test.ts": 68,
   "packages/server/test/cli.test.ts": 51,
   "test/cdktf/example-cli.test.ts": 51,
   "test/terraform/key-destinations.test.ts": 46,
@@ -29,8 +26,11 @@ const slowest: Record<string, number> = {
   "test/cdktf/example-apply.test.ts": 25,
   "test/terraform/webhook-resource.test.ts": 25,
   "test/action/action-rotate.test.ts": 24,
+  "test/npm-start.test.ts": 22,
   "packages/server/test/audit-tamper.test.ts": 20,
   "test/terraform/ephemeral-secret.test.ts": 20,
+  "test/in-process-verifier.test.ts": 17,
+  "test/in-process-verifier-postgres.test.ts": 13,
 };
 
 class SlowestFirstSequencer extends BaseSequencer {
