@@ -58,7 +58,10 @@ async function measuredWorkspace(base, mirror, keys, env, { name = "measured", e
   await writeFile(installed, `#!/bin/sh\n${command} "$@"\nstatus=$?\ntimes >> ${JSON.stringify(log)}\nexit $status\n`);
   const cliConfig = join(base, `terraform-${name}.rc`);
   await writeFile(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(measuredMirror)}\n    include = ["registry.terraform.io/keyward/*"]\n  }\n}\n`);
-  const measuredEnv = { ...env, TF_CLI_CONFIG_FILE: cliConfig };
+  // A code cache of its own: executables alternated in one run would otherwise take turns removing
+  // each other's caches (a part's cache of another build is removed when a cache is written), and
+  // every round would compile cold.
+  const measuredEnv = { ...env, TF_CLI_CONFIG_FILE: cliConfig, KEYWARD_PROVIDER_CODE_CACHE: join(base, `code-cache-${name}`) };
   const dir = join(base, `keys-${name}`);
   await mkdir(dir);
   for (const file of ["main.tf", "terraform.tfstate"]) await copyFile(join(keys, file), join(dir, file));
