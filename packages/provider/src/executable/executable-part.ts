@@ -67,20 +67,12 @@ export type AtExit = (listener: () => void) => void;
 
 const atProcessExit: AtExit = (listener) => process.once("exit", listener);
 
-/**
- * Written when the process ends, so the cache holds every function the launch compiled: when there
- * was none, when V8 rejected it, or when this launch compiled more than it held. Terraform's launches
- * of one command run different calls (the schema launch only the schema; the plan launch reads,
- * plans and the API client), and a cache kept from the first would leave the plan launch compiling
- * all of its own functions again at every command; the largest cache wins, and then stays.
- */
-function writeCacheAtExit(script: Script, file: string, partName: string, atExit: AtExit, held: Buffer | undefined): void {
+/** Written when the process ends, so the cache holds every function the launch compiled. */
+function writeCacheAtExit(script: Script, file: string, partName: string, atExit: AtExit): void {
   atExit(() => {
     const temporary = `${file}.${process.pid}`;
     try {
-      const data = script.createCachedData();
-      if (held !== undefined && !script.cachedDataRejected && data.length <= held.length) return;
-      writeFileSync(temporary, data, { mode: 0o600 });
+      writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
       renameSync(temporary, file);
       // The caches of this part's earlier builds can never be offered again (their source hash differs).
       for (const name of readdirSync(dirname(file))) {
@@ -103,7 +95,7 @@ export function runPart(part: ExecutablePart, load: (id: string) => unknown, cac
     filename: `terraform-provider-keyward/${part.name}.js`,
     ...(cachedData ? { cachedData } : {}),
   });
-  if (file !== undefined) writeCacheAtExit(script, file, part.name, atExit, cachedData);
+  if (file !== undefined && (cachedData === undefined || script.cachedDataRejected)) writeCacheAtExit(script, file, part.name, atExit);
   const module = { exports: {} as unknown };
   const filename = `terraform-provider-keyward/${part.name}.js`;
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, load, module, filename, "terraform-provider-keyward");
