@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { childrenCpuMs } from "./launch.mjs";
+import { profileFile, profileTerraformPlan } from "./terraform-profile.mjs";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../..", import.meta.url));
@@ -128,9 +129,11 @@ async function planWorld(count) {
  * workspace planned with each, in alternated rounds, so machine noise hits both; per executable the
  * median wall, Terraform CPU and provider CPU (and per launch), and the terraform_data plan's wall
  * and CPU, measured in the same rounds. With `profileDir`, one more plan per executable runs its
- * provider under `node --cpu-prof` (profiles in `profileDir/<name>/`).
+ * provider under `node --cpu-prof` (profiles in `profileDir/<name>/`). With `terraformProfileDir`,
+ * one more plan per executable and of the terraform_data workspace runs Terraform under `perf`
+ * (summaries in `terraformProfileDir/terraform-<name>.txt`).
  */
-export async function comparePlan({ executables, count = 200, rounds = 5, profileDir } = {}) {
+export async function comparePlan({ executables, count = 200, rounds = 5, profileDir, terraformProfileDir } = {}) {
   const world = await planWorld(count);
   try {
     const names = Object.keys(executables);
@@ -162,6 +165,11 @@ export async function comparePlan({ executables, count = 200, rounds = 5, profil
         const profiled = await measuredWorkspace(world.base, world.mirror, world.keys, world.env, { name: `${name}-profiled`, executable: executables[name], nodeArguments: ["--cpu-prof", `--cpu-prof-dir=${dir}`] });
         await measuredPlan(profiled);
       }
+    }
+    if (terraformProfileDir) {
+      await mkdir(terraformProfileDir, { recursive: true });
+      await profileTerraformPlan(world.data, world.env, profileFile(terraformProfileDir, "terraform_data"));
+      for (const name of names) await profileTerraformPlan(spaces[name].dir, spaces[name].env, profileFile(terraformProfileDir, name));
     }
     return { count, rounds, summary };
   } finally {
