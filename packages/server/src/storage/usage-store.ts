@@ -11,6 +11,15 @@ export interface UsageCount {
   count: number;
 }
 
+/**
+ * Rows written by one statement of a flush. A flush of thousands of keys verified for the first time
+ * costs the embedded database tens of microseconds a row on the thread that answers verifications:
+ * in one statement that held every verification up for hundreds of milliseconds. In slices of this
+ * many rows, with the caller's pause between them, no single hold-up is longer than a few
+ * milliseconds, and the statement's own cost (parse, plan) stays small beside its rows'.
+ */
+export const FLUSH_SLICE_ROWS = 400;
+
 /** How long a deleted key's id is kept beyond any use a batch being written may hold of it (see `UsageStore.add`). */
 const DELETION_MARGIN_MS = 3_600_000;
 
@@ -50,25 +59,30 @@ export class UsageStore {
 
   /**
    * Adds counts, and writes last uses (see `LastUseStore.record`, at `resolutionMs`), in one
-   * statement: a key verified for the first time costs two row inserts. Counts and uses of keys
-   * deleted since they were gathered are dropped (see `deletionsConcern`). Rows are written in key
-   * order, so two instances flushing the same keys on one PostgreSQL wait for each other instead of
-   * deadlocking (a deadlock would lose the batch).
+   * statement per `FLUSH_SLICE_ROWS` rows, awaiting `pause` between two (the caller's transaction
+   * holds them together): a key verified for the first time costs two row inserts. Counts and uses
+   * of keys deleted since they were gathered are dropped (see `deletionsConcern`). Rows are written
+   * in key order, slice after slice, so two instances flushing the same keys on one PostgreSQL wait
+   * for each other instead of deadlocking (a deadlock would lose the batch).
    */
-  async add(counts: readonly UsageCount[], uses: readonly LastUse[] = [], resolutionMs = 0): Promise<void> {
+  async add(counts: readonly UsageCount[], uses: readonly LastUse[] = [], resolutionMs = 0, pause: () => Promise<void> = async () => {}): Promise<void> {
     if (counts.length === 0 && uses.length === 0) return;
     const rows = rowsByKey(counts, uses);
     const statement = (await this.deletionsConcern(rows.oldest)) ? ADD_UNLESS_DELETED : ADD;
-    await this.db.query(statement, [
-      textArray(rows.keyIds),
-      timestamptzArray(rows.buckets),
-      textArray(rows.codes),
-      integerArray(rows.counts),
-      integerArray(rows.versions),
-      timestamptzArray(rows.ats),
-      textArray(rows.ips),
-      resolutionMs,
-    ]);
+    for (let from = 0; from < rows.keyIds.length; from += FLUSH_SLICE_ROWS) {
+      if (from > 0) await pause();
+      const to = from + FLUSH_SLICE_ROWS;
+      await this.db.query(statement, [
+        textArray(rows.keyIds.slice(from, to)),
+        timestamptzArray(rows.buckets.slice(from, to)),
+        textArray(rows.codes.slice(from, to)),
+        integerArray(rows.counts.slice(from, to)),
+        integerArray(rows.versions.slice(from, to)),
+        timestamptzArray(rows.ats.slice(from, to)),
+        textArray(rows.ips.slice(from, to)),
+        resolutionMs,
+      ]);
+    }
   }
 
   /**
