@@ -15,10 +15,11 @@ export interface UsageCount {
  * Rows written by one statement of a flush. A flush of thousands of keys verified for the first time
  * costs the embedded database tens of microseconds a row on the thread that answers verifications:
  * in one statement that held every verification up for hundreds of milliseconds. In slices of this
- * many rows, with the caller's pause between them, no single hold-up is longer than a few
- * milliseconds, and the statement's own cost (parse, plan) stays small beside its rows'.
+ * many rows, with the caller's pause between them, no single hold-up is much longer than 50 ms.
+ * Smaller slices cost more than their share: measured on 100,000 stored keys, a flush of 4,000
+ * first uses took 24% more CPU in slices of 400 rows, 4% in slices of 1,000, 1% in slices of 2,000.
  */
-export const FLUSH_SLICE_ROWS = 400;
+export const FLUSH_SLICE_ROWS = 1_000;
 
 /** How long a deleted key's id is kept beyond any use a batch being written may hold of it (see `UsageStore.add`). */
 const DELETION_MARGIN_MS = 3_600_000;
