@@ -123,13 +123,6 @@ export class UsageStore {
   }
 }
 
-/**
- * Statement parameters: each count beside a last use of the same key where there is one, so the
- * two share a row. Rows go in key order (the order the statement writes them in), and counts of
- * one key, hour and code are summed into one row (a batch put back may repeat them): an upsert
- * may not touch one row twice. Inserting keys in order touches each index page once. `oldest`:
- * the earliest time among them (an hour's start for a count).
- */
 /** The statement's rows, column by column. */
 interface FlushRows {
   keyIds: string[];
@@ -142,6 +135,13 @@ interface FlushRows {
   oldest: Date;
 }
 
+/**
+ * Statement parameters: each count beside a last use of the same key where there is one, so the
+ * two share a row. Rows go in key order (the order the statement writes them in), and counts of
+ * one key, hour and code are summed into one row (a batch put back may repeat them): an upsert
+ * may not touch one row twice. Inserting keys in order touches each index page once. `oldest`:
+ * the earliest time among them (an hour's start for a count).
+ */
 function rowsByKey(unorderedCounts: readonly UsageCount[], unorderedUses: readonly LastUse[]): FlushRows {
   const counts = summed([...unorderedCounts].sort(byKeyHourAndCode));
   const uses = [...unorderedUses].sort(byKey);
