@@ -1,8 +1,9 @@
 // A/B of provider executables on the plan row (issue 14): `node packages/provider/bench/plan-compare.mjs
-// old=PATH new=PATH [--rounds N] [--count N] [--profile DIR]`, e.g. a copy of
+// old=PATH new=PATH [--rounds N] [--count N] [--profile DIR] [--terraform-profile DIR]`, e.g. a copy of
 // dist/terraform-provider-keyward.js built before a change against the one built after. Alternated
 // rounds in one run; with --profile, one more plan per executable with its provider under
-// `node --cpu-prof`. Needs terraform on PATH and `npm run build` (the server); talks only to 127.0.0.1.
+// `node --cpu-prof`; with --terraform-profile, one more plan each (and of terraform_data) with
+// Terraform under `perf` (terraform-profile.mjs). Needs terraform on PATH and `npm run build` (the server); talks only to 127.0.0.1.
 import { uptime, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { comparePlan } from "./plan.mjs";
@@ -15,10 +16,11 @@ function parse(argv) {
     if (argument === "--rounds") options.rounds = Number(argv[++index]);
     else if (argument === "--count") options.count = Number(argv[++index]);
     else if (argument === "--profile") options.profileDir = argv[++index];
+    else if (argument === "--terraform-profile") options.terraformProfileDir = argv[++index];
     else if (argument.includes("=")) {
       const [name, path] = argument.split(/=(.*)/s);
       executables[name] = path;
-    } else throw new Error(`expected NAME=PATH, --rounds N, --count N or --profile DIR, got '${argument}'`);
+    } else throw new Error(`expected NAME=PATH, --rounds N, --count N, --profile DIR or --terraform-profile DIR, got '${argument}'`);
   }
   if (Object.keys(executables).length === 0) throw new Error("name at least one executable: NAME=PATH");
   return { executables, ...options };

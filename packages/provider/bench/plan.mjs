@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { childrenCpuMs } from "./launch.mjs";
+import { profileFile, profileTerraformPlan } from "./terraform-profile.mjs";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../..", import.meta.url));
@@ -58,7 +59,10 @@ async function measuredWorkspace(base, mirror, keys, env, { name = "measured", e
   await writeFile(installed, `#!/bin/sh\n${command} "$@"\nstatus=$?\ntimes >> ${JSON.stringify(log)}\nexit $status\n`);
   const cliConfig = join(base, `terraform-${name}.rc`);
   await writeFile(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(measuredMirror)}\n    include = ["registry.terraform.io/keyward/*"]\n  }\n}\n`);
-  const measuredEnv = { ...env, TF_CLI_CONFIG_FILE: cliConfig };
+  // A code cache of its own: executables alternated in one run would otherwise take turns removing
+  // each other's caches (a part's cache of another build is removed when a cache is written), and
+  // every round would compile cold.
+  const measuredEnv = { ...env, TF_CLI_CONFIG_FILE: cliConfig, KEYWARD_PROVIDER_CODE_CACHE: join(base, `code-cache-${name}`) };
   const dir = join(base, `keys-${name}`);
   await mkdir(dir);
   for (const file of ["main.tf", "terraform.tfstate"]) await copyFile(join(keys, file), join(dir, file));
@@ -125,9 +129,11 @@ async function planWorld(count) {
  * workspace planned with each, in alternated rounds, so machine noise hits both; per executable the
  * median wall, Terraform CPU and provider CPU (and per launch), and the terraform_data plan's wall
  * and CPU, measured in the same rounds. With `profileDir`, one more plan per executable runs its
- * provider under `node --cpu-prof` (profiles in `profileDir/<name>/`).
+ * provider under `node --cpu-prof` (profiles in `profileDir/<name>/`). With `terraformProfileDir`,
+ * one more plan per executable and of the terraform_data workspace runs Terraform under `perf`
+ * (summaries in `terraformProfileDir/terraform-<name>.txt`).
  */
-export async function comparePlan({ executables, count = 200, rounds = 5, profileDir } = {}) {
+export async function comparePlan({ executables, count = 200, rounds = 5, profileDir, terraformProfileDir } = {}) {
   const world = await planWorld(count);
   try {
     const names = Object.keys(executables);
@@ -159,6 +165,11 @@ export async function comparePlan({ executables, count = 200, rounds = 5, profil
         const profiled = await measuredWorkspace(world.base, world.mirror, world.keys, world.env, { name: `${name}-profiled`, executable: executables[name], nodeArguments: ["--cpu-prof", `--cpu-prof-dir=${dir}`] });
         await measuredPlan(profiled);
       }
+    }
+    if (terraformProfileDir) {
+      await mkdir(terraformProfileDir, { recursive: true });
+      await profileTerraformPlan(world.data, world.env, profileFile(terraformProfileDir, "terraform_data"));
+      for (const name of names) await profileTerraformPlan(spaces[name].dir, spaces[name].env, profileFile(terraformProfileDir, name));
     }
     return { count, rounds, summary };
   } finally {

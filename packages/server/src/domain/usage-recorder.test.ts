@@ -6,6 +6,7 @@ import { DatabaseUnavailableError } from "../storage/database-error";
 import type { KeyRecord } from "../storage/key-store";
 import type { GraceStart } from "../storage/secret-store";
 import { Storage } from "../storage/storage";
+import { FLUSH_SLICE_ROWS } from "../storage/usage-store";
 import { LAST_USE_RESOLUTION_MS, UsageRecorder } from "./usage-recorder";
 
 const { backends, postgres } = bothBackends();
@@ -193,6 +194,35 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(Number(counted?.count)).toBe(2);
   });
 
+  it("lets other work run between the statements of a flush: a macrotask queued as it starts runs before it ends", async () => {
+    const ids = Array.from({ length: FLUSH_SLICE_ROWS * 2 + 1 }, (_, i) => `key_slices${String(i).padStart(12, "0")}`);
+    await storage.database.query(
+      `INSERT INTO api_keys (id, project, environment, name, scopes, version, hint, metadata, created_at, updated_at)
+       SELECT id, 'billing', 'test', id, '[]'::jsonb, 1, 'h', '{}'::jsonb, $2, $2 FROM unnest($1::text[]) AS id`,
+      [ids, t0.toISOString()],
+    );
+    const { database, statements } = recording(storage.database);
+    let pauses = 0;
+    const usage = new UsageRecorder(new Storage(database), (error) => failures.push(error), () => {}, undefined, () => {
+      pauses += 1;
+      return new Promise((resolve) => setImmediate(resolve));
+    });
+    for (const id of ids) usage.recordVerification(id, "VALID", at(1), null, 1, 1);
+    let ended = false;
+    let ranBeforeEnd: boolean | undefined;
+    setImmediate(() => (ranBeforeEnd = !ended));
+    await usage.flush();
+    ended = true;
+    expect(ranBeforeEnd).toBe(true);
+    // Three slices of rows, a pause before the first and between each two.
+    expect([statements.filter((statement) => statement.startsWith("WITH u AS")).length, pauses]).toEqual([3, 3]);
+    const [written] = await storage.database.query<{ uses: string | number; counts: string | number }>(
+      `SELECT (SELECT count(*) FROM key_last_uses WHERE key_id LIKE 'key_slices%') AS uses,
+              (SELECT sum(count) FROM key_usage WHERE key_id LIKE 'key_slices%') AS counts`,
+    );
+    expect([written?.uses, written?.counts].map(Number)).toEqual([ids.length, ids.length]);
+  });
+
   it(`flushes ${MANY} distinct keys verified for the first time with one row write per table`, { timeout: 300_000 }, async () => {
     await storage.database.query(
       `INSERT INTO api_keys (id, project, environment, name, scopes, version, hint, metadata, created_at, updated_at)
@@ -212,8 +242,9 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     for (let i = 1; i <= MANY; i += 1) usage.recordVerification(`key_many${String(i).padStart(14, "0")}`, "VALID", at(i), null, 1, 1);
     await usage.flush();
     // No secret waits for its first use, so none of them is sent to be matched; whether deleted keys
-    // concern the batch is one look at their table; counts and last uses in one statement.
-    expect(statements).toEqual(["SELECT set_config('enable_hashjoin', 'off',", "SELECT EXISTS (SELECT", "WITH bound AS", "WITH u AS"]);
+    // concern the batch is one look at their table; counts and last uses in one statement a slice.
+    const slices = Array.from({ length: Math.ceil(MANY / FLUSH_SLICE_ROWS) }, () => "WITH u AS");
+    expect(statements).toEqual(["SELECT set_config('enable_hashjoin', 'off',", "SELECT EXISTS (SELECT", "WITH bound AS", ...slices]);
     const [written] = await storage.database.query<{ uses: string | number; counts: string | number }>(
       `SELECT (SELECT count(*) FROM key_last_uses WHERE key_id LIKE 'key_many%' AND version = 1) AS uses,
               (SELECT sum(count) FROM key_usage WHERE key_id LIKE 'key_many%') AS counts`,

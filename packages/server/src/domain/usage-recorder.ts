@@ -44,6 +44,13 @@ export class UsageRecorder {
     /** Told, after the write commits, of keys whose secrets the write changed (a grace that started at first use). */
     private readonly onChange: (change: Change) => void = () => {},
     private readonly onGraceStarts: GraceStartsHandler = async () => {},
+    /**
+     * Awaited between the flush's statements: the embedded database runs them on the thread that
+     * answers verifications, so each pause lets the requests queued meanwhile be answered before
+     * the next statement (SPEC §16: a flush must not hold verification up). A macrotask, since a
+     * resolved promise would run before any I/O.
+     */
+    private readonly pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
   ) {}
 
   start(intervalMs: number): void {
@@ -118,7 +125,8 @@ export class UsageRecorder {
         const starts = await stores.secrets.startGraceOnFirstUse(uses);
         if (starts.length > 0) await this.onGraceStarts(stores, starts);
         await stores.tokens.recordLastUse([...tokenUse].map(([id, at]) => ({ id, at })), LAST_USE_RESOLUTION_MS);
-        await stores.usage.add(counts, uses, LAST_USE_RESOLUTION_MS);
+        await this.pause();
+        await stores.usage.add(counts, uses, LAST_USE_RESOLUTION_MS, this.pause);
         const started: Change[] = [...new Set(starts.map((start) => start.keyId))].map((id) => ({ kind: "key", id }));
         for (const change of started) await stores.notify(CHANGES_CHANNEL, encodeChange(change));
         return started;
