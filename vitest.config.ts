@@ -1,5 +1,46 @@
 import { fileURLToPath } from "node:url";
+import { relative } from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * Test files in the order that ends the run soonest on 2 workers: the longest first, so that no
+ * long file starts last and runs on alone while the other worker idles. A clean clone has no
+ * vitest cache of durations (vitest would order by file size), so the files that take longest are
+ * named here with their cost in seconds, from a whole run; the others follow in vitest's own order.
+ * A name that goes stale only costs balance, never a test.
+ */
+const slowest: Record<string, number> = {
+  "test/packages/installed-packages.test.ts": 110,
+  "packages/server/test/authorization-matrix.test.ts": 75,
+  "test/terraform/keyward-provider.test.ts": 70,
+  "packages/server/test/cli.test.ts": 51,
+  "test/cdktf/example-cli.test.ts": 51,
+  "test/terraform/key-destinations.test.ts": 46,
+  "test/terraform/project-policy.test.ts": 34,
+  "packages/cdktf/test/bindings-drift.test.ts": 34,
+  "packages/server/src/domain/usage-recorder.test.ts": 32,
+  "test/terraform/provider-executable-release.test.ts": 30,
+  "test/cli-key-lifecycle.test.ts": 30,
+  "test/terraform/trust-policy.test.ts": 28,
+  "test/cdktf/example-apply.test.ts": 25,
+  "test/terraform/webhook-resource.test.ts": 25,
+  "test/action/action-rotate.test.ts": 24,
+  "test/npm-start.test.ts": 22,
+  "packages/server/test/audit-tamper.test.ts": 20,
+  "test/terraform/ephemeral-secret.test.ts": 20,
+  "test/in-process-verifier.test.ts": 17,
+  "test/in-process-verifier-postgres.test.ts": 13,
+};
+
+class SlowestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const ordered = await super.sort(files);
+    const cost = (file: TestSpecification) => slowest[relative(file.project.config.root, file.moduleId).split("\\").join("/")] ?? 0;
+    // Array.prototype.sort is stable: the files not named keep vitest's order.
+    return [...ordered].sort((a, b) => cost(b) - cost(a));
+  }
+}
 
 const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -22,6 +63,7 @@ export default defineConfig({
     pool: "forks",
     // 2 cores: end-to-end suites start servers, PostgreSQL clusters and terraform.
     maxWorkers: 2,
+    sequence: { sequencer: SlowestFirstSequencer },
     reporters: ["default"],
   },
 });

@@ -1,4 +1,4 @@
-// Builds the packages. `node scripts/build.mjs [name…] [--except name…]`; a named package brings
+// Builds the packages. `node scripts/build.mjs [name…] [--except name…] [--force]`; a named package brings
 // the workspace packages it depends on. Each library is bundled with esbuild, one file per entry
 // point, every dependency left to node_modules (SPEC §17: no workspace package inside another, so
 // there is one `Secret` class and one contract), and gets `.d.ts` declarations from the TypeScript
@@ -6,7 +6,7 @@
 // alone and a test checks it against a fresh in-memory build instead, so a stale bundle fails CI.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -266,8 +266,72 @@ async function copyDeclarations(from, pkg) {
   }
 }
 
+/**
+ * What every build reads: all the packages' sources and manifests, the build scripts, the compiler
+ * settings and the lockfile (the versions of esbuild, TypeScript and every bundled dependency). One
+ * fingerprint for all of them: a library's bundle and declarations also read its workspace
+ * dependencies, and the provider executable inlines several packages' sources.
+ */
+let fingerprint;
+async function inputsFingerprint() {
+  if (fingerprint) return fingerprint;
+  const hash = createHash("sha256");
+  const files = ["package.json", "package-lock.json", "tsconfig.json"];
+  for (const file of (await readdir(`${root}scripts`)).sort()) files.push(`scripts/${file}`);
+  for (const pkg of (await readdir(`${root}packages`)).sort()) {
+    if (!existsSync(`${root}packages/${pkg}/package.json`)) continue;
+    files.push(`packages/${pkg}/package.json`);
+    if (!existsSync(`${root}packages/${pkg}/src`)) continue;
+    for (const file of (await readdir(`${root}packages/${pkg}/src`, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile())) {
+      files.push(relative(root, join(file.parentPath, file.name)));
+    }
+  }
+  for (const file of files.sort()) hash.update(`${file}\0`).update(await readFile(`${root}${file}`)).update("\0");
+  fingerprint = hash.digest("hex");
+  return fingerprint;
+}
+
+/**
+ * Where a built package records what it was built from and what it wrote: outside dist/, which
+ * `npm pack` ships.
+ */
+const stampOf = (name) => `${root}node_modules/.cache/keyward-build/${name}.json`;
+
+/** Every file of a package's dist/, with its size and modification time: a dist/ changed or removed since is built again. */
+async function distListing(name) {
+  const dist = `${root}packages/${name}/dist`;
+  if (!existsSync(dist)) return [];
+  const entries = await readdir(dist, { recursive: true, withFileTypes: true });
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
+  return Promise.all(files.map(async (file) => {
+    const { size, mtimeMs } = await stat(file);
+    return [relative(dist, file), size, mtimeMs];
+  }));
+}
+
+/**
+ * A package whose dist/ was built from exactly these inputs, and not touched since, is not built
+ * again: `npm test` builds first, and then `npm start`, the packed-package tests and others run
+ * the same build, which finds nothing to do. `--force` builds anyway. The action is always built
+ * (its dist/ is committed).
+ */
+async function upToDate(name) {
+  if (name === "action" || process.argv.includes("--force")) return false;
+  const stamp = stampOf(name);
+  if (!existsSync(stamp)) return false;
+  const recorded = JSON.parse(await readFile(stamp, "utf8"));
+  return recorded.inputs === (await inputsFingerprint()) && JSON.stringify(recorded.dist) === JSON.stringify(await distListing(name));
+}
+
+async function recordBuilt(name) {
+  await mkdir(dirname(stampOf(name)), { recursive: true });
+  await writeFile(stampOf(name), JSON.stringify({ inputs: await inputsFingerprint(), dist: await distListing(name) }));
+}
+
 async function build(name) {
+  if (await upToDate(name)) return;
   const target = targets[name];
+  if (name !== "action") await rm(stampOf(name), { force: true });
   for (const options of await target.bundles()) {
     const result = await esbuild.build(options);
     if (options.outfile === "packages/action/dist/index.js") {
@@ -280,6 +344,7 @@ async function build(name) {
   }
   if (target.declarations) await emitDeclarations(name, target.declarations, target.declarationExtension);
   if (target.declarationsFrom) await copyDeclarations(target.declarationsFrom, name);
+  if (name !== "action") await recordBuilt(name);
 }
 
 /** The named packages and the workspace packages they need, in build order. */
@@ -296,6 +361,7 @@ async function withDependencies(names) {
 }
 
 async function main(argv) {
+  argv = argv.filter((arg) => arg !== "--force");
   const except = argv.includes("--except") ? argv.slice(argv.indexOf("--except") + 1) : [];
   const named = argv.includes("--except") ? argv.slice(0, argv.indexOf("--except")) : argv;
   const unknown = [...named, ...except].filter((name) => !(name in targets));

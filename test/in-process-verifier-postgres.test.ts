@@ -7,6 +7,7 @@ import { composeSecret } from "@keyward/contract";
 import { Keyward, UnavailableError, type VerifyResponse } from "@keyward/client";
 import { joinKeyward, type StartedKeyward, startKeyward } from "@keyward/server";
 import pg from "pg";
+import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresCluster, startPostgresCluster } from "./postgres/postgres-cluster";
 
@@ -15,6 +16,11 @@ let databaseUrl: string;
 let first: StartedKeyward;
 let second: { url: string; close(): Promise<void> };
 const pepper = "pepper-shared-by-both-instances-0123456789";
+/**
+ * Every client of the file connects through this agent, which hangs up before the instances
+ * close: an instance's close otherwise waits on a kept-alive connection for up to a minute.
+ */
+const agent = new Agent();
 // A fixed clock a second into a minute: a rate-limit window cannot end during the test.
 const clock = () => new Date(Date.UTC(2030, 0, 1, 12, 0, 1));
 
@@ -36,6 +42,7 @@ beforeAll(async () => {
   second = await joinKeyward({ databaseUrl, pepper, clock });
 });
 afterAll(async () => {
+  await agent.destroy();
   await second?.close();
   await first?.close();
   await cluster?.stop();
@@ -43,10 +50,10 @@ afterAll(async () => {
 
 describe("an in-process verifier on PostgreSQL", () => {
   it("follows one instance and refuses a key revoked through the other, with no HTTP fallback", async () => {
-    const admin = new Keyward({ url: first.url, token: first.rootToken, maxRetries: 0 });
+    const admin = new Keyward({ url: first.url, token: first.rootToken, maxRetries: 0, dispatcher: agent });
     await admin.projects.create({ name: "shared" });
     const { key, secret } = await admin.keys.create({ project: "shared", environment: "live", name: "revoked-elsewhere", scopes: [] });
-    const viaSecond = new Keyward({ url: second.url, token: first.rootToken, maxRetries: 0 });
+    const viaSecond = new Keyward({ url: second.url, token: first.rootToken, maxRetries: 0, dispatcher: agent });
     const verifier = await viaSecond.verifier({ project: "shared", onStale: "fail-closed" });
     try {
       await until(() => verifier.verifySync(secret.reveal()).valid);
@@ -64,11 +71,11 @@ describe("an in-process verifier on PostgreSQL", () => {
 
 describe("a rate limit is one count for the instances and every verifier (SPEC §16)", () => {
   it("allows 100 ± 10, never more than 100, of 400 verifications split across two verifiers and HTTP on both instances", async () => {
-    const admin = new Keyward({ url: first.url, token: first.rootToken, maxRetries: 0 });
+    const admin = new Keyward({ url: first.url, token: first.rootToken, maxRetries: 0, dispatcher: agent });
     await admin.projects.create({ name: "limited" });
     const { secret } = await admin.keys.create({ project: "limited", environment: "live", name: "hundred-a-minute", scopes: [], rate_limit: { requests: 100, window: "1m" } });
-    const viaFirst = new Keyward({ url: first.url, token: first.rootToken, maxRetries: 0 });
-    const viaSecond = new Keyward({ url: second.url, token: first.rootToken, maxRetries: 0 });
+    const viaFirst = new Keyward({ url: first.url, token: first.rootToken, maxRetries: 0, dispatcher: agent });
+    const viaSecond = new Keyward({ url: second.url, token: first.rootToken, maxRetries: 0, dispatcher: agent });
     const verifiers = [await viaFirst.verifier({ project: "limited", clock, onStale: "fail-closed" }), await viaSecond.verifier({ project: "limited", clock, onStale: "fail-closed" })];
     try {
       await until(() => verifiers.every((verifier) => verifier.size === 1 && verifier.state === "live"));
@@ -99,7 +106,7 @@ describe("a rate limit is one count for the instances and every verifier (SPEC �
 
 describe("a secret issued before verifier digests existed (SPEC §16)", () => {
   it("is asked of the server rather than answered NOT_FOUND, for as long as the snapshot holds such a secret", async () => {
-    const admin = new Keyward({ url: first.url, token: first.rootToken, maxRetries: 0 });
+    const admin = new Keyward({ url: first.url, token: first.rootToken, maxRetries: 0, dispatcher: agent });
     await admin.projects.create({ name: "undigested" });
     const { key, secret } = await admin.keys.create({ project: "undigested", environment: "live", name: "from-before", scopes: [] });
     const { secret: digested } = await admin.keys.create({ project: "undigested", environment: "live", name: "from-after", scopes: [] });
@@ -108,7 +115,7 @@ describe("a secret issued before verifier digests existed (SPEC §16)", () => {
     await database.connect();
     await database.query("UPDATE key_secrets SET verifier_digest = NULL WHERE key_id = $1", [key.id]);
     await database.end();
-    const viaSecond = new Keyward({ url: second.url, token: first.rootToken, maxRetries: 0 });
+    const viaSecond = new Keyward({ url: second.url, token: first.rootToken, maxRetries: 0, dispatcher: agent });
     const verifier = await viaSecond.verifier({ project: "undigested", clock, onStale: "fail-closed" });
     const unknown = composeSecret("kw_live_", randomBytes(32));
     try {

@@ -7,6 +7,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { composeSecret } from "@keyward/contract";
 import { Keyward, KeywardError, UnauthorizedError, UnavailableError, type Verifier, type VerifyResponse } from "@keyward/client";
 import { startKeyward } from "@keyward/server";
+import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClock } from "../packages/server/test/keyward-under-test";
 
@@ -17,6 +18,11 @@ let admin: Keyward;
 /** A token bound to PROJECT with only `keys:verify`: what a verifier runs with. */
 let verifying: Keyward;
 let verifyingToken: { id: string; secret: string };
+/**
+ * Every client of the file connects through this agent, which hangs up before the service closes:
+ * the service's close otherwise waits on a kept-alive connection for up to a minute.
+ */
+const agent = new Agent();
 
 /** Polls `probe` until it holds; the test's own timeout is the only bound. */
 async function until(probe: () => boolean | Promise<boolean>): Promise<void> {
@@ -34,7 +40,7 @@ const unknownSecret = () => composeSecret("kw_live_", randomBytes(32));
 
 beforeAll(async () => {
   service = await startKeyward({ clock: clock.read, usageFlushMs: 50, checkResponses: true });
-  admin = new Keyward({ url: service.url, token: service.rootToken, maxRetries: 0 });
+  admin = new Keyward({ url: service.url, token: service.rootToken, maxRetries: 0, dispatcher: agent });
   await admin.projects.create({ name: PROJECT });
   await admin.projects.create({ name: "verifier-other" });
   for (const scope of ["orders:read", "orders:write"]) {
@@ -43,9 +49,10 @@ beforeAll(async () => {
   }
   const created = await admin.tokens.create({ name: "verifier", scopes: ["keys:verify"], project: PROJECT });
   verifyingToken = { id: created.token.id, secret: created.secret.reveal() };
-  verifying = new Keyward({ url: service.url, token: verifyingToken.secret, maxRetries: 0 });
+  verifying = new Keyward({ url: service.url, token: verifyingToken.secret, maxRetries: 0, dispatcher: agent });
 });
 afterAll(async () => {
+  await agent.destroy();
   await service?.close();
 });
 
@@ -259,7 +266,7 @@ describe("a verifier covers one project and, if asked, one environment", () => {
     const { secret: testSecret } = await admin.keys.create({ project: PROJECT, environment: "test", name: "test-only", scopes: [] });
     const { secret: liveSecret } = await admin.keys.create({ project: PROJECT, environment: "live", name: "live-only", scopes: [] });
     const liveToken = await admin.tokens.create({ name: "verifier-live", scopes: ["keys:verify"], project: PROJECT, environment: "live" });
-    const liveBound = new Keyward({ url: service.url, token: liveToken.secret, maxRetries: 0 });
+    const liveBound = new Keyward({ url: service.url, token: liveToken.secret, maxRetries: 0, dispatcher: agent });
     const verifier = await liveBound.verifier({ project: PROJECT, clock: clock.read, onStale: "fail-closed" });
     const narrowed = await verifying.verifier({ project: PROJECT, environment: "live", clock: clock.read, onStale: "fail-closed" });
     try {
@@ -312,7 +319,7 @@ describe("the verifier's own token", () => {
   it("once revoked, ends the stream: the verifier stops trusting its snapshot and the server refuses it", async () => {
     const { secret } = await admin.keys.create({ project: PROJECT, environment: "live", name: "token-revoked", scopes: [] });
     const token = await admin.tokens.create({ name: "short-lived-verifier", scopes: ["keys:verify"], project: PROJECT });
-    const verifier = await new Keyward({ url: service.url, token: token.secret, maxRetries: 0 }).verifier({ project: PROJECT, clock: clock.read });
+    const verifier = await new Keyward({ url: service.url, token: token.secret, maxRetries: 0, dispatcher: agent }).verifier({ project: PROJECT, clock: clock.read });
     try {
       await until(() => verifier.verifySync(secret.reveal()).valid);
       await admin.tokens.delete(token.token.id);
@@ -333,6 +340,8 @@ class StallingProxy {
   readonly server: Server;
   private stalled = false;
   private readonly streams = new Set<{ client: Socket; held: Buffer[] }>();
+  /** Every connection through the proxy: `close` ends them all (a kept-alive one would hold `server.close` for a minute). */
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly target: URL) {
     this.server = createServer((client) => this.connect(client));
@@ -354,13 +363,14 @@ class StallingProxy {
   }
 
   async close(): Promise<void> {
-    for (const stream of this.streams) stream.client.destroy();
+    for (const socket of this.sockets) socket.destroy();
     await new Promise((resolve) => this.server.close(resolve));
   }
 
   private connect(client: Socket): void {
     const server = connect(Number(this.target.port), this.target.hostname);
     const state = { client, held: [] as Buffer[], events: false };
+    this.sockets.add(client).add(server);
     client.on("data", (chunk: Buffer) => {
       if (chunk.toString("latin1").startsWith("GET /v1/verifier/events")) {
         state.events = true;
@@ -374,6 +384,8 @@ class StallingProxy {
     });
     const end = () => {
       this.streams.delete(state);
+      this.sockets.delete(client);
+      this.sockets.delete(server);
       client.destroy();
       server.destroy();
     };
@@ -390,7 +402,7 @@ describe("a stalled change stream (the server stops sending without closing)", (
 
   beforeAll(async () => {
     proxy = new StallingProxy(new URL(service.url));
-    viaProxy = new Keyward({ url: await proxy.listen(), token: verifyingToken.secret, maxRetries: 0 });
+    viaProxy = new Keyward({ url: await proxy.listen(), token: verifyingToken.secret, maxRetries: 0, dispatcher: agent });
   });
   afterAll(async () => {
     await proxy?.close();
