@@ -30,9 +30,11 @@ export function createVerifyFastPath(kit: RouteKit, logger: Logger, bodyLimit: n
       return;
     }
     const started = performance.now();
+    // The request's instant, read once: the token's expiry and the key's rules are judged at the same one.
+    const now = kit.services.clock();
     // The common case needs no promise: a token and a key both in memory. Anything else takes the awaited path.
     const fail = (error: unknown) => answerFailure(logger, request, response, error, bodyLimit);
-    const caller = authenticateFromMemory(kit.services, headers.authorization);
+    const caller = authenticateFromMemory(kit.services, headers.authorization, now);
     if (caller === undefined) {
       authenticateThenServe(kit, request, response, regular, started, record).catch(fail);
       return;
@@ -46,7 +48,7 @@ export function createVerifyFastPath(kit: RouteKit, logger: Logger, bodyLimit: n
       (body) => {
         try {
           const input = inputOf(body);
-          const answer = input && verifyKeyFromMemory(kit.services, caller, input, kit.services.clock());
+          const answer = input && verifyKeyFromMemory(kit.services, caller, input, now);
           if (answer) send(request, response, answer, started, record);
           else serve(kit, request, response, body, caller, started, record).catch(fail);
         } catch (error) {

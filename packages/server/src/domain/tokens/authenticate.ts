@@ -27,14 +27,14 @@ export async function authenticate(services: Services, header: string | undefine
  * The same answer from memory alone, for the verify path: the token when it was seen before and is
  * cached and valid, else undefined (then `authenticate` decides, with the database if need be).
  * A cached token was found by its digest, which is the cache's key, so no second comparison is due.
+ * `now` is the request's instant, when the caller has read it already (the clock is read once a request).
  */
-export function authenticateFromMemory(services: Services, header: string | undefined): TokenRecord | undefined {
+export function authenticateFromMemory(services: Services, header: string | undefined, now: Date = services.clock()): TokenRecord | undefined {
   if (header === undefined || !header.startsWith("Bearer ")) return undefined;
   const digest = services.pepper.rememberedDigest(header.slice(7));
   if (digest === undefined) return undefined;
   const token = services.cache.peekToken(digest);
   if (!token || token.revokedAt) return undefined;
-  const now = services.clock();
   if (token.expiresAt && token.expiresAt <= now) return undefined;
   services.usage.recordTokenUse(token.id, now);
   return token;
