@@ -9,6 +9,7 @@ import { FailedAuthTally } from "./domain/failed-auth-tally";
 import type { Services } from "./domain/services";
 import type { SigningKeyDirectory } from "./domain/secret-scanning/github-signature";
 import type { Metrics } from "./metrics";
+import { ConnectionCloser } from "./network/connection-closer";
 import { registerAuditRoutes } from "./routes/audit-routes";
 import { auditAuthFailure, flushFailedAuthCounts } from "./routes/auth-failure-audit";
 import { errorAnswerOf } from "./routes/error-answer";
@@ -62,6 +63,7 @@ export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_00
 /** The HTTP application. Tests drive it with `app.inject`; `server.ts` only makes it listen. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   let fastPath: ReturnType<typeof createVerifyFastPath> | undefined;
+  let connections: ConnectionCloser | undefined;
   const timeouts = options.httpTimeouts ?? HTTP_TIMEOUTS;
   const app = Fastify({
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
@@ -82,6 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         (request, response) => (fastPath ? fastPath(request, response, regular) : regular(request, response)),
       );
       server.keepAliveTimeout = timeouts.keepAliveMs;
+      connections = new ConnectionCloser(server);
       return server;
     },
     clientErrorHandler: answerClientError,
@@ -104,6 +107,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   flushFailedAuthCounts(kit);
+  // In-flight requests are answered; a connection waiting for its next request is not waited for.
+  app.addHook("preClose", async () => connections?.closeAll());
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

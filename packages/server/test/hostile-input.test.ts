@@ -140,16 +140,37 @@ describe("no echo", () => {
 });
 
 /** Writes `request` on a fresh connection and answers everything the server sent until it closed. */
-function exchange(port: number, request: string, { slowly = false } = {}): Promise<string> {
+function exchange(port: number, request: string, { slowly = false, silent = false } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     let received = "";
     socket.on("data", (chunk) => (received += String(chunk)));
     socket.on("close", () => resolve(received));
     socket.on("error", reject);
+    if (silent) return;
     if (!slowly) socket.write(request);
     else socket.write(request.slice(0, 20));
   });
+}
+
+/** A connection that wrote `request`: what it has received, and everything it received once the server closed it. */
+function connection(port: number, request: string) {
+  const socket = connect(port, "127.0.0.1");
+  let text = "";
+  const waiting = new Set<() => void>();
+  socket.on("data", (chunk) => {
+    text += String(chunk);
+    for (const wake of waiting) wake();
+  });
+  const closed = new Promise<string>((resolve) => socket.on("close", () => resolve(text)));
+  socket.write(request);
+  const received = (part: string) =>
+    new Promise<void>((resolve) => {
+      const wake = () => text.includes(part) && (waiting.delete(wake), resolve());
+      waiting.add(wake);
+      wake();
+    });
+  return { socket, received, closed };
 }
 
 describe("slow clients", () => {
@@ -173,6 +194,27 @@ describe("slow clients", () => {
       await server.close();
     }
   }, 20_000);
+
+  it("shuts down without waiting for connections that have no request in flight, and answers the one that has", async () => {
+    // Timeouts far beyond the test's own: only the shutdown may close these connections.
+    const server = await startKeyward({ httpTimeouts: { headersMs: 600_000, requestMs: 600_000, keepAliveMs: 600_000 } });
+    const port = Number(new URL(server.url).port);
+    const silent = exchange(port, "", { silent: true });
+    const keptAlive = connection(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    await keptAlive.received("HTTP/1.1 200 ");
+    // A request whose body is still arriving when the shutdown starts, and is finished after. Its
+    // headers were read once the server says "100 Continue".
+    const body = JSON.stringify({ key: "kw_live_unknown" });
+    const inFlight = connection(port, `POST /v1/verify HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+    await inFlight.received("100 Continue");
+    const closed = server.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    inFlight.socket.write(body.slice(5));
+    await closed;
+    expect(await silent).toBe("");
+    expect(await keptAlive.closed).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await inFlight.closed).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 401 /);
+  });
 });
 
 describe("an engine that fails", () => {
