@@ -18,7 +18,7 @@ let second: { url: string; close(): Promise<void> };
 const pepper = "pepper-shared-by-both-instances-0123456789";
 /**
  * Every client of the file connects through this agent, which hangs up before the instances
- * close: an instance's close otherwise waits on a kept-alive connection for up to a minute.
+ * close, so no client of the file outlives them.
  */
 const agent = new Agent();
 // A fixed clock a second into a minute: a rate-limit window cannot end during the test.

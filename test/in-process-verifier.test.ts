@@ -19,8 +19,8 @@ let admin: Keyward;
 let verifying: Keyward;
 let verifyingToken: { id: string; secret: string };
 /**
- * Every client of the file connects through this agent, which hangs up before the service closes:
- * the service's close otherwise waits on a kept-alive connection for up to a minute.
+ * Every client of the file connects through this agent, which hangs up before the service closes,
+ * so no client of the file outlives it.
  */
 const agent = new Agent();
 
