@@ -80,6 +80,63 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(await secretOf("key_graceuse0000000001", 1)).toMatchObject({ lastUsedAt: at(20_000), lastUsedIp: "198.51.100.1", graceStartedAt: at(10_000), expiresAt: at(10_000 + 3_600_000) });
   });
 
+  it("does not send a last use within the resolution of one it wrote with the same cached key; one judged with another entry is sent", async () => {
+    await seed("key_heldback0000000001");
+    const usage = recorder();
+    const [cached, replaced] = [{}, {}];
+    const stored = async () => (await secretOf("key_heldback0000000001", 1))?.lastUsedAt;
+    usage.recordVerification("key_heldback0000000001", "VALID", at(0), null, 1, 1, cached);
+    await usage.flush();
+    expect(await stored()).toEqual(at(0));
+    // Moved back behind the recorder's back: the database would now take any later use, so whether
+    // one is written shows whether it was sent.
+    await storage.database.query("UPDATE key_last_uses SET at = $2 WHERE key_id = $1", ["key_heldback0000000001", at(-10 * LAST_USE_RESOLUTION_MS).toISOString()]);
+    usage.recordVerification("key_heldback0000000001", "VALID", at(1_000), null, 1, 1, cached);
+    await usage.flush();
+    expect(await stored()).toEqual(at(-10 * LAST_USE_RESOLUTION_MS));
+    usage.recordVerification("key_heldback0000000001", "VALID", at(LAST_USE_RESOLUTION_MS), null, 1, 1, cached);
+    await usage.flush();
+    expect(await stored()).toEqual(at(LAST_USE_RESOLUTION_MS));
+    // The key changed (its cached entry was replaced): the next use is sent however soon.
+    await storage.database.query("UPDATE key_last_uses SET at = $2 WHERE key_id = $1", ["key_heldback0000000001", at(-10 * LAST_USE_RESOLUTION_MS).toISOString()]);
+    usage.recordVerification("key_heldback0000000001", "VALID", at(LAST_USE_RESOLUTION_MS + 1_000), null, 1, 1, replaced);
+    await usage.flush();
+    expect(await stored()).toEqual(at(LAST_USE_RESOLUTION_MS + 1_000));
+    // Counts are never held back.
+    expect(await storage.stores.usage.summarize("key_heldback0000000001", t0, "hour")).toEqual([{ keyId: "key_heldback0000000001", bucket: t0, code: "VALID", count: 4 }]);
+  });
+
+  it("sends a secret's first successful use to start a grace once: a steady flush writes its counts in one statement", async () => {
+    await seed("key_steadyflush0000001");
+    const { database, statements } = recording(storage.database);
+    const usage = recorder(undefined, new Storage(database));
+    const cached = {};
+    usage.recordVerification("key_steadyflush0000001", "VALID", at(0), null, 1, 1, cached);
+    await usage.flush();
+    expect(statements.splice(0)).toEqual(["SELECT set_config('enable_hashjoin', 'off',", "SELECT EXISTS (SELECT", "WITH bound AS", "WITH u AS"]);
+    usage.recordVerification("key_steadyflush0000001", "VALID", at(1_000), null, 1, 1, cached);
+    await usage.flush();
+    expect(statements.splice(0)).toEqual(["WITH bound AS", "WITH u AS"]);
+    expect(await storage.stores.usage.summarize("key_steadyflush0000001", t0, "hour")).toEqual([{ keyId: "key_steadyflush0000001", bucket: t0, code: "VALID", count: 2 }]);
+  });
+
+  it("does not send a token's last use within the resolution of the one it wrote", async () => {
+    await storage.stores.tokens.insert({ id: "tok_heldback000000001", name: "held back", scopes: ["keys:verify"], project: null, environment: null, digest: "digest-heldback", hint: "h", expiresAt: null, createdAt: t0, lastUsedAt: null, revokedAt: null });
+    const { database, statements } = recording(storage.database);
+    const usage = recorder(undefined, new Storage(database));
+    usage.recordTokenUse("tok_heldback000000001", at(0));
+    await usage.flush();
+    expect(statements.splice(0)).toEqual(["UPDATE management_tokens AS"]);
+    usage.recordTokenUse("tok_heldback000000001", at(1_000));
+    await usage.flush();
+    expect(statements.splice(0)).toEqual([]);
+    usage.recordTokenUse("tok_heldback000000001", at(LAST_USE_RESOLUTION_MS));
+    await usage.flush();
+    expect(statements.splice(0)).toEqual(["UPDATE management_tokens AS"]);
+    const [row] = await storage.database.query<{ last_used_at: unknown }>("SELECT last_used_at FROM management_tokens WHERE id = $1", ["tok_heldback000000001"]);
+    expect(new Date(row?.last_used_at as string)).toEqual(at(LAST_USE_RESOLUTION_MS));
+  });
+
   it("starts and audits a grace in one transaction: a failing audit leaves the grace waiting", async () => {
     await seed("key_graceaudit00000001", [{ version: 1, expiresAt: at(7 * 86_400_000) }, { version: 2, graceAfterFirstUseMs: 3_600_000 }]);
     const failing = recorder(async () => {
