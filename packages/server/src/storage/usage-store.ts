@@ -65,7 +65,7 @@ export class UsageStore {
    * statement per `FLUSH_SLICE_ROWS` rows, awaiting `pause` between two (the caller's transaction
    * holds them together): a key verified for the first time costs two row inserts. Counts and uses
    * of keys deleted since they were gathered are dropped (see `deletionsConcern`). Rows are written
-   * in key order, slice after slice, so two instances flushing the same keys on one PostgreSQL wait
+   * in key order, slice after slice (in the caller's transaction, which `joinByIndex` needs), so two instances flushing the same keys on one PostgreSQL wait
    * for each other instead of deadlocking (a deadlock would lose the batch). Answers the last uses
    * it wrote (not those the resolution held back).
    */
@@ -73,7 +73,10 @@ export class UsageStore {
     const written: WrittenUse[] = [];
     if (counts.length === 0 && uses.length === 0) return written;
     const rows = rowsByKey(counts, uses);
-    const statement = (await this.deletionsConcern(rows.oldest)) ? ADD_UNLESS_DELETED : ADD;
+    const concern = await this.deletionsConcern(rows.oldest);
+    // Deletions may be many (a project's keys): each row is checked by an index probe, not by hashing them all.
+    if (concern) await this.joinByIndex();
+    const statement = concern ? ADD_UNLESS_DELETED : ADD;
     for (let from = 0; from < rows.keyIds.length; from += FLUSH_SLICE_ROWS) {
       if (from > 0) await pause();
       const to = from + FLUSH_SLICE_ROWS;
