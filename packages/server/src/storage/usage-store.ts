@@ -48,6 +48,9 @@ const ADD = addStatement("");
 const ADD_UNLESS_DELETED = addStatement("WHERE NOT EXISTS (SELECT 1 FROM deleted_keys AS d WHERE d.id = u.key_id)");
 
 export class UsageStore {
+  /** Whether this transaction's joins already go by index (a transaction's stores are its own). */
+  private joined = false;
+
   constructor(private readonly db: Queryable) {}
 
   /**
@@ -57,6 +60,8 @@ export class UsageStore {
    * far smaller than the tables, and even a batch of every key costs only a probe per row.
    */
   async joinByIndex(): Promise<void> {
+    if (this.joined) return;
+    this.joined = true;
     await this.db.query("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)");
   }
 
