@@ -68,7 +68,7 @@ function freePort() {
 /** Bare, the floor, cached, unknown and first-use verification: one alternation, so the ratios share their noise. */
 async function verifyRows([bare, floor, keyward, stored], rounds, seconds) {
   // Every unknown secret is new: a counter numbers them, across rounds too, and `load` builds each
-  // run's bodies before it starts, enough that none repeats within the run (it fails a run that did).
+  // run's bodies before it starts, and never sends one twice (a run that would use them all up fails).
   let unknownCounter = 0;
   const unknown = () => ({ key: benchSecret("unknown", unknownCounter++), scopes: ["bench:read"] });
   // Uniform draws from all stored keys, on a server that has just started on them: no key was verified before.

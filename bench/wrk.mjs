@@ -44,10 +44,15 @@ export async function runWrk({ url, authorization, bodies, distinct = false, con
     const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    let interrupted = false;
     child.stdout.setEncoding("utf8").on("data", (chunk) => {
       stdout += chunk;
       // wrk sleeps for the whole duration even once its thread has stopped; SIGINT ends the sleep.
-      if (/^wrk-load: (amount answered|distinct bodies used up)$/m.test(stdout)) child.kill("SIGINT");
+      // Once only: wrk's handler does not restart system calls, and a second one could cut its output.
+      if (!interrupted && /^wrk-load: (amount answered|distinct bodies used up)$/m.test(stdout)) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
     });
     child.stderr.setEncoding("utf8").on("data", (chunk) => {
       stderr += chunk;
