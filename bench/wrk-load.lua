@@ -4,7 +4,7 @@
 -- body a line. Every body is made into its request once, in `init`, before wrk starts its clock, so
 -- a request costs the generator a table read, in every row alike.
 -- MODE "cycle": the bodies round-robin. MODE "distinct": each body once, in the file's order, and
--- never again; a run that gets to the end of them stops, says so, and bench/wrk.mjs fails it.
+-- never again; a run that gets to the end of them stops, says so, and bench/load.mjs fails it.
 -- AMOUNT > 0: exactly AMOUNT requests are sent; the run stops once all are answered.
 -- This script runs in two Lua states: the thread's (init, request, delay, response) and wrk's main
 -- one (setup, done), which reads the thread's globals below through `thread:get`.
