@@ -11,6 +11,15 @@ import { benchSecret } from "./secrets.mjs";
 const STORED = 100_000;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fixed = (value, digits = 0) => Number(value).toFixed(digits);
+/** 0 … count − 1 in a uniformly random order (Fisher–Yates). */
+function shuffled(count) {
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
 /** A latency in ms to 0.01 ms (the load generator measures µs). */
 const ms = (value) => fixed(value, 2);
 
@@ -71,8 +80,12 @@ async function verifyRows([bare, floor, keyward, stored], rounds, seconds) {
   // run's bodies before it starts, and never sends one twice (a run that would use them all up fails).
   let unknownCounter = 0;
   const unknown = () => ({ key: benchSecret("unknown", unknownCounter++), scopes: ["bench:read"] });
-  // Uniform draws from all stored keys, on a server that has just started on them: no key was verified before.
-  const drawn = () => ({ key: benchSecret("stored", Math.floor(Math.random() * STORED)), scopes: ["bench:read"] });
+  // Every stored key at most once in the whole row, in a shuffled order, on a server that has just
+  // started on them: each request is the first verification of its key. (Draws with replacement
+  // would repeat about a third of 80,000 draws from 100,000 keys, and repeats are cache hits.)
+  const order = shuffled(STORED);
+  let drawnCount = 0;
+  const drawn = () => ({ key: benchSecret("stored", order[drawnCount++]), scopes: ["bench:read"] });
   for (let i = 0; i < 20; i += 1) {
     if (!hasValidChecksum(unknown().key)) throw new Error("bench secrets fail the contract's checksum: the unknown-key row would measure the offline reject");
   }
@@ -80,13 +93,16 @@ async function verifyRows([bare, floor, keyward, stored], rounds, seconds) {
     await expectCode(keyward, keyward.requests.slice(0, 3), "VALID");
     await expectCode(keyward, [unknown(), unknown()], "NOT_FOUND");
     if (stored) await expectCode(stored, [drawn(), drawn(), drawn()], "VALID");
+    // The keys not yet verified, shared out between the rounds: a fixed number per round, not a
+    // duration, so no round runs out of first uses whatever rate it reaches.
+    const firstUsesPerRound = Math.floor((STORED - drawnCount) / rounds);
     const runs = await alternate(
       [
         (round) => load(bare, { seconds, warmup: round === 0 ? 2 : 1 }),
         (round) => load(floor, { seconds, warmup: round === 0 ? 2 : 1 }),
         (round) => load(keyward, { seconds, warmup: round === 0 ? 2 : 1 }),
         () => load(keyward, { seconds, warmup: 0, next: unknown }),
-        ...(stored ? [() => load(stored, { seconds, warmup: 0, next: drawn })] : []),
+        ...(stored ? [() => load(stored, { warmup: 0, amount: firstUsesPerRound, next: drawn })] : []),
       ],
       rounds,
     );
@@ -249,7 +265,7 @@ export async function run({ seconds = 10, only } = {}) {
   const rows = httpVerifyTable(runs);
   const row = (measure, value, ratio, target, pass, detail) => rows.push({ row: "verify", measure, value, ratio, target, pass, ...(detail ? { detail } : {}) });
   const firstRatio = vsFloor(firstUse);
-  row(`first verify of keys drawn from all ${STORED} stored vs floor`, `${fixed(s.rps)} req/s, ${sum(firstUse, "lookups")} lookups in ${sum(firstUse, "requests")} requests; ${cpu(firstUse, s)}`, firstRatio, "≥ 0.5", firstRatio >= 0.5, { firstUse });
+  row(`first verify of stored keys, each once, of ${STORED} stored, vs floor`, `${fixed(s.rps)} req/s, ${sum(firstUse, "lookups")} lookups in ${sum(firstUse, "requests")} requests, each a different key; ${cpu(firstUse, s)}`, firstRatio, "≥ 0.5", firstRatio >= 0.5, { firstUse });
   const creationRatio = ratioOf(creation[2], creation[0], "mean");
   row("key creation at 100 / 10k / 100k stored", `${fixed(c100.mean, 2)} / ${fixed(c10k.mean, 2)} / ${fixed(c100k.mean, 2)} ms each (server CPU ${fixed(c100.cpu)} / ${fixed(c10k.cpu)} / ${fixed(c100k.cpu)} µs)`, creationRatio, "100k ≤ 1.2× 100", creationRatio <= 1.2, { creation });
   const pagingRatio = ratioOf(paging.filtered, paging.unfiltered, "ms");
