@@ -1,8 +1,8 @@
-// SPEC §16 in-process verifier rows: the SDK's verifier against HTTP verify, measured from one
-// process. The key service runs in its own process (bench/target.mjs) so neither side shares an
-// event loop with the server. Rows:
-//  - throughput: verifier.verifySync() calls per second vs POST /v1/verify requests per second
-//    (autocannon, c=32) over the same 100 keys, loaded from this process; target ≥ 50×;
+// SPEC §16 in-process verifier rows: the SDK's verifier in this process against HTTP verify. The
+// key service runs in its own process (bench/target.mjs) so neither side shares an event loop with
+// the server. Rows:
+//  - throughput: verifier.verifySync() calls per second in this process vs POST /v1/verify
+//    requests per second (wrk, c=32, its own process) over the same 100 keys; target ≥ 50×;
 //  - p99 of one verifySync() call and of one awaited verify() call; target ≤ 50 µs;
 //  - revocation delay: from sending the revoke to the verifier refusing the key (no HTTP fallback:
 //    fail-closed), the worst of several; target ≤ 1 s.

@@ -3,6 +3,15 @@
 // add one to `modules` to add rows (provider, action…).
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { requireWrk } from "./wrk.mjs";
+
+// The HTTP rows need wrk; without it, stop before measuring anything (`npm run bench` checks before the build too).
+try {
+  requireWrk();
+} catch (error) {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 
 const modules = ["./verify.mjs", "./in-process.mjs", "./provider.mjs", "./action.mjs", "./cli.mjs"];
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);

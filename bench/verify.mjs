@@ -11,6 +11,17 @@ import { benchSecret } from "./secrets.mjs";
 const STORED = 100_000;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fixed = (value, digits = 0) => Number(value).toFixed(digits);
+/** 0 … count − 1 in a uniformly random order (Fisher–Yates). */
+function shuffled(count) {
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+/** A latency in ms to 0.01 ms (the load generator measures µs). */
+const ms = (value) => fixed(value, 2);
 
 async function withTargets(optionsList, work) {
   const targets = [];
@@ -66,11 +77,15 @@ function freePort() {
 /** Bare, the floor, cached, unknown and first-use verification: one alternation, so the ratios share their noise. */
 async function verifyRows([bare, floor, keyward, stored], rounds, seconds) {
   // Every unknown secret is new: a counter numbers them, across rounds too, and `load` builds each
-  // run's bodies before it starts, enough that none repeats within the run (it fails a run that did).
+  // run's bodies before it starts, and never sends one twice (a run that would use them all up fails).
   let unknownCounter = 0;
   const unknown = () => ({ key: benchSecret("unknown", unknownCounter++), scopes: ["bench:read"] });
-  // Uniform draws from all stored keys, on a server that has just started on them: no key was verified before.
-  const drawn = () => ({ key: benchSecret("stored", Math.floor(Math.random() * STORED)), scopes: ["bench:read"] });
+  // Every stored key at most once in the whole row, in a shuffled order, on a server that has just
+  // started on them: each request is the first verification of its key. (Draws with replacement
+  // would repeat about a third of 80,000 draws from 100,000 keys, and repeats are cache hits.)
+  const order = shuffled(STORED);
+  let drawnCount = 0;
+  const drawn = () => ({ key: benchSecret("stored", order[drawnCount++]), scopes: ["bench:read"] });
   for (let i = 0; i < 20; i += 1) {
     if (!hasValidChecksum(unknown().key)) throw new Error("bench secrets fail the contract's checksum: the unknown-key row would measure the offline reject");
   }
@@ -78,13 +93,16 @@ async function verifyRows([bare, floor, keyward, stored], rounds, seconds) {
     await expectCode(keyward, keyward.requests.slice(0, 3), "VALID");
     await expectCode(keyward, [unknown(), unknown()], "NOT_FOUND");
     if (stored) await expectCode(stored, [drawn(), drawn(), drawn()], "VALID");
+    // The keys not yet verified, shared out between the rounds: a fixed number per round, not a
+    // duration, so no round runs out of first uses whatever rate it reaches.
+    const firstUsesPerRound = Math.floor((STORED - drawnCount) / rounds);
     const runs = await alternate(
       [
         (round) => load(bare, { seconds, warmup: round === 0 ? 2 : 1 }),
         (round) => load(floor, { seconds, warmup: round === 0 ? 2 : 1 }),
         (round) => load(keyward, { seconds, warmup: round === 0 ? 2 : 1 }),
         () => load(keyward, { seconds, warmup: 0, next: unknown }),
-        ...(stored ? [() => load(stored, { seconds, warmup: 0, next: drawn })] : []),
+        ...(stored ? [() => load(stored, { warmup: 0, amount: firstUsesPerRound, next: drawn })] : []),
       ],
       rounds,
     );
@@ -159,6 +177,9 @@ async function scaleOut(rounds, seconds) {
         const [one, two] = await alternate(
           [
             (round) => load(first, { seconds, warmup: round === 0 ? 2 : 1 }),
+            // Two load generators at once (wrk, one thread each) and two servers: four busy processes
+            // on two cores, where the one-instance run has two. That is the point of the row: what
+            // a second server on the same machine adds, with the generators' share of it counted in.
             async () => {
               const both = await Promise.all([load(first, { seconds, warmup: 1, connections: 16 }), load(second, { seconds, warmup: 1, connections: 16 })]);
               return { rps: sum(both, "rps"), p99: Math.max(...both.map((run) => run.p99)), cpuUsPerRequest: (both[0].cpuUsPerRequest * both[0].requests + both[1].cpuUsPerRequest * both[1].requests) / sum(both, "requests") };
@@ -200,13 +221,13 @@ function httpVerifyTable([bare, floor, cached, unknown]) {
   const { vsFloor, cpu } = comparing(floor);
   const rows = [];
   const row = (measure, value, ratio, target, pass, detail) => rows.push({ row: "verify", measure, value, ratio, target, pass, ...(detail ? { detail } : {}) });
-  row("bare node:http constant body (c=32)", `${fixed(b.rps)} req/s, p99 ${b.p99} ms, ${fixed(b.cpuUsPerRequest)} µs CPU/req`, 1, "(the machine)", true, { bare });
+  row("bare node:http constant body (c=32)", `${fixed(b.rps)} req/s, p99 ${ms(b.p99)} ms, ${fixed(b.cpuUsPerRequest)} µs CPU/req`, 1, "(the machine)", true, { bare });
   const floorRatio = ratioOf(floor, bare);
   row("floor: node:http parse + HMAC + Map lookup + serialise vs bare", `${fixed(f.rps)} vs ${fixed(b.rps)} req/s`, floorRatio, "(the limit)", floorRatio > 0, { floor });
   const cachedRatio = vsFloor(cached);
   row("cached verify vs floor (c=32)", `${fixed(c.rps)} vs ${fixed(f.rps)} req/s; ${cpu(cached, c)}`, cachedRatio, "≥ 0.85", cachedRatio >= 0.85, { cached });
   const stall = (runs) => fixed(Math.max(...runs.map((run) => run.loopMax)), 1);
-  row("cached verify latency p50 / p99 (c=32)", `${c.p50} / ${c.p99} ms (floor ${f.p50} / ${f.p99} ms); longest event-loop stall ${stall(cached)} ms (floor ${stall(floor)} ms)`, c.p99 / Math.max(f.p99, 1), "p99 ≤ 5 ms", c.p99 <= 5);
+  row("cached verify latency p50 / p99 (c=32)", `${ms(c.p50)} / ${ms(c.p99)} ms (floor ${ms(f.p50)} / ${ms(f.p99)} ms); longest event-loop stall ${stall(cached)} ms (floor ${stall(floor)} ms)`, c.p99 / f.p99, "p99 ≤ 5 ms", c.p99 <= 5);
   const unknownRatio = vsFloor(unknown);
   const unknownLookups = sum(unknown, "lookups");
   row("unknown well-formed secrets, all distinct, vs floor", `${fixed(u.rps)} req/s, ${unknownLookups} database lookups in ${sum(unknown, "requests")} requests; ${cpu(unknown, u)}`, unknownRatio, "≥ 0.85, 0 lookups", unknownRatio >= 0.85 && unknownLookups === 0, { unknown });
@@ -244,7 +265,7 @@ export async function run({ seconds = 10, only } = {}) {
   const rows = httpVerifyTable(runs);
   const row = (measure, value, ratio, target, pass, detail) => rows.push({ row: "verify", measure, value, ratio, target, pass, ...(detail ? { detail } : {}) });
   const firstRatio = vsFloor(firstUse);
-  row(`first verify of keys drawn from all ${STORED} stored vs floor`, `${fixed(s.rps)} req/s, ${sum(firstUse, "lookups")} lookups in ${sum(firstUse, "requests")} requests; ${cpu(firstUse, s)}`, firstRatio, "≥ 0.5", firstRatio >= 0.5, { firstUse });
+  row(`first verify of stored keys, each once, of ${STORED} stored, vs floor`, `${fixed(s.rps)} req/s, ${sum(firstUse, "lookups")} lookups in ${sum(firstUse, "requests")} requests, each a different key; ${cpu(firstUse, s)}`, firstRatio, "≥ 0.5", firstRatio >= 0.5, { firstUse });
   const creationRatio = ratioOf(creation[2], creation[0], "mean");
   row("key creation at 100 / 10k / 100k stored", `${fixed(c100.mean, 2)} / ${fixed(c10k.mean, 2)} / ${fixed(c100k.mean, 2)} ms each (server CPU ${fixed(c100.cpu)} / ${fixed(c10k.cpu)} / ${fixed(c100k.cpu)} µs)`, creationRatio, "100k ≤ 1.2× 100", creationRatio <= 1.2, { creation });
   const pagingRatio = ratioOf(paging.filtered, paging.unfiltered, "ms");

@@ -96,7 +96,9 @@ const deferredProvider = {
  * handshake, each `*\/` of it written `*\/\/*!` (a comment closed and the next opened).
  */
 async function executablePart(name, encoding, options) {
-  const built = await esbuild.build({ ...common, format: "cjs", minify: true, write: false, ...options });
+  // `supported`: a part runs as a vm.Script, which has no dynamic import; `import("node:x")` (a
+  // module loaded only when needed) becomes a `require` of it in a promise.
+  const built = await esbuild.build({ ...common, format: "cjs", minify: true, write: false, supported: { "dynamic-import": false }, ...options });
   const source = built.outputFiles[0].text;
   const id = createHash("sha256").update(source).digest("hex").slice(0, 32);
   const asText = encoding === "text" && !source.includes("*//*!") && /^[\x20-\x7e\n\t]*$/.test(source);

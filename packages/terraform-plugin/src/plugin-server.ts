@@ -189,6 +189,8 @@ export async function servePlugin<Client>(
     address = { network: "tcp", port: await server.listen({ host: "127.0.0.1", port: 0 }) };
   }
   host.writeStdout(handshakeLine(address, certificate.der));
+  // HTTP/2 and TLS load now, while Terraform reads the line and connects, not before the line.
+  void server.prepare();
   log.debug("serving", { network: address.network });
   if (!options.schemaAnswer) void provider();
 }

@@ -1,9 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { type ClientHttp2Session, connect as http2Connect, constants as http2Constants } from "node:http2";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSelfSignedCertificate } from "./self-signed-certificate";
 import { createUnaryServer, GrpcStatus, type UnaryMethod, type UnaryServer } from "./unary-grpc-server";
@@ -163,5 +166,32 @@ describe("createUnaryServer", () => {
     release!();
     expect(await answer).toBe("done");
     await expect.poll(() => closed).toBe(true);
+  });
+
+  it("listens without loading HTTP/2 or TLS, and loads them at prepare", async () => {
+    // A fresh process: this one has loaded both for its clients.
+    const directory = mkdtempSync(join(tmpdir(), "unary-grpc-test-"));
+    try {
+      const script = join(directory, "listen.cjs");
+      const contents = `
+        import { createUnaryServer } from "./unary-grpc-server";
+        const loaded = () => process.moduleLoadList.filter((name) => /^NativeModule (http2|tls)$/.test(name));
+        const tls = { key: process.env.KEY, cert: process.env.CERT, ca: process.env.CERT };
+        const server = createUnaryServer({ methods: new Map(), maxMessageBytes: 1024, tls });
+        void (async () => {
+          await server.listen({ path: process.env.SOCKET });
+          const listening = loaded();
+          await server.prepare();
+          process.stdout.write(JSON.stringify({ listening, prepared: loaded() }));
+          server.close(() => {});
+        })();
+      `;
+      await esbuild.build({ stdin: { contents, resolveDir: fileURLToPath(new URL(".", import.meta.url)), loader: "ts" }, bundle: true, platform: "node", format: "cjs", outfile: script, logLevel: "error" });
+      const run = spawnSync(process.execPath, [script], { env: { KEY: serverCertificate.privateKeyPem, CERT: serverCertificate.certificatePem, SOCKET: join(directory, "plugin.sock") }, encoding: "utf8" });
+      expect(run.stderr).toBe("");
+      expect(JSON.parse(run.stdout)).toEqual({ listening: [], prepared: ["NativeModule tls", "NativeModule http2"] });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deflateRawSync } from "node:zlib";
+import * as zlib from "node:zlib";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { codeCacheDirectory, runPart, unpack, type ExecutablePart } from "./executable-part";
 
@@ -22,30 +23,44 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 describe("unpack", () => {
   it("gives back the source, as text with its comment ends and deflated", () => {
-    expect(unpack(packedPart(SOURCE, "text"))).toBe(SOURCE);
-    expect(unpack(packedPart(SOURCE, "deflate"))).toBe(SOURCE);
+    const inflated: number[] = [];
+    const inflate = (bytes: Buffer) => (inflated.push(bytes.length), inflateRawSync(bytes));
+    expect(unpack(packedPart(SOURCE, "text"), inflate)).toBe(SOURCE);
+    expect(inflated).toEqual([]);
+    expect(unpack(packedPart(SOURCE, "deflate"), inflate)).toBe(SOURCE);
+    expect(inflated).toHaveLength(1);
   });
 });
 
 describe("runPart", () => {
   it("runs the part as a CommonJS module with the require it is given", () => {
-    const exports = runPart(packedPart(SOURCE, "text"), (id) => (id === "answer" ? 41 : undefined), undefined, () => {
+    const asked: string[] = [];
+    const exports = runPart(packedPart(SOURCE, "text"), (id) => (asked.push(id), id === "answer" ? 41 : undefined), undefined, () => {
       throw new Error("no cache directory: nothing to write");
     });
     expect(exports).toEqual({ answer: 42, text: "*/ kept" });
+    // A text part (the launch part) is run without node:zlib.
+    expect(asked).toEqual(["answer"]);
+  });
+
+  it("unpacks a deflated part with the node:zlib its require gives", () => {
+    const asked: string[] = [];
+    expect(runPart(packedPart(SOURCE, "deflate"), (id) => (asked.push(id), id === "node:zlib" ? zlib : 1), undefined)).toEqual({ answer: 2, text: "*/ kept" });
+    expect(asked).toEqual(["node:zlib", "answer"]);
   });
 
   it("writes a code cache at exit the first time, and compiles from it the next", () => {
     const part = packedPart(SOURCE, "deflate");
+    const load = (id: string) => (id === "node:zlib" ? zlib : 1);
     const atExit: Array<() => void> = [];
-    expect(runPart(part, () => 1, work, (listener) => atExit.push(listener))).toEqual({ answer: 2, text: "*/ kept" });
+    expect(runPart(part, load, work, (listener) => atExit.push(listener))).toEqual({ answer: 2, text: "*/ kept" });
     expect(atExit).toHaveLength(1);
     atExit[0]?.();
     const files = readdirSync(work);
     expect(files).toEqual([`part-test-id-${process.version}-${process.arch}.v8`]);
     expect(statSync(join(work, files[0] ?? "")).mode & 0o777).toBe(0o600);
     const again: Array<() => void> = [];
-    expect(runPart(part, () => 1, work, (listener) => again.push(listener))).toEqual({ answer: 2, text: "*/ kept" });
+    expect(runPart(part, load, work, (listener) => again.push(listener))).toEqual({ answer: 2, text: "*/ kept" });
     expect(again).toHaveLength(0);
     // A fresh process (this one keeps compiled scripts in memory) accepts the cache for the source.
     const check = `const { Script } = require("node:vm"); const s = new Script(process.env.SOURCE, { filename: "terraform-provider-keyward/part.js", cachedData: require("node:fs").readFileSync(process.env.CACHE) }); process.stdout.write(String(s.cachedDataRejected));`;

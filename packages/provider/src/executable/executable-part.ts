@@ -2,7 +2,6 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
-import { inflateRawSync } from "node:zlib";
 
 /**
  * One part of the provider executable (scripts/build.mjs): a CommonJS bundle kept in the file inside
@@ -47,11 +46,23 @@ export function codeCacheDirectory(environment: NodeJS.ProcessEnv = process.env)
   }
 }
 
+/** Inflates a `deflate` part: `node:zlib`'s `inflateRawSync`. */
+export type Inflate = (deflated: Buffer) => Buffer;
+
+/**
+ * `node:zlib`, asked of the part's `require` only for a deflated part: loading it costs a launch
+ * 1–2 ms, and the launch part, which every launch runs, is text.
+ */
+const zlibInflate =
+  (load: (id: string) => unknown): Inflate =>
+  (deflated) =>
+    (load("node:zlib") as typeof import("node:zlib")).inflateRawSync(deflated);
+
 /** The part's source text. */
-export function unpack(part: ExecutablePart): string {
+export function unpack(part: ExecutablePart, inflate: Inflate): string {
   const text = part.packed.toString();
   const body = text.slice(text.indexOf("/*!") + 3, text.lastIndexOf("*/"));
-  return part.encoding === "text" ? body.replaceAll("*//*!", "*/") : inflateRawSync(Buffer.from(body, "base64")).toString("utf8");
+  return part.encoding === "text" ? body.replaceAll("*//*!", "*/") : inflate(Buffer.from(body, "base64")).toString("utf8");
 }
 
 function readCache(file: string): Buffer | undefined {
@@ -86,12 +97,13 @@ function writeCacheAtExit(script: Script, file: string, partName: string, atExit
 
 /**
  * Compiles and runs one part as a CommonJS module and returns its exports. `load` answers the
- * part's `require`: Node's own for built-ins, or another part's exports.
+ * part's `require`: Node's own for built-ins (`node:zlib` unpacks a deflated part), or another
+ * part's exports.
  */
 export function runPart(part: ExecutablePart, load: (id: string) => unknown, cache: CodeCacheDirectory, atExit: AtExit = atProcessExit): unknown {
   const file = cache === undefined ? undefined : join(cache, `${part.name}-${part.id}-${process.version}-${process.arch}.v8`);
   const cachedData = file === undefined ? undefined : readCache(file);
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${unpack(part)}\n})`, {
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${unpack(part, zlibInflate(load))}\n})`, {
     filename: `terraform-provider-keyward/${part.name}.js`,
     ...(cachedData ? { cachedData } : {}),
   });
