@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bothBackends } from "../../test/storage-backends";
 import { seedKey, type StoredSecret, storedKey, storedSecret } from "../../test/stored-keys";
@@ -18,6 +20,12 @@ const MANY = 100_000;
 const key = (id: string, overrides: Partial<KeyRecord> = {}) => storedKey(id, t0, overrides);
 
 /** The database as the recorder sees it, with every statement its transactions run written down. */
+/** A full garbage collection: `--expose-gc` set at run time exposes `gc` to a new context. */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
 function recording(database: Database): { database: Database; statements: string[] } {
   const statements: string[] = [];
   const counted = (tx: Queryable): Queryable => ({
@@ -104,6 +112,22 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(await stored()).toEqual(at(LAST_USE_RESOLUTION_MS + 1_000));
     // Counts are never held back.
     expect(await storage.stores.usage.summarize("key_heldback0000000001", t0, "hour")).toEqual([{ keyId: "key_heldback0000000001", bucket: t0, code: "VALID", count: 4 }]);
+  });
+
+  it("does not keep the cached entry a use was judged with alive: the verification cache's bound holds", async () => {
+    await seed("key_heldweak0000000001");
+    const usage = recorder();
+    let entry: object | undefined = { payload: new Uint8Array(1024) };
+    const probe = new WeakRef(entry);
+    usage.recordVerification("key_heldweak0000000001", "VALID", at(0), null, 1, 1, entry);
+    await usage.flush();
+    entry = undefined;
+    // Two collections, a macrotask apart: a WeakRef's target is kept until the end of the task that read it.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(probe.deref()).toBeUndefined();
   });
 
   it("sends a secret's first successful use to start a grace once: a steady flush writes its counts in one statement", async () => {

@@ -30,10 +30,14 @@ interface GatheredUse extends SecretUse {
   basis?: object;
 }
 
-/** A use of a secret this instance wrote, and the cached key it was judged with. */
+/**
+ * A use of a secret this instance wrote, and the cached key it was judged with, held weakly: the
+ * verification cache's bound is what keeps entries in memory, not this (an entry it evicted and the
+ * garbage collector took is a use no longer held back, which only costs a row sent).
+ */
 interface Written {
   at: number;
-  basis: object;
+  basis: WeakRef<object>;
 }
 
 /** One key's verifications in the current hour, by code, and the latest use of each secret presented. */
@@ -187,7 +191,7 @@ export class UsageRecorder {
   /** A use the database would not write: within the resolution of one this instance wrote, judged with the same cached key. */
   private heldBack(use: GatheredUse): boolean {
     const written = use.basis && this.written.get(useId(use));
-    return written !== undefined && written.basis === use.basis && use.at.getTime() < written.at + LAST_USE_RESOLUTION_MS;
+    return written !== undefined && written.basis.deref() === use.basis && use.at.getTime() < written.at + LAST_USE_RESOLUTION_MS;
   }
 
   /** After a commit: what was written, and which first uses were sent. */
@@ -197,7 +201,7 @@ export class UsageRecorder {
       const id = useId(row);
       const use = sent.get(id);
       this.written.delete(id);
-      if (use?.basis) remembered(this.written, id, { at: use.at.getTime(), basis: use.basis });
+      if (use?.basis) remembered(this.written, id, { at: use.at.getTime(), basis: new WeakRef(use.basis) });
     }
     for (const use of firstUses) {
       const id = useId(use);
