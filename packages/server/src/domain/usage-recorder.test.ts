@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bothBackends } from "../../test/storage-backends";
 import { seedKey, type StoredSecret, storedKey, storedSecret } from "../../test/stored-keys";
@@ -18,6 +20,12 @@ const MANY = 100_000;
 const key = (id: string, overrides: Partial<KeyRecord> = {}) => storedKey(id, t0, overrides);
 
 /** The database as the recorder sees it, with every statement its transactions run written down. */
+/** A full garbage collection: `--expose-gc` set at run time exposes `gc` to a new context. */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
 function recording(database: Database): { database: Database; statements: string[] } {
   const statements: string[] = [];
   const counted = (tx: Queryable): Queryable => ({
@@ -78,6 +86,79 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     usage.recordVerification("key_graceuse0000000001", "VALID", at(20_000), "198.51.100.1", 1, 1);
     await usage.flush();
     expect(await secretOf("key_graceuse0000000001", 1)).toMatchObject({ lastUsedAt: at(20_000), lastUsedIp: "198.51.100.1", graceStartedAt: at(10_000), expiresAt: at(10_000 + 3_600_000) });
+  });
+
+  it("does not send a last use within the resolution of one it wrote with the same cached key; one judged with another entry is sent", async () => {
+    await seed("key_heldback0000000001");
+    const usage = recorder();
+    const [cached, replaced] = [{}, {}];
+    const stored = async () => (await secretOf("key_heldback0000000001", 1))?.lastUsedAt;
+    usage.recordVerification("key_heldback0000000001", "VALID", at(0), null, 1, 1, cached);
+    await usage.flush();
+    expect(await stored()).toEqual(at(0));
+    // Moved back behind the recorder's back: the database would now take any later use, so whether
+    // one is written shows whether it was sent.
+    await storage.database.query("UPDATE key_last_uses SET at = $2 WHERE key_id = $1", ["key_heldback0000000001", at(-10 * LAST_USE_RESOLUTION_MS).toISOString()]);
+    usage.recordVerification("key_heldback0000000001", "VALID", at(1_000), null, 1, 1, cached);
+    await usage.flush();
+    expect(await stored()).toEqual(at(-10 * LAST_USE_RESOLUTION_MS));
+    usage.recordVerification("key_heldback0000000001", "VALID", at(LAST_USE_RESOLUTION_MS), null, 1, 1, cached);
+    await usage.flush();
+    expect(await stored()).toEqual(at(LAST_USE_RESOLUTION_MS));
+    // The key changed (its cached entry was replaced): the next use is sent however soon.
+    await storage.database.query("UPDATE key_last_uses SET at = $2 WHERE key_id = $1", ["key_heldback0000000001", at(-10 * LAST_USE_RESOLUTION_MS).toISOString()]);
+    usage.recordVerification("key_heldback0000000001", "VALID", at(LAST_USE_RESOLUTION_MS + 1_000), null, 1, 1, replaced);
+    await usage.flush();
+    expect(await stored()).toEqual(at(LAST_USE_RESOLUTION_MS + 1_000));
+    // Counts are never held back.
+    expect(await storage.stores.usage.summarize("key_heldback0000000001", t0, "hour")).toEqual([{ keyId: "key_heldback0000000001", bucket: t0, code: "VALID", count: 4 }]);
+  });
+
+  it("does not keep the cached entry a use was judged with alive: the verification cache's bound holds", async () => {
+    await seed("key_heldweak0000000001");
+    const usage = recorder();
+    let entry: object | undefined = { payload: new Uint8Array(1024) };
+    const probe = new WeakRef(entry);
+    usage.recordVerification("key_heldweak0000000001", "VALID", at(0), null, 1, 1, entry);
+    await usage.flush();
+    entry = undefined;
+    // Two collections, a macrotask apart: a WeakRef's target is kept until the end of the task that read it.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(probe.deref()).toBeUndefined();
+  });
+
+  it("sends a secret's first successful use to start a grace once: a steady flush writes its counts in one statement", async () => {
+    await seed("key_steadyflush0000001");
+    const { database, statements } = recording(storage.database);
+    const usage = recorder(undefined, new Storage(database));
+    const cached = {};
+    usage.recordVerification("key_steadyflush0000001", "VALID", at(0), null, 1, 1, cached);
+    await usage.flush();
+    expect(statements.splice(0)).toEqual(["SELECT set_config('enable_hashjoin', 'off',", "SELECT EXISTS (SELECT", "WITH bound AS", "WITH u AS"]);
+    usage.recordVerification("key_steadyflush0000001", "VALID", at(1_000), null, 1, 1, cached);
+    await usage.flush();
+    expect(statements.splice(0)).toEqual(["WITH bound AS", "WITH u AS"]);
+    expect(await storage.stores.usage.summarize("key_steadyflush0000001", t0, "hour")).toEqual([{ keyId: "key_steadyflush0000001", bucket: t0, code: "VALID", count: 2 }]);
+  });
+
+  it("does not send a token's last use within the resolution of the one it wrote", async () => {
+    await storage.stores.tokens.insert({ id: "tok_heldback000000001", name: "held back", scopes: ["keys:verify"], project: null, environment: null, digest: "digest-heldback", hint: "h", expiresAt: null, createdAt: t0, lastUsedAt: null, revokedAt: null });
+    const { database, statements } = recording(storage.database);
+    const usage = recorder(undefined, new Storage(database));
+    usage.recordTokenUse("tok_heldback000000001", at(0));
+    await usage.flush();
+    expect(statements.splice(0)).toEqual(["UPDATE management_tokens AS"]);
+    usage.recordTokenUse("tok_heldback000000001", at(1_000));
+    await usage.flush();
+    expect(statements.splice(0)).toEqual([]);
+    usage.recordTokenUse("tok_heldback000000001", at(LAST_USE_RESOLUTION_MS));
+    await usage.flush();
+    expect(statements.splice(0)).toEqual(["UPDATE management_tokens AS"]);
+    const [row] = await storage.database.query<{ last_used_at: unknown }>("SELECT last_used_at FROM management_tokens WHERE id = $1", ["tok_heldback000000001"]);
+    expect(new Date(row?.last_used_at as string)).toEqual(at(LAST_USE_RESOLUTION_MS));
   });
 
   it("starts and audits a grace in one transaction: a failing audit leaves the grace waiting", async () => {

@@ -91,6 +91,7 @@ function judge(services: Services, request: VerifyRequest, entry: KeyEntry, now:
   return verificationAnswer(entry.key, entry.secret, judgement);
 }
 
+/** The entry goes along as the use's basis: a cached entry is replaced by any change to its key (see `UsageRecorder.write`). */
 function record(services: Services, request: VerifyRequest, entry: KeyEntry, code: VerificationCode, now: Date): void {
-  services.usage.recordVerification(entry.key.id, code, now, request.ip ?? null, 1, entry.secret.version);
+  services.usage.recordVerification(entry.key.id, code, now, request.ip ?? null, 1, entry.secret.version, entry);
 }

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { ServerResponse, Server } from "node:http";
 import type { Socket } from "node:net";
 
 /**
@@ -8,10 +8,13 @@ import type { Socket } from "node:net";
  * spare, a load balancer's pre-opened one) and one whose answer completes after it ran, and
  * `server.close` stops the checks of its header and keep-alive timeouts: either connection held
  * shutdown open until the client hung up.
+ *
+ * Nothing is done per request (verification is the hot path, SPEC §16): whether a connection has
+ * a request in flight is read at shutdown from the answer Node's HTTP server attaches to its socket
+ * from the moment the request's headers are parsed until that answer is complete.
  */
 export class ConnectionCloser {
   private readonly open = new Set<Socket>();
-  private readonly busy = new Set<Socket>();
   private closing = false;
 
   constructor(server: Server) {
@@ -19,23 +22,23 @@ export class ConnectionCloser {
       // Accepted in the moment between `closeAll` and the listener's close.
       if (this.closing) return void socket.destroy();
       this.open.add(socket);
-      socket.once("close", () => {
-        this.open.delete(socket);
-        this.busy.delete(socket);
-      });
-    });
-    server.on("request", ({ socket }, response) => {
-      this.busy.add(socket);
-      response.once("close", () => {
-        this.busy.delete(socket);
-        if (this.closing) socket.end();
-      });
+      socket.once("close", () => this.open.delete(socket));
     });
   }
 
   /** Closes the connections with no request in flight, and the others once answered. */
   closeAll(): void {
     this.closing = true;
-    for (const socket of this.open) if (!this.busy.has(socket)) socket.destroy();
+    for (const socket of this.open) {
+      const answer = answerInFlight(socket);
+      if (answer) answer.once("close", () => socket.end());
+      else socket.destroy();
+    }
   }
+}
+
+/** The answer a connection is sending, if any: Node's HTTP server keeps it as `_httpMessage` until it is complete. */
+function answerInFlight(socket: Socket): ServerResponse | undefined {
+  const answer = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return answer && !answer.writableFinished ? answer : undefined;
 }

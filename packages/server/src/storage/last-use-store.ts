@@ -37,10 +37,18 @@ export class LastUseStore {
   }
 }
 
+/** A last use the database took: its row was inserted or moved on. */
+export interface WrittenUse {
+  keyId: string;
+  version: number;
+}
+
 /**
  * The statement that writes last uses from `source` (rows of key_id, version, at, ip; at most one
  * per key and version, of keys that exist), at the resolution in milliseconds that `resolution`
  * (a parameter) gives; see `LastUseStore.record`. Also written beside usage counts (`UsageStore.add`).
+ * It answers the rows it wrote (`WrittenUse`, as `key_id`, `version`), so a writer can tell a use the
+ * database would not move on to from one it did.
  */
 export function insertLastUses(source: string, resolution: string): string {
   return `INSERT INTO key_last_uses AS l (key_id, version, at, ip)
@@ -49,5 +57,6 @@ export function insertLastUses(source: string, resolution: string): string {
     WHERE l.at < EXCLUDED.at
       AND (l.at <= EXCLUDED.at - ${resolution}::float8 * interval '1 millisecond'
            OR EXISTS (SELECT 1 FROM key_secrets AS s
-                      WHERE s.key_id = l.key_id AND s.version = l.version AND l.at < s.grace_started_at AND EXCLUDED.at >= s.grace_started_at))`;
+                      WHERE s.key_id = l.key_id AND s.version = l.version AND l.at < s.grace_started_at AND EXCLUDED.at >= s.grace_started_at))
+    RETURNING l.key_id, l.version`;
 }

@@ -87,14 +87,16 @@ export class TokenStore {
     await this.db.query("UPDATE management_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", [id, at.toISOString()]);
   }
 
-  /** Like `KeyStore.recordLastUse`: one statement, a time written only when it moves on by `resolutionMs`. */
-  async recordLastUse(uses: readonly { id: string; at: Date }[], resolutionMs = 0): Promise<void> {
-    if (uses.length === 0) return;
-    await this.db.query(
+  /** Like `KeyStore.recordLastUse`: one statement, a time written only when it moves on by `resolutionMs`. Answers the ids it wrote. */
+  async recordLastUse(uses: readonly { id: string; at: Date }[], resolutionMs = 0): Promise<string[]> {
+    if (uses.length === 0) return [];
+    const rows = await this.db.query<{ id: string }>(
       `UPDATE management_tokens AS t SET last_used_at = u.at FROM unnest($1::text[], $2::timestamptz[]) AS u (id, at)
        WHERE t.id = u.id
-         AND (t.last_used_at IS NULL OR (t.last_used_at < u.at AND t.last_used_at <= u.at - $3::float8 * interval '1 millisecond'))`,
+         AND (t.last_used_at IS NULL OR (t.last_used_at < u.at AND t.last_used_at <= u.at - $3::float8 * interval '1 millisecond'))
+       RETURNING t.id`,
       [uses.map((use) => use.id), uses.map((use) => use.at.toISOString()), resolutionMs],
     );
+    return rows.map((row) => row.id);
   }
 }

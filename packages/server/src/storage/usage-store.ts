@@ -1,7 +1,7 @@
 import type { VerificationCode } from "@keyward/contract";
 import { type Queryable, toDate, toNumber } from "./database";
 import { integerArray, textArray, timestamptzArray } from "./binary-array";
-import { insertLastUses, type LastUse } from "./last-use-store";
+import { insertLastUses, type LastUse, type WrittenUse } from "./last-use-store";
 
 export interface UsageCount {
   keyId: string;
@@ -48,6 +48,9 @@ const ADD = addStatement("");
 const ADD_UNLESS_DELETED = addStatement("WHERE NOT EXISTS (SELECT 1 FROM deleted_keys AS d WHERE d.id = u.key_id)");
 
 export class UsageStore {
+  /** Whether this transaction's joins already go by index (a transaction's stores are its own). */
+  private joined = false;
+
   constructor(private readonly db: Queryable) {}
 
   /**
@@ -57,6 +60,8 @@ export class UsageStore {
    * far smaller than the tables, and even a batch of every key costs only a probe per row.
    */
   async joinByIndex(): Promise<void> {
+    if (this.joined) return;
+    this.joined = true;
     await this.db.query("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)");
   }
 
@@ -65,17 +70,22 @@ export class UsageStore {
    * statement per `FLUSH_SLICE_ROWS` rows, awaiting `pause` between two (the caller's transaction
    * holds them together): a key verified for the first time costs two row inserts. Counts and uses
    * of keys deleted since they were gathered are dropped (see `deletionsConcern`). Rows are written
-   * in key order, slice after slice, so two instances flushing the same keys on one PostgreSQL wait
-   * for each other instead of deadlocking (a deadlock would lose the batch).
+   * in key order, slice after slice (in the caller's transaction, which `joinByIndex` needs), so two instances flushing the same keys on one PostgreSQL wait
+   * for each other instead of deadlocking (a deadlock would lose the batch). Answers the last uses
+   * it wrote (not those the resolution held back).
    */
-  async add(counts: readonly UsageCount[], uses: readonly LastUse[] = [], resolutionMs = 0, pause: () => Promise<void> = async () => {}): Promise<void> {
-    if (counts.length === 0 && uses.length === 0) return;
+  async add(counts: readonly UsageCount[], uses: readonly LastUse[] = [], resolutionMs = 0, pause: () => Promise<void> = async () => {}): Promise<WrittenUse[]> {
+    const written: WrittenUse[] = [];
+    if (counts.length === 0 && uses.length === 0) return written;
     const rows = rowsByKey(counts, uses);
-    const statement = (await this.deletionsConcern(rows.oldest)) ? ADD_UNLESS_DELETED : ADD;
+    const concern = await this.deletionsConcern(rows.oldest);
+    // Deletions may be many (a project's keys): each row is checked by an index probe, not by hashing them all.
+    if (concern) await this.joinByIndex();
+    const statement = concern ? ADD_UNLESS_DELETED : ADD;
     for (let from = 0; from < rows.keyIds.length; from += FLUSH_SLICE_ROWS) {
       if (from > 0) await pause();
       const to = from + FLUSH_SLICE_ROWS;
-      await this.db.query(statement, [
+      const answered = await this.db.query<{ key_id: string; version: unknown }>(statement, [
         textArray(rows.keyIds.slice(from, to)),
         timestamptzArray(rows.buckets.slice(from, to)),
         textArray(rows.codes.slice(from, to)),
@@ -85,7 +95,9 @@ export class UsageStore {
         textArray(rows.ips.slice(from, to)),
         resolutionMs,
       ]);
+      for (const row of answered) written.push({ keyId: row.key_id, version: toNumber(row.version) });
     }
+    return written;
   }
 
   /**
