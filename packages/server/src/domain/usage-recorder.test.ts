@@ -315,8 +315,8 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     await usage.flush();
     ended = true;
     expect(ranBeforeEnd).toBe(true);
-    // Three slices of rows, a pause before the first and between each two.
-    expect([statements.filter((statement) => statement.startsWith("WITH u AS")).length, pauses]).toEqual([3, 3]);
+    // Three slices of rows, a pause before the deletions' look and before each slice.
+    expect([statements.filter((statement) => statement.startsWith("WITH u AS")).length, pauses]).toEqual([3, 4]);
     const [written] = await storage.database.query<{ uses: string | number; counts: string | number }>(
       `SELECT (SELECT count(*) FROM key_last_uses WHERE key_id LIKE 'key_slices%') AS uses,
               (SELECT sum(count) FROM key_usage WHERE key_id LIKE 'key_slices%') AS counts`,

@@ -87,7 +87,7 @@ export class UsageStore {
 
   /**
    * Adds counts, and writes last uses (see `LastUseStore.record`, at `resolutionMs`), in one
-   * statement per `FLUSH_SLICE_ROWS` rows, awaiting `pause` between two (the caller's transaction
+   * statement per `FLUSH_SLICE_ROWS` rows, awaiting `pause` before each (the caller's transaction
    * holds them together): a key verified for the first time costs two row inserts. Counts and uses
    * of keys deleted since they were gathered are dropped (see `deletionsConcern`). Rows are written
    * in key order, slice after slice (in the caller's transaction, which `joinByIndex` needs), so two instances flushing the same keys on one PostgreSQL wait
@@ -101,6 +101,8 @@ export class UsageStore {
     const concern = await this.deletionsConcern(rows.oldest);
     // Deletions may be many (a project's keys): each row is checked by an index probe, not by hashing them all.
     if (concern) await this.joinByIndex();
+    // The rows' statements are the flush's longest: what waited meanwhile is answered before them.
+    await pause();
     if (uses.length === 0) {
       await this.addCounts(rows, concern, pause);
       return written;
