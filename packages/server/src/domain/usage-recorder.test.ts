@@ -130,7 +130,7 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(probe.deref()).toBeUndefined();
   });
 
-  it("sends a secret's first successful use to start a grace once: a steady flush writes its counts in one statement", async () => {
+  it("sends a secret's first successful use to start a grace once: a steady flush writes its counts in one statement without the last-use insert", async () => {
     await seed("key_steadyflush0000001");
     const { database, statements } = recording(storage.database);
     const usage = recorder(undefined, new Storage(database));
@@ -140,7 +140,7 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(statements.splice(0)).toEqual(["SELECT set_config('enable_hashjoin', 'off',", "SELECT EXISTS (SELECT", "WITH bound AS", "WITH u AS"]);
     usage.recordVerification("key_steadyflush0000001", "VALID", at(1_000), null, 1, 1, cached);
     await usage.flush();
-    expect(statements.splice(0)).toEqual(["WITH bound AS", "WITH u AS"]);
+    expect(statements.splice(0)).toEqual(["WITH bound AS", "INSERT INTO key_usage"]);
     expect(await storage.stores.usage.summarize("key_steadyflush0000001", t0, "hour")).toEqual([{ keyId: "key_steadyflush0000001", bucket: t0, code: "VALID", count: 2 }]);
   });
 
@@ -254,6 +254,26 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(await storage.stores.usage.summarize("key_keptmidflush000001", t0, "hour")).toEqual([{ keyId: "key_keptmidflush000001", bucket: t0, code: "VALID", count: 2 }]);
   });
 
+  it("drops the counts of a key deleted after they were gathered from a flush with no last use to send", async () => {
+    await seed("key_deletedsteady00001");
+    await seed("key_keptsteady00000001");
+    const { database, statements } = recording(storage.database);
+    const usage = recorder(undefined, new Storage(database));
+    const cached = { deleted: {}, kept: {} };
+    usage.recordVerification("key_deletedsteady00001", "VALID", at(0), null, 1, 1, cached.deleted);
+    usage.recordVerification("key_keptsteady00000001", "VALID", at(0), null, 1, 1, cached.kept);
+    await usage.flush();
+    usage.recordVerification("key_deletedsteady00001", "VALID", at(1_000), null, 3, 1, cached.deleted);
+    usage.recordVerification("key_keptsteady00000001", "VALID", at(1_000), null, 2, 1, cached.kept);
+    await storage.stores.keys.delete("key_deletedsteady00001");
+    statements.splice(0);
+    await usage.flush();
+    // Both uses are held back: the flush writes counts only.
+    expect(statements).toEqual(["WITH bound AS", "SELECT set_config('enable_hashjoin', 'off',", "INSERT INTO key_usage"]);
+    expect(await storage.database.query("SELECT 1 FROM key_usage WHERE key_id = $1", ["key_deletedsteady00001"])).toEqual([]);
+    expect(await storage.stores.usage.summarize("key_keptsteady00000001", t0, "hour")).toEqual([{ keyId: "key_keptsteady00000001", bucket: t0, code: "VALID", count: 3 }]);
+  });
+
   it("keeps a deleted key's id while a batch being written may hold its uses, and forgets it after", async () => {
     // Deletions are timed by the database's clock; these uses are timed near it.
     const now = Date.now();
@@ -295,8 +315,8 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     await usage.flush();
     ended = true;
     expect(ranBeforeEnd).toBe(true);
-    // Three slices of rows, a pause before the first and between each two.
-    expect([statements.filter((statement) => statement.startsWith("WITH u AS")).length, pauses]).toEqual([3, 3]);
+    // Three slices of rows, a pause before the deletions' look and before each slice.
+    expect([statements.filter((statement) => statement.startsWith("WITH u AS")).length, pauses]).toEqual([3, 4]);
     const [written] = await storage.database.query<{ uses: string | number; counts: string | number }>(
       `SELECT (SELECT count(*) FROM key_last_uses WHERE key_id LIKE 'key_slices%') AS uses,
               (SELECT sum(count) FROM key_usage WHERE key_id LIKE 'key_slices%') AS counts`,
