@@ -90,9 +90,9 @@ export class UsageStore {
    * statement per `FLUSH_SLICE_ROWS` rows, awaiting `pause` before each (the caller's transaction
    * holds them together): a key verified for the first time costs two row inserts. Counts and uses
    * of keys deleted since they were gathered are dropped (see `deletionsConcern`). Rows are written
-   * in key order, slice after slice (in the caller's transaction, which `joinByIndex` needs), so two instances flushing the same keys on one PostgreSQL wait
-   * for each other instead of deadlocking (a deadlock would lose the batch). Answers the last uses
-   * it wrote (not those the resolution held back).
+   * in key order, slice after slice (in the caller's transaction, which `joinByIndex` needs), so two
+   * instances flushing the same keys on one PostgreSQL wait for each other instead of deadlocking (a
+   * deadlock would lose the batch). Answers the last uses it wrote (not those the resolution held back).
    */
   async add(counts: readonly UsageCount[], uses: readonly LastUse[] = [], resolutionMs = 0, pause: () => Promise<void> = async () => {}): Promise<WrittenUse[]> {
     const written: WrittenUse[] = [];
