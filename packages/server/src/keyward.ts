@@ -106,7 +106,8 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
   }
   const random = options.random ?? cryptoRandom;
   const storage = await Storage.open({ dataDir: options.databaseUrl ? undefined : options.dataDir, databaseUrl: options.databaseUrl });
-  const cache = new VerificationCache(() => storage.database.notificationsLive, options.verificationCacheSize ?? DEFAULT_VERIFICATION_CACHE_SIZE, {
+  const cacheSize = options.verificationCacheSize ?? DEFAULT_VERIFICATION_CACHE_SIZE;
+  const cache = new VerificationCache(() => storage.database.notificationsLive, cacheSize, {
     allDigests: () => storage.stores.secrets.allDigests(),
     digestsOf: (keyId) => storage.stores.secrets.digestsOf(keyId),
   });
@@ -116,6 +117,9 @@ export async function openKeyward(options: KeywardOptions): Promise<Keyward> {
     (change) => cache.apply(change),
     // Flushes start once the services exist (`usage.start` below).
     (stores, starts) => auditGraceStarts(stores, services, starts),
+    undefined,
+    // A use is held back only while the entry it was judged with is cached.
+    cacheSize,
   );
   const pepper = new Pepper(pepperBytes ?? cryptoRandom(32));
   const clock = options.clock ?? systemClock;

@@ -114,6 +114,25 @@ describe.each(backends)("usage recorder on $name", ({ name, open }) => {
     expect(await storage.stores.usage.summarize("key_heldback0000000001", t0, "hour")).toEqual([{ keyId: "key_heldback0000000001", bucket: t0, code: "VALID", count: 4 }]);
   });
 
+  it("remembers the written uses of at most as many keys as it is told, forgetting the oldest: a forgotten key's next use is sent", async () => {
+    await seed("key_forgetful000000001");
+    await seed("key_forgetful000000002");
+    const usage = new UsageRecorder(storage, (error) => failures.push(error), () => {}, undefined, undefined, 1);
+    const [first, second] = [{}, {}];
+    const stored = async (id: string) => (await secretOf(id, 1))?.lastUsedAt;
+    usage.recordVerification("key_forgetful000000001", "VALID", at(0), null, 1, 1, first);
+    await usage.flush();
+    usage.recordVerification("key_forgetful000000002", "VALID", at(0), null, 1, 1, second);
+    await usage.flush();
+    // Moved back behind the recorder's back: whether a later use is written shows whether it was sent.
+    for (const id of ["key_forgetful000000001", "key_forgetful000000002"]) await storage.database.query("UPDATE key_last_uses SET at = $2 WHERE key_id = $1", [id, at(-10 * LAST_USE_RESOLUTION_MS).toISOString()]);
+    usage.recordVerification("key_forgetful000000001", "VALID", at(1_000), null, 1, 1, first);
+    usage.recordVerification("key_forgetful000000002", "VALID", at(1_000), null, 1, 1, second);
+    await usage.flush();
+    expect(await stored("key_forgetful000000001")).toEqual(at(1_000));
+    expect(await stored("key_forgetful000000002")).toEqual(at(-10 * LAST_USE_RESOLUTION_MS));
+  });
+
   it("does not keep the cached entry a use was judged with alive: the verification cache's bound holds", async () => {
     await seed("key_heldweak0000000001");
     const usage = recorder();

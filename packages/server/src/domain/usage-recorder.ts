@@ -20,8 +20,10 @@ export const LAST_USE_RESOLUTION_MS = 60_000;
 export type GraceStartsHandler = (stores: Stores, starts: readonly GraceStart[]) => Promise<void>;
 
 /**
- * Keys and tokens whose last written use this instance remembers (the oldest is forgotten first);
- * a forgotten one costs only a row sent that the database may not write.
+ * Keys and tokens whose last written use this instance remembers by default (the oldest is
+ * forgotten first); a forgotten one costs only a row sent that the database may not write. The
+ * service sets it to the verification cache's capacity: a use is held back only while the entry it
+ * was judged with is cached, so remembering more keys than the cache holds buys nothing.
  */
 const REMEMBERED_USES = 250_000;
 
@@ -79,6 +81,8 @@ export class UsageRecorder {
      * resolved promise would run before any I/O.
      */
     private readonly pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+    /** How many keys' and tokens' written uses are remembered (about 400 bytes each). */
+    private readonly remembering: number = REMEMBERED_USES,
   ) {}
 
   start(intervalMs: number): void {
@@ -201,17 +205,17 @@ export class UsageRecorder {
       const id = useId(row);
       const use = sent.get(id);
       this.written.delete(id);
-      if (use?.basis) remembered(this.written, id, { at: use.at.getTime(), basis: new WeakRef(use.basis) });
+      if (use?.basis) remembered(this.written, this.remembering, id, { at: use.at.getTime(), basis: new WeakRef(use.basis) });
     }
     for (const use of firstUses) {
       const id = useId(use);
       this.settled.delete(id);
-      remembered(this.settled, id);
+      remembered(this.settled, this.remembering, id);
     }
     const tokenAt = new Map(tokenUses.map((use) => [use.id, use.at.getTime()]));
     for (const id of tokensWritten) {
       this.tokensWritten.delete(id);
-      remembered(this.tokensWritten, id, tokenAt.get(id) as number);
+      remembered(this.tokensWritten, this.remembering, id, tokenAt.get(id) as number);
     }
   }
 
@@ -241,11 +245,11 @@ function useId(use: { keyId: string; version: number }): string {
   return `${use.keyId} ${use.version}`;
 }
 
-/** Adds `id` as the newest entry, forgetting the oldest beyond `REMEMBERED_USES`. */
-function remembered<V>(memory: Map<string, V> | Set<string>, id: string, value?: V): void {
+/** Adds `id` as the newest entry, forgetting the oldest beyond `bound`. */
+function remembered<V>(memory: Map<string, V> | Set<string>, bound: number, id: string, value?: V): void {
   if (memory instanceof Set) memory.add(id);
   else memory.set(id, value as V);
-  if (memory.size > REMEMBERED_USES) memory.delete(memory.keys().next().value as string);
+  while (memory.size > bound) memory.delete(memory.keys().next().value as string);
 }
 
 function useOf(tally: KeyTally, version: number): GatheredUse | undefined {
