@@ -60,19 +60,21 @@ const NOT_FOUND_TEXT: AnswerText = Object.freeze(answerTextOf(NOT_FOUND_ANSWER))
 const answerTexts = new WeakMap<KeyEntry, Partial<Record<VerificationCode, AnswerText>>>();
 
 /**
- * The hot path, without a promise: one HMAC, and the cache or the index of stored digests (the
- * pattern and checksum tests only for a secret the cache does not hold). Undefined when only the
- * database can answer (a stored key not cached).
+ * The hot path, without a promise: one HMAC (none for a secret remembered with its cached entry),
+ * and the cache or the index of stored digests (the pattern and checksum tests only for a secret
+ * the cache does not hold). Undefined when only the database can answer (a stored key not cached).
  * `now` is the request's instant, read once by the caller.
  */
 export function verifyKeyFromMemory(services: Services, caller: Caller, request: VerifyRequest, now: Date): AnswerText | undefined {
   const { key } = request;
-  const digest = services.pepper.digest(key);
+  const remembered = services.cache.rememberedDigest(key);
+  const digest = remembered ?? services.pepper.digest(key);
   const entry = services.cache.peekKey(digest);
   // A cached entry was found by the HMAC of an issued secret, whose format and checksum are right
   // by construction: only a secret memory does not hold has them tested, and a wrong one is
   // refused before any database lookup, as `digestOf` refuses it (SPEC §2).
   if (!entry) return entry === undefined && KEY_SECRET_PATTERN.test(key) && hasMatchingChecksum(key) ? undefined : NOT_FOUND_TEXT;
+  if (remembered === undefined) services.cache.rememberSecret(digest, key);
   // Another project's or environment's key verifies exactly as an unknown one (SPEC §10).
   if (!sees(caller, entry.key)) return NOT_FOUND_TEXT;
   const limit = entry.key.rateLimit;
