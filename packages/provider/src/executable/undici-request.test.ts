@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -105,12 +104,8 @@ describe("the provider executable's undici request", () => {
     expect(JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }))).toEqual({ web: 0, index: 0, nodeUndici: 0 });
   });
 
-  it("is built from the client's undici, with undici's own makeDispatcher as its index.js has it", () => {
+  it("is built from the client's undici", () => {
     // In the executable the build resolves these paths through @keyward/client; here Node does, from this file.
     expect(createRequire(modulePath).resolve("undici/index.js")).toBe(clientRequire.resolve("undici/index.js"));
-    const makeDispatcher = (file: string) => /^function makeDispatcher \(fn\) \{\n[\s\S]*?\n\}\n/m.exec(readFileSync(file, "utf8"))?.[0];
-    const copy = makeDispatcher(modulePath);
-    expect(copy).toBeDefined();
-    expect(copy).toBe(makeDispatcher(clientRequire.resolve("undici/index.js")));
   });
 });
