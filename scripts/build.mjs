@@ -133,9 +133,26 @@ function executableParts(parts) {
   };
 }
 
+/**
+ * The client transport's `import("undici")`, in the provider part only: packages/provider/src/
+ * executable/undici-request.cjs, the `request` it uses built from undici's own lib files, so that a
+ * launch's first request loads a third of what undici's index loads, and no web, cookie or mock
+ * code (issue 14). Other importers, and every other bundle, get undici whole.
+ */
+const undiciRequest = {
+  name: "undici-request",
+  setup(build) {
+    const transport = join("packages", "client", "src", "transport.ts");
+    const entry = `${root}packages/provider/src/executable/undici-request.cjs`;
+    build.onResolve({ filter: /^undici$/ }, (args) => (args.importer.endsWith(transport) ? { path: entry } : undefined));
+    // Its lib files come from the undici the client would load, wherever npm put it.
+    build.onResolve({ filter: /^undici\// }, (args) => (args.importer === entry ? build.resolve(args.path, { kind: args.kind, resolveDir: `${root}packages/client` }) : undefined));
+  },
+};
+
 /** The executable's entry (the launcher and the two parts it runs), and the plugin that fills in the parts. */
 async function providerExecutable() {
-  const provider = await executablePart("provider", "deflate", { entryPoints: ["packages/provider/src/provider.ts"], external: ["@keyward/terraform-plugin"] });
+  const provider = await executablePart("provider", "deflate", { entryPoints: ["packages/provider/src/provider.ts"], external: ["@keyward/terraform-plugin"], plugins: [undiciRequest] });
   const launch = await executablePart("launch", "text", { entryPoints: ["packages/provider/src/main.ts"], plugins: [deferredProvider], define: { PROVIDER_SCHEMA_ANSWER: JSON.stringify(await providerSchemaAnswer()) } });
   const contents = [
     'import { launchExecutable } from "./executable/launcher";',
