@@ -1,4 +1,5 @@
 import { codeCacheDirectory, runPart, type ExecutablePart } from "./executable-part";
+import { keepLlhttpOnLiftoff } from "./llhttp-tiering";
 
 /** The id by which the launch part asks for the provider part (scripts/build.mjs, `deferredProvider`). */
 export const PROVIDER_PART = "keyward-executable:provider-part";
@@ -10,6 +11,8 @@ export const PROVIDER_PART = "keyward-executable:provider-part";
  * one DiagnosticError class.
  */
 export function launchExecutable(parts: { readonly launch: ExecutablePart; readonly provider: ExecutablePart }, nodeRequire: (id: string) => unknown): void {
+  // In the executable only: a library user's process keeps V8's flags as its own.
+  keepLlhttpOnLiftoff((flags) => (nodeRequire("node:v8") as typeof import("node:v8")).setFlagsFromString(flags));
   const cache = codeCacheDirectory();
   const providerPart = (plugin: unknown) => runPart(parts.provider, (id) => (id === "@keyward/terraform-plugin" ? plugin : nodeRequire(id)), cache);
   runPart(parts.launch, (id) => (id === PROVIDER_PART ? providerPart : nodeRequire(id)), cache);

@@ -205,3 +205,55 @@ describe("VerificationCache's index of stored digests", () => {
     }
   });
 });
+
+describe("VerificationCache's memo of cached keys' secrets", () => {
+  it("remembers a secret's digest only while its entry is cached: not for an unknown digest, and not past an eviction, a change or a gap", async () => {
+    const cache = new VerificationCache(() => true, 2);
+    cache.rememberSecret("unknown", "kw_live_unknown");
+    await cache.key("missing", async () => undefined);
+    cache.rememberSecret("missing", "kw_live_missing");
+    expect([cache.rememberedDigest("kw_live_unknown"), cache.rememberedDigest("kw_live_missing")]).toEqual([undefined, undefined]);
+
+    for (const n of [1, 2]) {
+      await cache.key(`d${n}`, async () => entry(`key_${n}`));
+      cache.rememberSecret(`d${n}`, `kw_live_${n}`);
+    }
+    expect([1, 2].map((n) => cache.rememberedDigest(`kw_live_${n}`))).toEqual(["d1", "d2"]);
+    // d1 was hit, so d2 is the one evicted: its secret goes with it.
+    cache.peekKey("d1");
+    await cache.key("d3", async () => entry("key_3"));
+    cache.rememberSecret("d3", "kw_live_3");
+    expect([1, 2, 3].map((n) => cache.rememberedDigest(`kw_live_${n}`))).toEqual(["d1", undefined, "d3"]);
+
+    cache.apply({ kind: "key", id: "key_1" });
+    expect(cache.rememberedDigest("kw_live_1")).toBeUndefined();
+    cache.apply({ kind: "project", name: "billing" });
+    expect(cache.rememberedDigest("kw_live_3")).toBeUndefined();
+
+    await cache.key("d4", async () => entry("key_4"));
+    cache.rememberSecret("d4", "kw_live_4");
+    cache.clear();
+    expect(cache.rememberedDigest("kw_live_4")).toBeUndefined();
+  });
+
+  it("holds no more secrets than entries, whatever the order of hits, loads and changes", async () => {
+    const cache = new VerificationCache(() => true, 8);
+    let seed = 11;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    const secrets = Array.from({ length: 40 }, (_, n) => `kw_live_${n}`);
+    for (let i = 0; i < 2_000; i += 1) {
+      const n = next() % 40;
+      const digest = `d${n}`;
+      const step = next() % 3;
+      if (step === 0) await cache.key(digest, async () => entry(`key_${n}`));
+      else if (step === 1) cache.rememberSecret(digest, secrets[n] as string);
+      else if (next() % 10 === 0) cache.apply({ kind: "key", id: `key_${n}` });
+      const remembered = secrets.filter((secret, m) => {
+        const held = cache.rememberedDigest(secret);
+        if (held !== undefined) expect([held, cache.peekKey(held)]).toEqual([`d${m}`, entry(`key_${m}`)]);
+        return held !== undefined;
+      });
+      expect(remembered.length).toBeLessThanOrEqual(cache.size);
+    }
+  });
+});

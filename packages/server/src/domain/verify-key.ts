@@ -35,48 +35,56 @@ export async function verifyKey(services: Services, caller: Caller, request: Ver
 
 const standIn: TakeRateLimit = (_keyId, limit) => ({ allowed: true, limit: limit.requests, remaining: limit.requests, reset: 0 });
 
-/** A verification answer and its JSON text, as the hot path sends it. */
+/** A verification answer and its JSON text, as the hot path sends it, with the text's length in bytes as the header is written. */
 export interface AnswerText {
   readonly code: VerificationCode;
   readonly text: string;
+  readonly contentLength: string;
 }
 
-const NOT_FOUND_TEXT: AnswerText = Object.freeze({ code: NOT_FOUND_ANSWER.code, text: JSON.stringify(NOT_FOUND_ANSWER) });
+export function answerTextOf(answer: VerifyResponse): AnswerText {
+  const text = JSON.stringify(answer);
+  return { code: answer.code, text, contentLength: String(Buffer.byteLength(text)) };
+}
+
+const NOT_FOUND_TEXT: AnswerText = Object.freeze(answerTextOf(NOT_FOUND_ANSWER));
 
 /**
- * The text of each code's answer for a cached entry, made once: without a rate limit in it, the
- * answer is a function of the entry and the code alone (the rules still judge every request).
- * At most one short text per code per entry, held only as long as the entry object itself: a
- * change to the key evicts that object from the cache and the next read stores a new one, so a
- * text never outlives the key as it was when made.
+ * Each code's answer for a cached entry, made once: without a rate limit in it, the answer is a
+ * function of the entry and the code alone (the rules still judge every request). At most one
+ * short text per code per entry, held only as long as the entry object itself: a change to the
+ * key evicts that object from the cache and the next read stores a new one, so a text never
+ * outlives the key as it was when made. The answer object itself is kept, so a request that
+ * reuses it allocates nothing for it.
  */
-const answerTexts = new WeakMap<KeyEntry, Partial<Record<VerificationCode, string>>>();
+const answerTexts = new WeakMap<KeyEntry, Partial<Record<VerificationCode, AnswerText>>>();
 
 /**
- * The hot path, without a promise: one HMAC, and the cache or the index of stored digests (the
- * pattern and checksum tests only for a secret the cache does not hold). Undefined when only the
- * database can answer (a stored key not cached).
+ * The hot path, without a promise: one HMAC (none for a secret remembered with its cached entry),
+ * and the cache or the index of stored digests (the pattern and checksum tests only for a secret
+ * the cache does not hold). Undefined when only the database can answer (a stored key not cached).
  * `now` is the request's instant, read once by the caller.
  */
 export function verifyKeyFromMemory(services: Services, caller: Caller, request: VerifyRequest, now: Date): AnswerText | undefined {
   const { key } = request;
-  const digest = services.pepper.digest(key);
+  const remembered = services.cache.rememberedDigest(key);
+  const digest = remembered ?? services.pepper.digest(key);
   const entry = services.cache.peekKey(digest);
   // A cached entry was found by the HMAC of an issued secret, whose format and checksum are right
   // by construction: only a secret memory does not hold has them tested, and a wrong one is
   // refused before any database lookup, as `digestOf` refuses it (SPEC §2).
   if (!entry) return entry === undefined && KEY_SECRET_PATTERN.test(key) && hasMatchingChecksum(key) ? undefined : NOT_FOUND_TEXT;
+  if (remembered === undefined) services.cache.rememberSecret(digest, key);
   // Another project's or environment's key verifies exactly as an unknown one (SPEC §10).
   if (!sees(caller, entry.key)) return NOT_FOUND_TEXT;
   const limit = entry.key.rateLimit;
   if (limit && !services.rateLimiter.ready(entry.key.id, limit, now.getTime())) return undefined;
   const judgement = judgeVerification(entry.key, entry.secret, request, now, services.rateLimiter.take);
   record(services, request, entry, judgement.code, now);
-  if (judgement.ratelimit) return { code: judgement.code, text: JSON.stringify(verificationAnswer(entry.key, entry.secret, judgement)) };
+  if (judgement.ratelimit) return answerTextOf(verificationAnswer(entry.key, entry.secret, judgement));
   let texts = answerTexts.get(entry);
   if (!texts) answerTexts.set(entry, (texts = {}));
-  const text = (texts[judgement.code] ??= JSON.stringify(verificationAnswer(entry.key, entry.secret, judgement)));
-  return { code: judgement.code, text };
+  return (texts[judgement.code] ??= answerTextOf(verificationAnswer(entry.key, entry.secret, judgement)));
 }
 
 /** A mistyped or forged key is rejected offline, before any lookup (SPEC §2). */

@@ -114,6 +114,28 @@ describe("POST /v1/verify over a socket, from memory", () => {
     expect(await verify({ key: secret })).toMatchObject({ code: "REVOKED", valid: false });
   });
 
+  it("computes a secret's HMAC once while its entry is cached, and again after a change to its key", async () => {
+    const { id, secret } = await seedKey(k, { project: "alpha", environment: "live", name: "remembered", scopes: [] });
+    const { pepper } = k.keyward.services;
+    const digest = pepper.digest.bind(pepper);
+    let computed = 0;
+    pepper.digest = (text) => {
+      if (text === secret) computed += 1;
+      return digest(text);
+    };
+    try {
+      for (let i = 0; i < 2; i += 1) expect((await verify({ key: secret })).code).toBe("VALID");
+      const settled = computed;
+      for (let i = 0; i < 5; i += 1) expect((await verify({ key: secret })).code).toBe("VALID");
+      expect(computed).toBe(settled);
+      await k.call("POST", `/v1/keys/${id}/revoke`);
+      expect((await verify({ key: secret })).code).toBe("REVOKED");
+      expect(computed).toBeGreaterThan(settled);
+    } finally {
+      pepper.digest = digest;
+    }
+  });
+
   it("counts its answers in /metrics exactly once per request, by code", async () => {
     const { secret } = await seedKey(k, { project: "alpha", environment: "live", name: "counted", scopes: [] });
     const series = async () => {
