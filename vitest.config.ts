@@ -61,6 +61,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // One process per worker for all its files, not one per file: a fresh process pays again for
+    // the imports and for the embedded database's initdb and migrations (the in-memory template,
+    // once per process), some 8 s of CPU per file that opens a key service. Test files share no
+    // state but what is cached at module level in the product (that template) and close what
+    // they open.
+    isolate: false,
     // 2 cores: end-to-end suites start servers, PostgreSQL clusters and terraform.
     maxWorkers: 2,
     sequence: { sequencer: SlowestFirstSequencer },

@@ -20,10 +20,18 @@ const MANY = 100_000;
 const key = (id: string, overrides: Partial<KeyRecord> = {}) => storedKey(id, t0, overrides);
 
 /** The database as the recorder sees it, with every statement its transactions run written down. */
-/** A full garbage collection: `--expose-gc` set at run time exposes `gc` to a new context. */
+/**
+ * A full garbage collection: `--expose-gc` set at run time exposes `gc` to a new context. The flag
+ * is unset again: the worker runs other test files (vitest's isolate: false), and a changed flag
+ * makes V8 reject the code caches this process writes for a fresh one (executable-part.test.ts).
+ */
 function collectGarbage(): void {
   setFlagsFromString("--expose-gc");
-  (runInNewContext("gc") as () => void)();
+  try {
+    (runInNewContext("gc") as () => void)();
+  } finally {
+    setFlagsFromString("--no-expose-gc");
+  }
 }
 
 function recording(database: Database): { database: Database; statements: string[] } {
