@@ -9,10 +9,9 @@
 // with it; undici-request.test.ts checks them, and that this request behaves as undici's does.
 
 const Dispatcher = require('undici/lib/dispatcher/dispatcher')
-const errors = require('undici/lib/core/errors')
 const util = require('undici/lib/core/util')
 const api = require('undici/lib/api')
-const { getGlobalDispatcher, setGlobalDispatcher } = require('undici/lib/global')
+const { getGlobalDispatcher } = require('undici/lib/global')
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -25,8 +24,6 @@ function request (url, options = {}) {
   return api.request.call(dispatcher, { ...options, origin, path: `${pathname}${search}`, method: options.method || 'GET' })
 }
 
-module.exports.Dispatcher = Dispatcher
-module.exports.errors = errors
+// `request` is all the transport takes; the global dispatcher is exported for the test to compare.
 module.exports.request = request
-module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 const require = createRequire(import.meta.url);
 const modulePath = require.resolve("./undici-request.cjs");
-const lean = require(modulePath) as Pick<typeof undici, "request" | "getGlobalDispatcher" | "setGlobalDispatcher">;
+const lean = require(modulePath) as Pick<typeof undici, "request" | "getGlobalDispatcher">;
 // The undici that @keyward/client sends its requests with, whole, to compare with.
 const clientRequire = createRequire(require.resolve("@keyward/client/package.json"));
 const undici = clientRequire("undici") as typeof import("undici");
