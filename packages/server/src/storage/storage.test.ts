@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { bothBackends } from "../../test/storage-backends";
 import type { KeyRecord } from "./key-store";
+import { SecretStore } from "./secret-store";
 import { Storage } from "./storage";
 
 const { backends, postgres } = bothBackends();
@@ -58,6 +59,24 @@ describe.each(backends)("storage on $name", ({ name, open }) => {
     expect(found?.key.id).toBe(key().id);
     expect(found?.secret.version).toBe(1);
     expect(await storage.stores.secrets.lookup("nope")).toBeUndefined();
+  });
+
+  it("answers lookups asked together in one statement per 64 digests, each with its own secret", async () => {
+    const secrets = Array.from({ length: 130 }, (_, i) => `batch${String(i).padStart(3, "0")}`);
+    await storage.transaction(async (stores) => {
+      for (const [i, digest] of secrets.entries()) await stores.secrets.insert({ digest, keyId: key().id, version: 10 + i, hint: "kw_live_…abcd", expiresAt: null, revokedAt: null, createdAt: t0 });
+    });
+    const query = vi.spyOn(storage.database, "query");
+    try {
+      const asked = [...secrets, "nope", "d1", secrets[5] as string];
+      const found = await Promise.all(asked.map((digest) => storage.stores.secrets.lookup(digest)));
+      expect(found.map((entry) => entry?.secret.version)).toEqual([...secrets.map((_, i) => 10 + i), undefined, 1, 15]);
+      expect(found.every((entry) => entry === undefined || entry.key.id === key().id)).toBe(true);
+      // 132 distinct digests (one asked twice): three statements of at most 64.
+      expect(query).toHaveBeenCalledTimes(3);
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it("answers which scopes a catalog declares and whether a live key holds one", async () => {
@@ -154,4 +173,23 @@ it("migrates an existing PostgreSQL database again without changing it, even fro
   const [second, third] = await Promise.all([Storage.open({ databaseUrl: url }), Storage.open({ databaseUrl: url })]);
   expect(await third.stores.projects.get("billing")).toEqual({ name: "billing", description: null, createdAt: t0 });
   await Promise.all([first.close(), second.close(), third.close()]);
+});
+
+it("fails every lookup a failed statement carried, and sends the next ones afresh", async () => {
+  let fail = true;
+  const statements: unknown[][] = [];
+  const db = {
+    query: async (_sql: string, params: readonly unknown[] = []) => {
+      statements.push([...params]);
+      if (fail) throw new Error("connection terminated");
+      return [];
+    },
+    script: async () => undefined,
+  };
+  const secrets = new SecretStore(db);
+  const failed = await Promise.allSettled([secrets.lookup("a"), secrets.lookup("b")]);
+  expect(failed.map((result) => result.status === "rejected" && (result.reason as Error).message)).toEqual(["connection terminated", "connection terminated"]);
+  fail = false;
+  expect(await Promise.all([secrets.lookup("a"), secrets.lookup("c")])).toEqual([undefined, undefined]);
+  expect(statements).toHaveLength(2);
 });
