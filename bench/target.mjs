@@ -131,8 +131,8 @@ function countWork(instance) {
     counters.queries += 1;
     return query(...args);
   };
-  const lookup = stores.secrets.lookup.bind(stores.secrets);
-  stores.secrets.lookup = (...args) => {
+  const lookup = stores.secrets.findVerifiable.bind(stores.secrets);
+  stores.secrets.findVerifiable = (...args) => {
     counters.lookups += 1;
     return lookup(...args);
   };

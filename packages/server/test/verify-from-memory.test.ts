@@ -12,9 +12,9 @@ afterEach(() => k?.close());
 
 function countLookups(keyward: KeywardUnderTest["keyward"]): () => number {
   const secrets = keyward.services.storage.stores.secrets;
-  const lookup = secrets.lookup.bind(secrets);
+  const lookup = secrets.findVerifiable.bind(secrets);
   let count = 0;
-  secrets.lookup = (digest) => {
+  secrets.findVerifiable = (digest) => {
     count += 1;
     return lookup(digest);
   };

@@ -12,6 +12,7 @@ import {
 import { type Caller, sees } from "./authorization";
 import type { KeyEntry } from "./verification-cache";
 import type { Services } from "./services";
+import type { VerifiableSecretRecord } from "../storage/secret-store";
 
 /**
  * Verification is an answer, not an error: every well-formed request gets 200 with a code.
@@ -20,7 +21,7 @@ import type { Services } from "./services";
 export async function verifyKey(services: Services, caller: Caller, request: VerifyRequest): Promise<VerifyResponse> {
   const digest = digestOf(services, request.key);
   if (digest === undefined) return NOT_FOUND_ANSWER;
-  const entry = await services.cache.key(digest, () => services.storage.stores.secrets.lookup(digest));
+  const entry = await services.cache.key(digest, () => services.storage.stores.secrets.findVerifiable(digest).then(entryOf));
   if (!entry || !sees(caller, entry.key)) return NOT_FOUND_ANSWER;
   const now = services.clock();
   const limit = entry.key.rateLimit;
@@ -32,6 +33,9 @@ export async function verifyKey(services: Services, caller: Caller, request: Ver
   const outcome = await services.rateLimiter.takeAwaited(entry.key.id, limit, now.getTime());
   return judge(services, request, entry, now, () => outcome);
 }
+
+/** A found secret as the cache holds it: the same shape as the entries it starts with (see `keyward.ts`). */
+const entryOf = (found: VerifiableSecretRecord | undefined): KeyEntry | undefined => found && { key: found.key, secret: found.secret };
 
 const standIn: TakeRateLimit = (_keyId, limit) => ({ allowed: true, limit: limit.requests, remaining: limit.requests, reset: 0 });
 

@@ -51,7 +51,39 @@ export interface VerifiableSecretRecord {
   secret: VerifiableSecret & { readonly version: number };
 }
 
-type VerifiableRow = [string, number, string | null, string, string, string, Environment, string[], Record<string, string>, string | null, string[] | null, RateLimit | null];
+/** What verification reads of a secret (`s`) and its key (`k`), as one JSON array (see `verifiableOf`). */
+const VERIFIABLE_ARRAY = `json_build_array(s.digest, s.version, s.expires_at, s.revoked_at, k.id, k.name, k.project, k.environment, k.scopes,
+  k.metadata, k.expires_at, k.revoked_at, k.ip_allowlist, k.rate_limit)`;
+
+type VerifiableRow = [
+  digest: string,
+  version: number,
+  secretExpiresAt: string | null,
+  secretRevokedAt: string | null,
+  id: string,
+  name: string,
+  project: string,
+  environment: Environment,
+  scopes: string[],
+  metadata: Record<string, string>,
+  expiresAt: string | null,
+  revokedAt: string | null,
+  ipAllowlist: string[] | null,
+  rateLimit: RateLimit | null,
+];
+
+/**
+ * The records of a JSON array of `VERIFIABLE_ARRAY`s. One text value a statement: the driver then
+ * decodes one column instead of a dozen a row, which cost more than the statement itself.
+ */
+function verifiableOf(text: string | null): VerifiableSecretRecord[] {
+  const rows = text ? (JSON.parse(text) as VerifiableRow[]) : [];
+  return rows.map(([digest, version, secretExpiresAt, secretRevokedAt, id, name, project, environment, scopes, metadata, expiresAt, revokedAt, ipAllowlist, rateLimit]) => ({
+    digest,
+    key: { id, name, project, environment, scopes, metadata, expiresAt: toDateOrNull(expiresAt), revokedAt: toDateOrNull(revokedAt), ipAllowlist, rateLimit },
+    secret: { version, expiresAt: toDateOrNull(secretExpiresAt), revokedAt: toDateOrNull(secretRevokedAt) },
+  }));
+}
 
 const PAGE = 20_000;
 
@@ -210,32 +242,34 @@ export class SecretStore {
     const found: VerifiableSecretRecord[] = [];
     for (let after = ""; found.length < limit; ) {
       const [row] = await this.db.query<{ page: string | null }>(
-        `SELECT json_agg(json_build_array(digest, s_version, s_expires_at, id, name, project, environment, scopes, metadata, expires_at, ip_allowlist, rate_limit) ORDER BY digest)::text AS page
-         FROM (SELECT s.digest, s.version AS s_version, s.expires_at AS s_expires_at, k.id, k.name, k.project, k.environment, k.scopes, k.metadata, k.expires_at, k.ip_allowlist, k.rate_limit
+        `SELECT json_agg(v ORDER BY digest)::text AS page
+         FROM (SELECT s.digest, ${VERIFIABLE_ARRAY} AS v
                FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
                WHERE s.digest > $1 AND s.revoked_at IS NULL AND k.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $3)
                ORDER BY s.digest LIMIT $2) AS page`,
         [after, Math.min(PAGE, limit - found.length), now.toISOString()],
       );
-      const page = row?.page ? (JSON.parse(row.page) as VerifiableRow[]) : [];
-      for (const [digest, secretVersion, secretExpiresAt, id, name, project, environment, scopes, metadata, expiresAt, ipAllowlist, rateLimit] of page) {
-        found.push({
-          digest,
-          key: { id, name, project, environment, scopes, metadata, expiresAt: toDateOrNull(expiresAt), revokedAt: null, ipAllowlist, rateLimit },
-          secret: { version: secretVersion, expiresAt: toDateOrNull(secretExpiresAt), revokedAt: null },
-        });
-      }
+      const page = verifiableOf(row?.page ?? null);
+      for (const record of page) found.push(record);
       if (page.length === 0 || page.length < PAGE) return found;
       after = found[found.length - 1]?.digest as string;
     }
     return found;
   }
 
+  /** A secret with its key, by digest, as every other read gives them. */
+  async lookup(digest: string): Promise<FoundSecret | undefined> {
+    const [row] = await this.db.query<SecretRow>(`${LOOKUP} WHERE s.digest = $1`, [digest]);
+    if (!row) return undefined;
+    return { key: keyFromRow(row), secret: secretFromRow(row, "s_") };
+  }
+
   /**
-   * The verify path's one query: the secret with its key, by digest. Lookups asked in the same turn
-   * of the event loop go to the database as one statement (see `#lookUpWaiting`).
+   * The verify path's one query: what verification reads of a secret and its key (as `verifiable`
+   * gives them, revoked or expired too), by digest. Lookups asked in the same turn of the event
+   * loop go to the database as one statement (see `#lookUpWaiting`).
    */
-  lookup(digest: string): Promise<FoundSecret | undefined> {
+  findVerifiable(digest: string): Promise<VerifiableSecretRecord | undefined> {
     const waiting = this.#waiting.get(digest);
     if (waiting) return waiting.found;
     if (this.#waiting.size === 0) setImmediate(() => this.#lookUpWaiting());
@@ -249,33 +283,38 @@ export class SecretStore {
   readonly #waiting = new Map<string, WaitingLookup>();
 
   /**
-   * Sends the waiting lookups, `LOOKUP_SLICE` digests a statement. A statement costs the embedded
-   * database about the same whether it finds one secret or a few dozen (measured on 100,000 stored
-   * keys: ~1 ms of CPU for one, ~0.1 ms a secret in batches of 32), so a flood of verifications of
-   * keys the cache does not hold costs a fraction of a lookup each. A failed statement fails the
-   * lookups it carried, as their own statements would have.
+   * Sends the waiting lookups, `LOOKUP_SLICE` digests a statement, each answering one JSON text.
+   * A statement costs the embedded database about the same whether it finds one secret or a few
+   * dozen, and decoding a row's columns in its driver cost more than the statement (see DESIGN.md),
+   * so a flood of verifications of keys the cache does not hold costs a fraction of a lookup each.
+   * A failed statement fails the lookups it carried, as their own statements would have.
    */
   #lookUpWaiting(): void {
     const waiting = [...this.#waiting];
     this.#waiting.clear();
     for (let from = 0; from < waiting.length; from += LOOKUP_SLICE) {
       const slice = waiting.slice(from, from + LOOKUP_SLICE);
-      this.db.query<SecretRow>(`${LOOKUP} WHERE s.digest = ANY($1::text[])`, [textArray(slice.map(([digest]) => digest))]).then(
-        (rows) => {
-          const found = new Map(rows.map((row) => [row.s_digest as string, { key: keyFromRow(row), secret: secretFromRow(row, "s_") }]));
-          for (const [digest, { resolve }] of slice) resolve(found.get(digest));
-        },
-        (error: unknown) => {
-          for (const [, { reject }] of slice) reject(error);
-        },
-      );
+      this.db
+        .query<{ found: string | null }>(
+          `SELECT json_agg(${VERIFIABLE_ARRAY})::text AS found FROM key_secrets s JOIN api_keys k ON k.id = s.key_id WHERE s.digest = ANY($1::text[])`,
+          [textArray(slice.map(([digest]) => digest))],
+        )
+        .then(
+          ([row]) => {
+            const found = new Map(verifiableOf(row?.found ?? null).map((record) => [record.digest, record]));
+            for (const [digest, { resolve }] of slice) resolve(found.get(digest));
+          },
+          (error: unknown) => {
+            for (const [, { reject }] of slice) reject(error);
+          },
+        );
     }
   }
 }
 
 interface WaitingLookup {
-  found: Promise<FoundSecret | undefined>;
-  resolve: (found: FoundSecret | undefined) => void;
+  found: Promise<VerifiableSecretRecord | undefined>;
+  resolve: (found: VerifiableSecretRecord | undefined) => void;
   reject: (error: unknown) => void;
 }
 

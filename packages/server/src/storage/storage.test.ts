@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { bothBackends } from "../../test/storage-backends";
 import type { KeyRecord } from "./key-store";
+import type { Queryable } from "./database";
 import { SecretStore } from "./secret-store";
 import { Storage } from "./storage";
 
@@ -61,22 +62,31 @@ describe.each(backends)("storage on $name", ({ name, open }) => {
     expect(await storage.stores.secrets.lookup("nope")).toBeUndefined();
   });
 
-  it("answers lookups asked together in one statement per 64 digests, each with its own secret", async () => {
+  it("answers verify lookups asked together in one statement per 64 digests, each with what verification reads", async () => {
     const secrets = Array.from({ length: 130 }, (_, i) => `batch${String(i).padStart(3, "0")}`);
     await storage.transaction(async (stores) => {
-      for (const [i, digest] of secrets.entries()) await stores.secrets.insert({ digest, keyId: key().id, version: 10 + i, hint: "kw_live_…abcd", expiresAt: null, revokedAt: null, createdAt: t0 });
+      for (const [i, digest] of secrets.entries()) {
+        await stores.secrets.insert({ digest, keyId: key().id, version: 10 + i, hint: "kw_live_…abcd", expiresAt: i === 7 ? later(1_000) : null, revokedAt: i === 9 ? later(2_000) : null, createdAt: t0 });
+      }
     });
     const query = vi.spyOn(storage.database, "query");
     try {
       const asked = [...secrets, "nope", "d1", secrets[5] as string];
-      const found = await Promise.all(asked.map((digest) => storage.stores.secrets.lookup(digest)));
+      const found = await Promise.all(asked.map((digest) => storage.stores.secrets.findVerifiable(digest)));
       expect(found.map((entry) => entry?.secret.version)).toEqual([...secrets.map((_, i) => 10 + i), undefined, 1, 15]);
-      expect(found.every((entry) => entry === undefined || entry.key.id === key().id)).toBe(true);
       // 132 distinct digests (one asked twice): three statements of at most 64.
       expect(query).toHaveBeenCalledTimes(3);
     } finally {
       query.mockRestore();
     }
+    const { id, name, project, environment, scopes, metadata, expiresAt, revokedAt, ipAllowlist, rateLimit } = key();
+    expect(await storage.stores.secrets.findVerifiable("batch007")).toEqual({
+      digest: "batch007",
+      key: { id, name, project, environment, scopes, metadata, expiresAt, revokedAt, ipAllowlist, rateLimit },
+      secret: { version: 17, expiresAt: later(1_000), revokedAt: null },
+    });
+    // Revoked secrets are found too: verification answers REVOKED for them, not NOT_FOUND.
+    expect((await storage.stores.secrets.findVerifiable("batch009"))?.secret).toEqual({ version: 19, expiresAt: null, revokedAt: later(2_000) });
   });
 
   it("answers which scopes a catalog declares and whether a live key holds one", async () => {
@@ -175,21 +185,21 @@ it("migrates an existing PostgreSQL database again without changing it, even fro
   await Promise.all([first.close(), second.close(), third.close()]);
 });
 
-it("fails every lookup a failed statement carried, and sends the next ones afresh", async () => {
+it("fails every verify lookup a failed statement carried, and sends the next ones afresh", async () => {
   let fail = true;
   const statements: unknown[][] = [];
-  const db = {
-    query: async (_sql: string, params: readonly unknown[] = []) => {
+  const db: Queryable = {
+    query: async <Row,>(_sql: string, params: readonly unknown[] = []) => {
       statements.push([...params]);
       if (fail) throw new Error("connection terminated");
-      return [];
+      return [{ found: null }] as Row[];
     },
     script: async () => undefined,
   };
   const secrets = new SecretStore(db);
-  const failed = await Promise.allSettled([secrets.lookup("a"), secrets.lookup("b")]);
+  const failed = await Promise.allSettled([secrets.findVerifiable("a"), secrets.findVerifiable("b")]);
   expect(failed.map((result) => result.status === "rejected" && (result.reason as Error).message)).toEqual(["connection terminated", "connection terminated"]);
   fail = false;
-  expect(await Promise.all([secrets.lookup("a"), secrets.lookup("c")])).toEqual([undefined, undefined]);
+  expect(await Promise.all([secrets.findVerifiable("a"), secrets.findVerifiable("c")])).toEqual([undefined, undefined]);
   expect(statements).toHaveLength(2);
 });
